@@ -1,0 +1,42 @@
+"""Printed amounts: '10,152.21', '-3.00', '（12.5）', '' and the dashes used for 'nothing'."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_BLANK_MARKS = {"", "-", "—", "--", "——", "/", "－"}
+
+UNIT_SCALE_TO_WAN = {"万元": 1.0, "元": 0.0001, "千元": 0.1, "亿元": 10000.0}
+
+
+def normalise_cell(text: str) -> str:
+    """NFKC (full-width digits and punctuation to ASCII) and no inner whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def is_blank(text: str) -> bool:
+    return normalise_cell(text) in _BLANK_MARKS
+
+
+def parse_amount(text: str) -> float | None:
+    """The number printed in a cell, or None when the cell is not a number.
+
+    Parenthesised numbers are negative (accounting style). Blanks and dashes are not numbers:
+    callers treat them as 'no value', which is different from 0.00.
+    """
+    cell = normalise_cell(text)
+    if cell in _BLANK_MARKS:
+        return None
+    negative = False
+    if cell.startswith("(") and cell.endswith(")"):
+        negative, cell = True, cell[1:-1]
+    if not _AMOUNT.match(cell):
+        return None
+    value = float(cell.replace(",", ""))
+    return -value if negative else value
+
+
+def looks_like_amount(text: str) -> bool:
+    return parse_amount(text) is not None

@@ -1,0 +1,138 @@
+"""The raw layer: an embedded DuckDB file holding every inbox file's parse, one row per cell.
+
+Loads are bulk (one DataFrame insert per table per batch) and transactional: a batch of documents
+is either entirely in the raw layer or not at all, so a refresh killed mid-parse leaves no half
+document behind and the next run simply parses it again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from ingest.parse_report import ParseOutcome
+
+DDL = """
+create table if not exists documents (
+    content_hash varchar primary key,
+    file_name varchar not null,
+    stored_path varchar not null,
+    size_bytes bigint not null,
+    parser_version varchar not null,
+    report_kind varchar,
+    unit_name varchar,
+    fiscal_year integer,
+    status varchar not null,          -- parsed | quarantined
+    reason varchar,
+    n_tables integer not null,
+    n_cells integer not null,
+    first_seen_at timestamp not null,
+    parsed_at timestamp not null
+);
+create table if not exists document_files (
+    content_hash varchar not null,
+    file_name varchar not null,
+    inbox_path varchar not null,
+    seen_at timestamp not null,
+    primary key (content_hash, inbox_path)
+);
+create table if not exists report_tables (
+    content_hash varchar not null,
+    table_code varchar not null,
+    title varchar not null,
+    printed_number varchar,
+    printed_unit varchar not null,
+    first_line integer not null,
+    last_line integer not null,
+    n_cells integer not null,
+    n_issues integer not null,
+    notes varchar
+);
+create table if not exists cells (
+    content_hash varchar not null,
+    file_name varchar not null,
+    table_code varchar not null,
+    row_label varchar not null,
+    row_code varchar,
+    row_number integer,
+    side varchar,
+    column_path varchar not null,
+    column_number integer,
+    value_text varchar not null,
+    amount double not null,
+    printed_unit varchar not null,
+    amount_wan decimal(20, 6) not null,
+    line_no integer not null
+);
+create table if not exists parse_issues (
+    content_hash varchar not null,
+    file_name varchar not null,
+    table_code varchar,
+    line_no integer,
+    message varchar not null,
+    line_text varchar
+);
+"""
+
+CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_code", "row_number", "side",
+                "column_path", "column_number", "value_text", "amount", "printed_unit", "amount_wan", "line_no"]
+TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "printed_unit", "first_line",
+                 "last_line", "n_cells", "n_issues", "notes"]
+ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text"]
+DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
+                    "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells"]
+
+
+def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(path, read_only=read_only)
+    if not read_only:
+        con.execute(DDL)
+    return con
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """content_hash -> parser_version of every document already in the raw layer."""
+    return dict(con.execute("select content_hash, parser_version from documents").fetchall())
+
+
+def record_file_names(con: duckdb.DuckDBPyConnection, sightings: list[dict]) -> None:
+    if not sightings:
+        return
+    frame = pd.DataFrame(sightings, columns=["content_hash", "file_name", "inbox_path", "seen_at"])
+    con.execute("insert or ignore into document_files select * from frame")
+
+
+def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) -> None:
+    """Replace the parse of these documents in one transaction, with one bulk insert per table."""
+    if not outcomes:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    documents = pd.DataFrame([o.document for o in outcomes], columns=DOCUMENT_COLUMNS)
+    cells = _frame([c for o in outcomes for c in o.cells], CELL_COLUMNS)
+    tables = _frame([t for o in outcomes for t in o.tables], TABLE_COLUMNS)
+    issues = _frame([i for o in outcomes for i in o.issues], ISSUE_COLUMNS)
+    hashes = pd.DataFrame({"content_hash": documents["content_hash"]})  # noqa: F841 (scanned by duckdb)
+    con.execute("begin transaction")
+    try:
+        first_seen = dict(con.execute(
+            "select d.content_hash, d.first_seen_at from documents d join hashes using (content_hash)"
+        ).fetchall())
+        documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
+        documents["parsed_at"] = now
+        for table in ("cells", "report_tables", "parse_issues", "documents"):
+            con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
+        for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
+                            ("parse_issues", issues)):
+            con.register(f"incoming_{name}", frame)
+            con.execute(f"insert into {name} by name select * from incoming_{name}")
+            con.unregister(f"incoming_{name}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,56 @@
+"""Read an inbox file into text, or say exactly why it cannot be read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFile:
+    path: Path
+    content_hash: str  # sha256 of the bytes
+    size: int
+    data: bytes
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+
+class UnreadableReport(Exception):
+    """The whole file cannot be read as a report; the message says why."""
+
+
+def load_report_file(path: Path) -> ReportFile:
+    data = path.read_bytes()
+    return ReportFile(path=path, content_hash=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
+
+
+def decode_text(report: ReportFile) -> str:
+    """UTF-8 (with or without BOM), else GB18030; refuse empty and binary files."""
+    data = report.data
+    if not data.strip():
+        raise UnreadableReport(f"{report.file_name}: empty file ({report.size} bytes), expected report text")
+    if b"\x00" in data[:8192]:
+        offset = data.index(b"\x00")
+        raise UnreadableReport(
+            f"{report.file_name}: binary content (NUL byte at offset {offset}), expected UTF-8 text"
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            error = exc
+    else:
+        raise UnreadableReport(
+            f"{report.file_name}: not text in UTF-8 or GB18030 (byte {error.start}: {error.reason})"
+        )
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    if control > max(8, len(text) // 100):
+        raise UnreadableReport(f"{report.file_name}: {control} control characters, looks binary, expected text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

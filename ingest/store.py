@@ -1,0 +1,45 @@
+"""Immutable, content-addressed copies of every file that reached the inbox.
+
+A file is stored once under its sha256, read-only; the same bytes under another name are the
+same document. Nothing in the store is ever rewritten or deleted by the pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ingest.reader import ReportFile
+
+
+class RawFileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, content_hash: str, suffix: str) -> Path:
+        return self.root / content_hash[:2] / f"{content_hash}{suffix.lower()}"
+
+    def keep(self, report: ReportFile) -> Path:
+        """Copy the file into the store (atomically, once) and return the stored path."""
+        target = self.path_for(report.content_hash, report.path.suffix)
+        if target.exists():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + f".partial-{os.getpid()}")
+        with open(partial, "wb") as out:
+            out.write(report.data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(partial, 0o444)
+        os.replace(partial, target)
+        return target
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Every regular file under the inbox, in a stable order; hidden files are ignored."""
+    if inbox.is_file():
+        return [inbox]
+    return sorted(
+        p for p in inbox.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+    )
+

@@ -1,0 +1,72 @@
+"""A table's lines as located in a text report, with helpers shared by the layout parsers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.amounts import normalise_cell, parse_amount
+from ingest.model import Cell, ParseIssue
+from ingest.tables.rows import is_table_row, split_row
+
+
+@dataclass(slots=True)
+class TableBlock:
+    table_code: str
+    title: str
+    printed_number: str | None
+    lines: list[tuple[int, str]]  # (1-based line number, text)
+
+    def rows(self) -> list[tuple[int, list[str]]]:
+        """Tab-separated rows, without the 部门/单位 caption lines."""
+        out = []
+        for line_no, text in self.lines:
+            if not is_table_row(text):
+                continue
+            flat = normalise_cell(text)
+            if flat.startswith(("部门:", "单位:", "编制单位:")):
+                continue
+            out.append((line_no, split_row(text)))
+        return out
+
+    def notes(self) -> list[str]:
+        out = []
+        for _, text in self.lines:
+            flat = normalise_cell(text)
+            if flat and not is_table_row(text) and not flat.startswith(("部门:", "单位:", "编制单位:")):
+                if flat not in {normalise_cell(self.title), normalise_cell(self.printed_number or "")}:
+                    out.append(text.strip())
+        return out
+
+
+def amount_cell(
+    block: TableBlock,
+    *,
+    line_no: int,
+    token: str,
+    row_label: str,
+    row_code: str | None,
+    column_path: str,
+    column_number: int | None = None,
+    row_number: int | None = None,
+    side: str | None = None,
+) -> Cell | ParseIssue | None:
+    """A Cell for a printed amount, None for a blank, a ParseIssue for text where a number belongs."""
+    if not normalise_cell(token) or normalise_cell(token) in {"-", "—", "--"}:
+        return None
+    value = parse_amount(token)
+    if value is None:
+        return ParseIssue(
+            block.table_code, line_no, f"expected an amount in column '{column_path}', found '{token}'", token
+        )
+    return Cell(
+        table_code=block.table_code,
+        row_label=row_label,
+        row_code=row_code,
+        row_number=row_number,
+        side=side,
+        column_path=column_path,
+        column_number=column_number,
+        value_text=token,
+        amount=value,
+        line_no=line_no,
+    )
