@@ -1,0 +1,94 @@
+-- Every parsed amount of a readable document, with its classification, indicator and phase resolved.
+-- This is what the integrity suite audits; the marts publish it minus quarantined scopes.
+with cells as (
+    select * from {{ ref('stg_raw__cells') }}
+),
+
+documents as (
+    select * from {{ ref('stg_raw__documents') }}
+    where parse_status = 'parsed'
+),
+
+units as (
+    select * from {{ ref('int_units_resolved') }}
+),
+
+classes as (
+    select * from {{ ref('functional_classes') }}
+),
+
+split_columns as (
+    select
+        *,
+        string_split(column_path, '/') as path_parts
+    from cells
+),
+
+phased as (
+    select
+        *,
+        -- 公开07 prints 预算数 and 决算数 side by side: the header decides the phase
+        case
+            when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数') then 'approved'
+            when len(path_parts) > 1 and path_parts[1] = '调整预算数' then 'adjusted'
+            when len(path_parts) > 1 and path_parts[1] = '决算数' then 'executed'
+        end as column_phase,
+        case
+            when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
+                then list_slice(path_parts, 2, len(path_parts))
+            else path_parts
+        end as measure_parts
+    from split_columns
+),
+
+named as (
+    select
+        *,
+        -- 本年支出/小计 -> 本年支出; 公务用车购置及运行费/小计 -> 公务用车购置及运行费
+        case
+            when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
+            else measure_parts[-1]
+        end as measure_leaf
+    from phased
+)
+
+select
+    named.cell_id as fact_id,
+    named.document_id,
+    documents.file_name,
+    units.unit_id,
+    documents.unit_name,
+    documents.fiscal_year,
+    documents.report_kind,
+    coalesce(
+        named.column_phase,
+        case documents.report_kind when 'final_accounts' then 'executed' when 'budget' then 'approved' end
+    ) as phase_code,
+    named.table_code,
+    named.side,
+    named.row_label,
+    named.line_item,
+    named.row_code,
+    named.row_number,
+    coalesce(named.row_code, classes.class_code) as classification_code,
+    case
+        when coalesce(named.row_code, classes.class_code) is null then null
+        when named.table_code = 'GK06' then 'economic'
+        else 'functional'
+    end as classification_system,
+    case when named.table_code = 'GK07' and named.measure_leaf = '合计' then '三公经费合计' else named.measure_leaf end
+        as indicator_name,
+    named.column_path,
+    named.column_number,
+    named.value_text,
+    named.amount_printed,
+    named.printed_unit,
+    named.amount_wan,
+    named.line_no
+from named
+inner join documents on named.document_id = documents.document_id
+inner join units on documents.unit_name = units.unit_name
+left join classes
+    on named.row_code is null
+    and named.side = 'expenditure'
+    and named.line_item = classes.class_name

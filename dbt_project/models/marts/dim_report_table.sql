@@ -1,0 +1,31 @@
+-- Each standard table of each document and whether its amounts are published.
+with tables as (
+    select * from {{ ref('stg_raw__report_tables') }}
+),
+
+quarantined as (
+    select * from {{ source('audit', 'quarantined_scope') }}
+)
+
+select
+    tables.document_id || ':' || tables.table_code as report_table_id,
+    tables.document_id,
+    tables.table_code,
+    tables.title,
+    tables.printed_number,
+    tables.printed_unit,
+    tables.first_line,
+    tables.last_line,
+    tables.n_cells,
+    tables.n_issues,
+    tables.notes,
+    case
+        when quarantined.document_id is not null then 'quarantined'
+        when tables.n_cells = 0 then 'empty'
+        else 'published'
+    end as publication_status,
+    quarantined.rule_ids as quarantine_rules
+from tables
+left join quarantined
+    on tables.document_id = quarantined.document_id
+    and tables.table_code = quarantined.table_code

@@ -1,0 +1,1 @@
+select * from {{ source('audit', 'dq_finding') }}

@@ -1,0 +1,20 @@
+with source as (
+    select * from {{ source('raw', 'documents') }}
+)
+
+select
+    content_hash as document_id,
+    file_name,
+    stored_path,
+    size_bytes,
+    parser_version,
+    report_kind,
+    unit_name,
+    fiscal_year,
+    status as parse_status,
+    reason as parse_reason,
+    n_tables,
+    n_cells,
+    first_seen_at,
+    parsed_at
+from source

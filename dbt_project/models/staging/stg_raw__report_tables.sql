@@ -1,0 +1,12 @@
+select
+    content_hash as document_id,
+    table_code,
+    title,
+    printed_number,
+    printed_unit,
+    first_line,
+    last_line,
+    n_cells,
+    n_issues,
+    notes
+from {{ source('raw', 'report_tables') }}
