@@ -1,0 +1,225 @@
+"""Checks as data: one row per comparison of a printed value with the value a rule expects.
+
+Every function takes the audited amounts (int_amounts_classified as a DataFrame) and returns rows
+with the columns of ``COLUMNS``. All work is vectorised (groupby/merge), so the cost grows with the
+number of cells, not with the number of documents times rules. Amounts are in 万元; the tolerance
+follows the rounding model of catalog.yml in the table's printed unit.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ingest.amounts import UNIT_SCALE_TO_WAN
+
+COLUMNS = [
+    "rule_id", "document_id", "table_code", "side", "row_code", "row_label", "column_path", "line_no",
+    "actual", "expected", "n_addends", "tolerance", "addends",
+]
+HALF_CENT = 0.005
+TOTAL_LEAVES = ("合计", "小计")
+NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
+BALANCE_WORDS = ("结转", "结余", "弥补", "分配")
+
+
+def all_comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
+    frame = _prepare(amounts)
+    parts = [
+        hierarchy_rollup(frame),
+        column_total(frame),
+        row_total(frame),
+        *two_sided(frame),
+        *basic_expenditure(frame),
+    ]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["actual"] = out["actual"].astype(float).round(6)
+    out["expected"] = out["expected"].astype(float).round(6)
+    return out
+
+
+def _prepare(amounts: pd.DataFrame) -> pd.DataFrame:
+    frame = amounts.copy()
+    frame["amount"] = frame["amount_wan"].astype(float)
+    frame["scale"] = frame["printed_unit"].map(UNIT_SCALE_TO_WAN).fillna(1.0)
+    frame["side"] = frame["side"].fillna("")
+    frame["row_code"] = frame["row_code"].astype(object).where(frame["row_code"].notna(), None)
+    return frame
+
+
+def _tolerance(n_addends: pd.Series, scale: pd.Series, extra: int = 1) -> pd.Series:
+    return (HALF_CENT * (n_addends + extra) * scale).round(9)
+
+
+def _checks(rule_id: str, target: pd.DataFrame, expected: pd.Series, n: pd.Series, addends: pd.Series,
+            extra: int = 1) -> pd.DataFrame:
+    return pd.DataFrame({
+        "rule_id": rule_id,
+        "document_id": target["document_id"].to_numpy(),
+        "table_code": target["table_code"].to_numpy(),
+        "side": target["side"].to_numpy(),
+        "row_code": target["row_code"].to_numpy(),
+        "row_label": target["row_label"].to_numpy(),
+        "column_path": target["column_path"].to_numpy(),
+        "line_no": target["line_no"].to_numpy(),
+        "actual": target["amount"].to_numpy(),
+        "expected": expected.to_numpy(),
+        "n_addends": n.to_numpy(),
+        "tolerance": _tolerance(n.reset_index(drop=True), target["scale"].reset_index(drop=True), extra).to_numpy(),
+        "addends": addends.to_numpy(),
+    })
+
+
+def _sum_children(children: pd.DataFrame, keys: list[str], label: str) -> pd.DataFrame:
+    return children.groupby(keys, sort=False, dropna=False).agg(
+        expected=("amount", "sum"), n=("amount", "size"), addends=(label, lambda s: "+".join(s))
+    ).reset_index()
+
+
+def hierarchy_rollup(frame: pd.DataFrame) -> pd.DataFrame:
+    """类 = Σ款, 款 = Σ项 in every column; only children that carry a value are added."""
+    coded = frame[frame["row_code"].notna()].copy()
+    if coded.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    coded["parent_code"] = coded["row_code"].where(coded["row_code"].str.len() > 3).str[:-2]
+    keys = ["document_id", "table_code", "side", "column_path"]
+    children = _sum_children(coded[coded["parent_code"].notna()], keys + ["parent_code"], "row_code")
+    merged = coded.merge(children, left_on=keys + ["row_code"], right_on=keys + ["parent_code"],
+                         suffixes=("", "_child"))
+    return _checks("hierarchy_rollup", merged, merged["expected"], merged["n"], merged["addends"])
+
+
+def column_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """合计 row = Σ 类 rows, per column, in tables whose rows carry codes."""
+    coded_tables = frame.loc[frame["row_code"].notna(), ["document_id", "table_code"]].drop_duplicates()
+    scoped = frame.merge(coded_tables, on=["document_id", "table_code"])
+    keys = ["document_id", "table_code", "side", "column_path"]
+    classes = scoped[scoped["row_code"].notna() & (scoped["row_code"].str.len() == 3)]
+    sums = _sum_children(classes, keys, "row_code")
+    totals = scoped[scoped["row_code"].isna() & scoped["row_label"].isin(["合计", "总计"])]
+    merged = totals.merge(sums, on=keys)
+    return _checks("column_total", merged, merged["expected"], merged["n"], merged["addends"])
+
+
+def _column_roles(paths: list[str]) -> list[tuple[str, str]]:
+    """(component_path, total_path) pairs for the total columns of one table's header."""
+    split = {p: tuple(p.split("/")) for p in paths}
+
+    def is_total(parts: tuple[str, ...]) -> bool:
+        leaf = parts[-1]
+        return leaf in TOTAL_LEAVES or (leaf.startswith("本年") and leaf.endswith("合计"))
+
+    pairs = []
+    for total, parts in split.items():
+        if not is_total(parts):
+            continue
+        group = parts[:-1]
+        for other, oparts in split.items():
+            if other == total or oparts[: len(group)] != group:
+                continue
+            direct = len(oparts) == len(parts) and not is_total(oparts)
+            subgroup_total = len(oparts) == len(parts) + 1 and is_total(oparts)
+            if direct or subgroup_total:
+                pairs.append((other, total))
+    return pairs
+
+
+def row_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """A total column (合计, 小计, 本年收入合计 …) = Σ its sibling columns, per row."""
+    headers = frame.groupby(["table_code", "side"], sort=False)["column_path"].unique()
+    roles = [
+        (table_code, side, component, total)
+        for (table_code, side), paths in headers.items()
+        for component, total in _column_roles(list(paths))
+    ]
+    if not roles:
+        return pd.DataFrame(columns=COLUMNS)
+    role_frame = pd.DataFrame(roles, columns=["table_code", "side", "column_path", "total_path"])
+    row_keys = ["document_id", "table_code", "side", "line_no", "row_label"]
+    components = frame.merge(role_frame, on=["table_code", "side", "column_path"])
+    sums = _sum_children(components, row_keys + ["total_path"], "column_path")
+    totals = frame.merge(sums, left_on=row_keys + ["column_path"], right_on=row_keys + ["total_path"])
+    return _checks("row_total", totals, totals["expected"], totals["n"], totals["addends"])
+
+
+def two_sided(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """公开01/04: side subtotals, grand totals, carry-over breakdowns and the income = expenditure balance."""
+    sided = frame[frame["side"].isin(["income", "expenditure"])].copy()
+    if sided.empty:
+        return []
+    sided["numbered"] = sided["row_label"].str.match(NUMBERED)
+    sided["is_balance_item"] = sided["line_item"].str.contains("|".join(BALANCE_WORDS)) & ~sided["numbered"]
+    sided["is_subtotal"] = sided["line_item"].str.startswith("本年") & sided["line_item"].str.endswith("合计")
+    sided["is_grand_total"] = sided["line_item"] == "总计"
+    keys = ["document_id", "table_code", "side", "column_path"]
+    out = []
+
+    items = _sum_children(sided[sided["numbered"]], keys, "line_item")
+    subtotals = sided[sided["is_subtotal"]].merge(items, on=keys)
+    out.append(_checks("side_subtotal", subtotals, subtotals["expected"], subtotals["n"], subtotals["addends"]))
+
+    parts = sided[sided["is_subtotal"] | sided["is_balance_item"]]
+    grand = _sum_children(parts, keys, "line_item")
+    grand_rows = sided[sided["is_grand_total"]].merge(grand, on=keys)
+    out.append(_checks("side_grand_total", grand_rows, grand_rows["expected"], grand_rows["n"], grand_rows["addends"]))
+
+    out.append(_carry_over_breakdown(sided, keys))
+
+    totals = sided[sided["is_grand_total"]].sort_values("column_number", na_position="last")
+    first = totals.groupby(["document_id", "table_code", "side"], sort=False).head(1)
+    income = first[first["side"] == "income"]
+    expenditure = first.loc[first["side"] == "expenditure", ["document_id", "table_code", "amount"]]
+    balance = income.merge(expenditure.rename(columns={"amount": "expected"}), on=["document_id", "table_code"])
+    one = pd.Series(np.ones(len(balance), dtype=int))
+    out.append(_checks("two_sided_balance", balance, balance["expected"], one, pd.Series(["支出总计"] * len(balance))))
+    return out
+
+
+def _carry_over_breakdown(sided: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows printed under a 结转/结余 row (unnumbered, no total words) are its breakdown."""
+    ordered = sided[sided["row_number"].notna()].sort_values(keys + ["row_number"])
+    if ordered.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    breaks = ordered["is_balance_item"] | ordered["numbered"] | ordered["is_subtotal"] | ordered["is_grand_total"]
+    ordered = ordered.assign(block=breaks.groupby([ordered[k] for k in keys]).cumsum())
+    heads = ordered[ordered["is_balance_item"]]
+    children = ordered[~breaks]
+    sums = _sum_children(children, keys + ["block"], "line_item")
+    merged = heads.merge(sums, on=keys + ["block"])
+    return _checks("carry_over_breakdown", merged, merged["expected"], merged["n"], merged["addends"])
+
+
+def basic_expenditure(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """公开06 totals against its classes, and against 公开05's basic expenditure."""
+    gk06 = frame[frame["table_code"] == "GK06"]
+    if gk06.empty:
+        return []
+    keys = ["document_id"]
+    classes = gk06[gk06["row_code"].notna() & (gk06["row_code"].str.len() == 3)]
+    personnel = gk06[gk06["row_label"] == "人员经费合计"]
+    public = gk06[gk06["row_label"] == "公用经费合计"]
+    both = personnel.merge(public[keys + ["amount"]], on=keys, suffixes=("", "_public"))
+    both = both.assign(amount=both["amount"] + both["amount_public"], row_label="人员经费合计+公用经费合计")
+    out = []
+
+    class_sums = _sum_children(classes, keys, "row_code")
+    whole = both.merge(class_sums, on=keys)
+    out.append(_checks("basic_expenditure_classes", whole, whole["expected"], whole["n"], whole["addends"], extra=2))
+
+    split = _sum_children(classes[classes["row_code"].isin(["301", "303"])], keys, "row_code")
+    personnel_split = personnel.merge(split, on=keys)
+    out.append(_checks("personnel_expenditure_split", personnel_split, personnel_split["expected"],
+                       personnel_split["n"], personnel_split["addends"]))
+
+    gk05 = frame[(frame["table_code"] == "GK05") & (frame["row_label"] == "合计")
+                 & (frame["column_path"].str.split("/").str[-1] == "基本支出")]
+    cross = both.merge(gk05[keys + ["amount"]].rename(columns={"amount": "expected"}), on=keys)
+    n = pd.Series(np.full(len(cross), 2))
+    out.append(_checks("basic_expenditure_reconciles", cross, cross["expected"], n,
+                       pd.Series(["公开05 合计 基本支出"] * len(cross))))
+    return out

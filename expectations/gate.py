@@ -1,0 +1,99 @@
+"""The publish gate's audit step: findings for the build, and the tables they hold back.
+
+Reads the audited amounts from the build database in bulk, evaluates every rule of the catalog,
+applies waivers, and writes ``audit.dq_finding`` and ``audit.quarantined_scope`` back into the
+build database, where the marts models read them. Only unwaived ``error`` findings quarantine, and
+only their scope: one table of one document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from expectations.comparisons import all_comparisons
+from expectations.suite import evaluate, unreadable_rows
+from expectations.waivers import apply_waivers, load_waivers
+
+FINDING_HISTORY_DDL = """
+create table if not exists finding_history (
+    finding_id varchar primary key,
+    first_seen_at timestamp not null,
+    last_seen_at timestamp not null
+)
+"""
+
+
+@dataclass(frozen=True)
+class IntegrityOutcome:
+    n_checks: int
+    n_findings: int
+    by_severity: dict[str, int]
+    n_waived: int
+    quarantined_tables: list[tuple[str, str]]
+
+
+def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None) -> IntegrityOutcome:
+    with duckdb.connect(str(build_db), read_only=True) as build:
+        build.execute(f"attach '{raw_db}' as raw (read_only)")
+        amounts = build.sql("select * from intermediate.int_amounts_classified").df()
+        issues = build.sql("select * from staging.stg_raw__parse_issues").df()
+        documents = build.sql(
+            "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
+        ).df()
+    comparisons = all_comparisons(amounts)
+    findings = pd.concat([evaluate(comparisons), unreadable_rows(issues)], ignore_index=True)
+    findings = apply_waivers(findings, load_waivers(waivers_path))
+    findings = findings.merge(documents, on="document_id", how="left")
+    findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
+    blocking = findings[(findings["severity"] == "error") & ~findings["waived"] & findings["table_code"].notna()]
+    scope = (
+        blocking.groupby(["document_id", "table_code"])
+        .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"))
+        .reset_index()
+    )
+    _write_audit(build_db, findings, scope)
+    return IntegrityOutcome(
+        n_checks=len(comparisons),
+        n_findings=len(findings),
+        by_severity=findings["severity"].value_counts().to_dict(),
+        n_waived=int(findings["waived"].sum()),
+        quarantined_tables=list(scope[["document_id", "table_code"]].itertuples(index=False, name=None)),
+    )
+
+
+def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
+    """first_seen_at of each finding, kept across refreshes in the raw database."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    seen = pd.DataFrame({"finding_id": finding_ids})
+    with duckdb.connect(str(raw_db)) as raw:
+        raw.execute(FINDING_HISTORY_DDL)
+        raw.execute(
+            "insert into finding_history select finding_id, ?, ? from seen "
+            "on conflict (finding_id) do update set last_seen_at = excluded.last_seen_at",
+            [now, now],
+        )
+        first = dict(raw.execute(
+            "select h.finding_id, h.first_seen_at from finding_history h join seen using (finding_id)"
+        ).fetchall())
+    return [first.get(fid, now) for fid in finding_ids]
+
+
+def _write_audit(build_db: Path, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
+    columns = ("finding_id, document_id, file_name, unit_name, fiscal_year, table_code, side, row_code, row_label, "
+               "column_path, line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
+               "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
+               "n_addends::integer as n_addends, addends, severity, waived, waiver_reason, message, first_seen_at")
+    with duckdb.connect(str(build_db)) as build:
+        build.execute("create schema if not exists audit")
+        build.register("incoming_findings", findings)
+        build.register("incoming_scope", scope)
+        build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")
+        build.execute(
+            "create or replace table audit.quarantined_scope as "
+            "select document_id, table_code, rule_ids, n_findings::integer as n_findings from incoming_scope"
+        )

@@ -1,0 +1,116 @@
+"""Run the integrity comparisons through Great Expectations and turn the outcome into findings.
+
+Each rule is one GX expectation suite (``integrity.<rule_id>``) over the rule's comparison rows:
+``expect_column_values_to_be_between(excess, max_value=0)`` where excess = |actual − expected| −
+tolerance. GX decides which rows breach; rows inside the tolerance with a nonzero difference are
+kept as ``info`` (rounding) findings so they stay visible without blocking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+
+import pandas as pd
+
+from expectations.catalog import rules
+from expectations.comparisons import COLUMNS
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+FINDING_COLUMNS = [
+    "finding_id", "document_id", "table_code", "side", "row_code", "row_label", "column_path", "line_no",
+    "rule_id", "rule_name", "expected", "actual", "difference", "tolerance", "n_addends", "addends",
+    "severity", "message",
+]
+EPSILON = 1e-6
+
+
+def _context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def evaluate(comparisons: pd.DataFrame) -> pd.DataFrame:
+    """Breaches decided by GX, one validation per rule; returns findings (breaches and rounding notes)."""
+    import great_expectations as gx
+
+    if comparisons.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    checks = comparisons.reset_index(drop=True).copy()
+    checks["check_id"] = checks.index.astype(int)
+    checks["difference"] = (checks["actual"] - checks["expected"]).round(6)
+    checks["excess"] = (checks["difference"].abs() - checks["tolerance"]).round(6)
+    context = _context()
+    source = context.data_sources.add_pandas("integrity")
+    breached: set[int] = set()
+    for rule_id, frame in checks.groupby("rule_id", sort=True):
+        asset = source.add_dataframe_asset(rule_id)
+        batch = asset.add_batch_definition_whole_dataframe(f"{rule_id}_all")
+        suite = context.suites.add(gx.ExpectationSuite(name=f"integrity.{rule_id}"))
+        suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
+            column="excess", max_value=0, meta={"rule_id": rule_id, "name_zh": rules()[rule_id].name_zh}))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"integrity.{rule_id}", data=batch, suite=suite))
+        result = definition.run(
+            batch_parameters={"dataframe": frame[["check_id", "excess"]]},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["check_id"]},
+        )
+        for outcome in result.results:
+            for row in outcome.result.get("unexpected_index_list") or []:
+                breached.add(int(row["check_id"]))
+    checks["breach"] = checks["check_id"].isin(breached)
+    noted = checks[checks["breach"] | (checks["difference"].abs() > EPSILON)].copy()
+    return _findings(noted)
+
+
+def _findings(noted: pd.DataFrame) -> pd.DataFrame:
+    if noted.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    catalog = rules()
+    noted["rule_name"] = noted["rule_id"].map(lambda r: catalog[r].name_zh)
+    noted["severity"] = [catalog[r].severity if breach else "info"
+                         for r, breach in zip(noted["rule_id"], noted["breach"])]
+    noted["finding_id"] = [finding_id(row) for row in noted.itertuples()]
+    noted["message"] = [_message(row) for row in noted.itertuples()]
+    return noted[FINDING_COLUMNS]
+
+
+def finding_id(row) -> str:
+    key = "|".join(str(getattr(row, name) or "") for name in
+                   ("document_id", "rule_id", "table_code", "side", "row_code", "row_label", "column_path"))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _message(row) -> str:
+    where = row.row_code or row.row_label or "row"
+    kind = "breach" if row.breach else "rounding only"
+    return (f"{row.rule_name} ({row.rule_id}) {row.table_code} {where} [{row.column_path}] line {row.line_no}: "
+            f"printed {row.actual:,.2f}, expected {row.expected:,.2f} (= {row.addends}), "
+            f"difference {row.difference:+,.2f}, tolerance {row.tolerance:.3f} — {kind}")
+
+
+def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
+    """Parse issues inside a table become error findings on that table."""
+    inside = issues[issues["table_code"].notna()].copy()
+    if inside.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    rule = rules()["unreadable_row"]
+    inside = inside.assign(
+        rule_id=rule.rule_id, rule_name=rule.name_zh, side=None, row_code=None, row_label=inside["line_text"],
+        column_path=None, expected=None, actual=None, difference=None, tolerance=None, n_addends=None,
+        addends=None, severity=rule.severity,
+    )
+    inside["finding_id"] = [finding_id(row) + f"{row.line_no or 0:06d}"[-6:] for row in inside.itertuples()]
+    inside["message"] = [f"{rule.name_zh} {row.table_code} line {row.line_no}: {row.message}"
+                         for row in inside.itertuples()]
+    return inside[FINDING_COLUMNS]
+
+
+__all__ = ["COLUMNS", "FINDING_COLUMNS", "evaluate", "unreadable_rows"]
