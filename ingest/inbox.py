@@ -1,0 +1,97 @@
+"""From inbox files to the raw layer: keep every file by content hash, parse only what is new.
+
+``register_inbox`` copies each inbox file into the immutable store and records where it was seen;
+``parse_pending`` parses the documents the raw layer does not hold yet (or holds from an older
+parser version), in a process pool when there are many, and loads them in bulk batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest import PARSER_VERSION, raw_layer
+from ingest.parse_report import ParseOutcome, parse_report_file
+from ingest.reader import load_report_file
+from ingest.store import RawFileStore, inbox_files
+
+BATCH_SIZE = 200
+POOL_THRESHOLD = 16
+
+
+def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnection) -> dict:
+    """Store every inbox file by content hash and record the sighting; returns counts."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    sightings, hashes = [], set()
+    for path in inbox_files(inbox):
+        report = load_report_file(path)
+        store.keep(report)
+        hashes.add(report.content_hash)
+        sightings.append({"content_hash": report.content_hash, "file_name": path.name,
+                          "inbox_path": str(path.resolve()), "seen_at": now})
+    raw_layer.record_file_names(con, sightings)
+    return {"files": len(sightings), "distinct_documents": len(hashes)}
+
+
+def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:
+    """(stored file, original name) of documents seen but not parsed by this parser version."""
+    rows = con.execute(
+        """
+        with sightings as (
+            select content_hash, min(file_name) as file_name, min(inbox_path) as inbox_path
+            from document_files group by content_hash
+        )
+        select s.content_hash, s.file_name, s.inbox_path
+        from sightings s
+        left join documents d on d.content_hash = s.content_hash and d.parser_version = ?
+        where d.content_hash is null
+        order by s.content_hash
+        """,
+        [PARSER_VERSION],
+    ).fetchall()
+    out = []
+    for content_hash, file_name, inbox_path in rows:
+        stored = store.path_for(content_hash, Path(inbox_path).suffix)
+        out.append((stored, file_name))
+    return out
+
+
+def _parse_one(job: tuple[Path, str]) -> ParseOutcome:
+    stored, file_name = job
+    report = load_report_file(stored)
+    report = type(report)(path=stored.with_name(file_name), content_hash=report.content_hash,
+                          size=report.size, data=report.data)
+    return parse_report_file(report, stored_path=stored)
+
+
+def _outcomes(jobs: list[tuple[Path, str]], workers: int) -> Iterator[ParseOutcome]:
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        yield from map(_parse_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_parse_one, jobs, chunksize=8)
+
+
+def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: int | None = None,
+                  on_batch: Callable[[int, int], None] | None = None) -> dict:
+    """Parse new documents and load them in transactional batches; returns counts."""
+    jobs = pending_documents(con, store)
+    workers = workers or os.cpu_count() or 1
+    batch: list[ParseOutcome] = []
+    counts = {"parsed": 0, "quarantined": 0, "cells": 0, "pending": len(jobs)}
+    for outcome in _outcomes(jobs, workers):
+        batch.append(outcome)
+        counts["quarantined" if outcome.document["status"] == "quarantined" else "parsed"] += 1
+        counts["cells"] += len(outcome.cells)
+        if len(batch) >= BATCH_SIZE:
+            raw_layer.load_outcomes(con, batch)
+            batch = []
+            if on_batch:
+                on_batch(counts["parsed"] + counts["quarantined"], len(jobs))
+    raw_layer.load_outcomes(con, batch)
+    return counts

@@ -1,0 +1,1 @@
+"""Dagster definitions, the publish step and the `fiscal` command line."""

@@ -1,0 +1,191 @@
+"""Assets of the nightly refresh, by layer:
+
+ingest   inbox_reports -> raw_cells          (files kept by hash; only new documents parsed)
+dbt      staging -> intermediate             (one @dbt_assets over the whole project)
+audit    integrity_findings                  (GX suites; decides what is quarantined)
+dbt      marts                               (facts minus quarantined tables, findings, dims)
+publish  published_marts                     (atomic swap, previous version kept)
+
+The marts read the audit tables as a dbt source mapped to ``integrity_findings``, so Dagster runs
+dbt twice in one job: staging/intermediate first, marts after the audit.
+"""
+
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    asset,
+    asset_check,
+    multi_asset,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from expectations.gate import run_integrity
+from ingest import raw_layer
+from ingest.inbox import parse_pending, register_inbox
+from ingest.store import RawFileStore
+from orchestration.publish import publish
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# dbt installed beside this interpreter (the venv), so `fiscal` works without an activated venv
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def ensure_manifest() -> Path:
+    """dbt's manifest is derived from the project; build it when missing or older than the models."""
+    manifest = dbt_project.manifest_path
+    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
+               and "target" not in p.parts]
+    if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
+        DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    return manifest
+
+
+@asset(group_name="ingest", description="Every inbox file, kept immutably in the store by content hash.")
+def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document."""
+    paths = warehouse.paths()
+    with raw_layer.connect(str(paths.raw_db)) as con:
+        counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
+    context.log.info(f"inbox {warehouse.inbox_dir()}: {counts['files']} files, {counts['distinct_documents']} documents")
+    return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
+
+
+RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues")
+
+
+@multi_asset(
+    specs=[AssetSpec(["raw", table], deps=[inbox_reports], group_name="ingest",
+                     description=f"Raw layer table {table} (raw.duckdb), loaded in bulk by the parser.")
+           for table in RAW_TABLES],
+    name="raw_layer",
+)
+def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Why: parsing is the expensive step, so only documents new to this parser version are parsed.
+
+    One row per printed amount of every readable document (long format), with provenance.
+    """
+    paths = warehouse.paths()
+    with raw_layer.connect(str(paths.raw_db)) as con:
+        counts = parse_pending(con, RawFileStore(paths.store))
+        quarantined = con.execute(
+            "select file_name, reason from documents where status = 'quarantined' order by file_name").fetchall()
+    for file_name, reason in quarantined:
+        context.log.warning(f"document quarantined: {reason}")
+    for table in RAW_TABLES:
+        metadata = {**counts, "documents_quarantined_total": len(quarantined)} if table == "documents" else {}
+        yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
+
+
+class FiscalDbtTranslator(DagsterDbtTranslator):
+    """Groups dbt nodes by layer folder (staging, intermediate, marts; seeds as reference)."""
+
+    def get_asset_spec(self, manifest, unique_id, project) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        fqn = node.get("fqn", [])
+        if node.get("resource_type") == "seed":
+            group = "reference"
+        elif len(fqn) > 2 and fqn[1] in {"staging", "intermediate", "marts"}:
+            group = fqn[1]
+        else:
+            group = spec.group_name
+        return spec.replace_attributes(group_name=group)
+
+
+MANIFEST = ensure_manifest()
+TRANSLATOR = FiscalDbtTranslator()
+
+
+@dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
+            select="resource_type:seed staging intermediate", name="dbt_staging_intermediate")
+def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """Why: the audit reads the intermediate amounts, so these layers build (and test) before it."""
+    warehouse.paths()
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
+            select="marts", name="dbt_marts")
+def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """Why: the marts read the audit's quarantine scope; dbt tests on keys (severity error) gate the publish."""
+    warehouse.paths()
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["staging", "stg_raw__parse_issues"]),
+              AssetKey(["staging", "stg_raw__documents"])]
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(["audit", "dq_finding"], deps=AUDIT_DEPS, group_name="audit",
+                  description="Integrity findings of the GX suites, written into the build database."),
+        AssetSpec(["audit", "quarantined_scope"], deps=AUDIT_DEPS, group_name="audit",
+                  description="Tables (document × table) held back by unwaived error findings."),
+    ],
+    name="integrity_findings",
+)
+def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes."""
+    paths = warehouse.paths()
+    outcome = run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None)
+    for document_id, table_code in outcome.quarantined_tables:
+        context.log.warning(f"table quarantined: {table_code} of document {document_id[:12]}")
+    yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={
+        "checks": outcome.n_checks, "findings": outcome.n_findings, "waived": outcome.n_waived,
+        **{f"findings_{severity}": count for severity, count in outcome.by_severity.items()},
+    })
+    yield MaterializeResult(asset_key=AssetKey(["audit", "quarantined_scope"]),
+                            metadata={"tables_quarantined": len(outcome.quarantined_tables)})
+
+
+@asset_check(asset=AssetKey(["marts", "fct_fiscal_amount"]), blocking=True,
+             description="Every audited amount is either published or quarantined, exactly once.")
+def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
+    """Why: a join bug that drops or duplicates facts is a pipeline failure and must block the publish."""
+    paths = warehouse.paths()
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
+        audited, published, held, duplicated = con.execute("""
+            select
+                (select count(*) from intermediate.int_amounts_classified),
+                (select count(*) from marts.fct_fiscal_amount),
+                (select count(*) from marts.fct_fiscal_amount_quarantined),
+                (select count(*) - count(distinct fact_id) from (
+                    select fact_id from marts.fct_fiscal_amount
+                    union all select fact_id from marts.fct_fiscal_amount_quarantined))
+        """).fetchone()
+    passed = audited == published + held and duplicated == 0
+    return AssetCheckResult(
+        passed=passed, severity=AssetCheckSeverity.ERROR,
+        metadata={"audited": audited, "published": published, "quarantined": held, "duplicated": duplicated},
+    )
+
+
+MART_KEYS = sorted(dbt_marts.keys)
+
+
+@asset(group_name="publish", deps=MART_KEYS,
+       description="The published marts database (warehouse/marts.duckdb), swapped in atomically.")
+def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Why: analysts must never see a half-built warehouse; the previous release stays for rollback."""
+    paths = warehouse.paths()
+    release = publish(paths)
+    summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release}
+    paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
+    return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})

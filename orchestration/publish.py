@@ -1,0 +1,129 @@
+"""Atomic publish and rollback of the marts database.
+
+A release is a complete DuckDB file written beside the published one and checkpointed; publishing
+is an ``os.replace`` of ``marts.duckdb`` by a hard link to it, which is atomic: a reader either
+opens the old file or the new one, and a reader holding the old file keeps its consistent view
+until it reconnects. Every release stays in ``releases/`` (the newest ``KEEP_RELEASES``), so
+``fiscal rollback`` is the same swap to an older file.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import WarehousePaths
+
+KEEP_RELEASES = 10
+HISTORY_DDL = """
+create table publish_history (
+    release_id varchar,
+    published_at timestamp,
+    n_documents integer,
+    n_documents_quarantined integer,
+    n_facts bigint,
+    n_facts_quarantined bigint,
+    n_tables_quarantined integer,
+    n_findings_error integer,
+    n_findings_warning integer,
+    n_findings_info integer
+)
+"""
+
+
+def publish(paths: WarehousePaths) -> dict:
+    """Copy the build's marts schema into a new release file and swap it in atomically."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    release_id = now.strftime("%Y%m%dT%H%M%S%fZ")
+    target = paths.releases / f"{release_id}.duckdb"
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with duckdb.connect(str(partial)) as release:
+        release.execute(f"attach '{paths.build_db}' as build (read_only)")
+        tables = [row[0] for row in release.execute(
+            "select table_name from information_schema.tables where table_catalog = 'build' "
+            "and table_schema = 'marts' order by table_name").fetchall()]
+        for table in tables:
+            release.execute(f"create table main.{table} as select * from build.marts.{table}")
+        release.execute("detach build")
+        release.execute(HISTORY_DDL)
+        _copy_history(release, paths.marts_db)
+        stats = _release_stats(release)
+        release.execute(
+            "insert into publish_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [release_id, now, *stats.values()],
+        )
+        release.execute("checkpoint")
+    os.replace(partial, target)
+    _swap_in(paths, target)
+    _prune(paths)
+    return {"release_id": release_id, "tables": tables, **stats}
+
+
+def rollback(paths: WarehousePaths) -> str:
+    """Publish the release before the current one again; returns its id."""
+    current = current_release(paths)
+    releases = sorted(p for p in paths.releases.glob("*.duckdb"))
+    older = [p for p in releases if current is None or p.stem < current]
+    if not older:
+        raise RuntimeError(f"no release older than {current} in {paths.releases}")
+    _swap_in(paths, older[-1])
+    return older[-1].stem
+
+
+def current_release(paths: WarehousePaths) -> str | None:
+    if not paths.marts_db.exists():
+        return None
+    inode = paths.marts_db.stat().st_ino
+    return next((p.stem for p in paths.releases.glob("*.duckdb") if p.stat().st_ino == inode), None)
+
+
+def _swap_in(paths: WarehousePaths, release: Path) -> None:
+    staged = paths.marts_db.with_name(paths.marts_db.name + ".next")
+    staged.unlink(missing_ok=True)
+    os.link(release, staged)
+    os.replace(staged, paths.marts_db)
+    directory = os.open(paths.home, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _copy_history(release: duckdb.DuckDBPyConnection, marts_db: Path) -> None:
+    if not marts_db.exists():
+        return
+    release.execute(f"attach '{marts_db}' as previous (read_only)")
+    try:
+        has = release.execute(
+            "select count(*) from information_schema.tables where table_catalog = 'previous' "
+            "and table_name = 'publish_history'").fetchone()[0]
+        if has:
+            release.execute("insert into publish_history select * from previous.main.publish_history")
+    finally:
+        release.execute("detach previous")
+
+
+def _release_stats(release: duckdb.DuckDBPyConnection) -> dict:
+    one = lambda sql: release.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "n_documents": one("select count(*) from dim_document"),
+        "n_documents_quarantined": one("select count(*) from dim_document where parse_status = 'quarantined'"),
+        "n_facts": one("select count(*) from fct_fiscal_amount"),
+        "n_facts_quarantined": one("select count(*) from fct_fiscal_amount_quarantined"),
+        "n_tables_quarantined": one("select count(*) from dim_report_table where publication_status = 'quarantined'"),
+        "n_findings_error": one("select count(*) from dq_finding where severity = 'error'"),
+        "n_findings_warning": one("select count(*) from dq_finding where severity = 'warning'"),
+        "n_findings_info": one("select count(*) from dq_finding where severity = 'info'"),
+    }
+
+
+def _prune(paths: WarehousePaths) -> None:
+    releases = sorted(paths.releases.glob("*.duckdb"))
+    current = current_release(paths)
+    for old in releases[:-KEEP_RELEASES]:
+        if old.stem != current:
+            old.unlink()

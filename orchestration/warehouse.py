@@ -1,0 +1,66 @@
+"""Where a warehouse keeps its files. One home directory holds everything:
+
+    raw.duckdb            raw layer (documents, cells, parse issues, finding history)
+    store/                immutable content-addressed copies of every inbox file
+    build/build.duckdb    staging database dbt builds into (write-audit-publish)
+    releases/<id>.duckdb  every published version, kept for rollback
+    marts.duckdb          the published marts analysts query (a hard link to the current release)
+    last_refresh.json     what the last refresh did (read by `fiscal status`)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOME = Path("warehouse")
+DEFAULT_INBOX = REPO_ROOT / "samples" / "inbox"
+
+
+def resolve_home(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get("FISCAL_HOME") or DEFAULT_HOME).resolve()
+
+
+def resolve_inbox(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get("FISCAL_INBOX") or DEFAULT_INBOX).resolve()
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    home: Path
+
+    @property
+    def raw_db(self) -> Path:
+        return self.home / "raw.duckdb"
+
+    @property
+    def store(self) -> Path:
+        return self.home / "store"
+
+    @property
+    def build_db(self) -> Path:
+        return self.home / "build" / "build.duckdb"
+
+    @property
+    def releases(self) -> Path:
+        return self.home / "releases"
+
+    @property
+    def marts_db(self) -> Path:
+        return self.home / "marts.duckdb"
+
+    @property
+    def last_refresh(self) -> Path:
+        return self.home / "last_refresh.json"
+
+    def ensure(self) -> WarehousePaths:
+        for directory in (self.home, self.store, self.build_db.parent, self.releases):
+            directory.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def export_for_dbt(self) -> None:
+        """dbt's profile reads these (dbt_project/profiles.yml)."""
+        os.environ["FISCAL_BUILD_DB"] = str(self.build_db)
+        os.environ["FISCAL_RAW_DB"] = str(self.raw_db)
