@@ -1,0 +1,186 @@
+"""`fiscal`: run the nightly refresh, query the published marts, see what happened, roll back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from orchestration.warehouse import WarehousePaths, resolve_home, resolve_inbox
+
+app = typer.Typer(help="Chinese public-finance disclosures warehouse (部门预算/决算, 绩效).", no_args_is_help=True)
+console = Console(file=sys.__stdout__)
+
+HomeOption = Annotated[Path | None, typer.Option("--home", envvar="FISCAL_HOME",
+                                                 help="Warehouse home (default ./warehouse).")]
+TRY_QUERY = ("select unit_name, fiscal_year, income_total, expenditure_total, three_public_final "
+             "from mart_unit_year_overview order by unit_name, fiscal_year")
+STEP_LABELS = {
+    "inbox_reports": "keep inbox files by content hash",
+    "raw_layer": "parse new reports into the raw layer",
+    "dbt_staging_intermediate": "dbt: staging and intermediate models",
+    "integrity_findings": "integrity suites (Great Expectations)",
+    "dbt_marts": "dbt: marts",
+    "published_marts": "publish marts atomically",
+}
+
+
+@app.command()
+def refresh(
+    inbox: Annotated[Path | None, typer.Option("--inbox", envvar="FISCAL_INBOX",
+                                               help="Folder of reports to ingest (default samples/inbox).")] = None,
+    home: HomeOption = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file (default expectations/waivers.yml).")]
+    = None,
+) -> None:
+    """Run the nightly refresh job: ingest, build, audit, publish."""
+    from orchestration.runner import run_refresh
+
+    paths = WarehousePaths(resolve_home(home)).ensure()
+    inbox_dir = resolve_inbox(inbox)
+    if not inbox_dir.exists():
+        console.print(f"[red]inbox {inbox_dir} does not exist[/red]")
+        raise typer.Exit(2)
+    started = datetime.now(UTC)
+    log_path = paths.home / "logs" / f"refresh-{started:%Y%m%dT%H%M%S}.log"
+    console.print(f"Refreshing [bold]{paths.home}[/bold] from inbox [bold]{inbox_dir}[/bold]")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        overall = progress.add_task("nightly_refresh", total=None)
+        tasks: dict[str, int] = {}
+
+        def on_step(step: str, kind: str) -> None:
+            label = STEP_LABELS.get(step, step)
+            if kind == "STEP_START":
+                tasks[step] = progress.add_task(f"  {label}", total=1)
+            elif step in tasks:
+                mark = {"STEP_SUCCESS": "[green]✓[/green]", "STEP_FAILURE": "[red]✗[/red]",
+                        "STEP_SKIPPED": "[yellow]skipped[/yellow]"}.get(kind, kind)
+                progress.update(tasks[step], completed=1, description=f"  {label} {mark}")
+
+        result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step)
+        progress.update(overall, total=1, completed=1)
+    summary = _load_summary(paths)
+    summary.update(run_id=result.run_id, started_at=started.isoformat(), inbox=str(inbox_dir),
+                   success=result.success, log=str(log_path), failures=result.failures, warnings=result.warnings)
+    paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    for message in result.warnings:
+        console.print(f"[yellow]![/yellow] {message}")
+    if not result.success:
+        for step, message in result.failures:
+            console.print(f"[red]refresh failed in {step}:[/red] {message}")
+        console.print(f"Full log: {log_path}. The previously published marts are unchanged.")
+        raise typer.Exit(1)
+    _print_status(paths)
+    console.print(f"\nPublished marts: [bold]{paths.marts_db}[/bold]")
+    console.print(f'Try: fiscal query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run read-only on the published marts.")],
+    home: HomeOption = None,
+    output: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+) -> None:
+    """Run read-only SQL on the published marts."""
+    paths = WarehousePaths(resolve_home(home))
+    if not paths.marts_db.exists():
+        console.print(f"[red]no published marts at {paths.marts_db}; run `fiscal refresh` first[/red]")
+        raise typer.Exit(2)
+    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
+        try:
+            frame = con.sql(sql).df()
+        except duckdb.Error as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    if output == "csv":
+        sys.__stdout__.write(frame.to_csv(index=False))
+    elif output == "json":
+        sys.__stdout__.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+    else:
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(str(column))
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if value is None else str(value) for value in row])
+        console.print(table)
+        console.print(f"{len(frame)} rows")
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """What the last refresh did: documents published and quarantined, tables held back, findings."""
+    paths = WarehousePaths(resolve_home(home))
+    summary = _load_summary(paths)
+    if not summary and not paths.marts_db.exists():
+        console.print(f"no refresh has run for {paths.home}")
+        raise typer.Exit(1)
+    if summary:
+        state = "[green]succeeded[/green]" if summary.get("success", True) else "[red]failed[/red]"
+        console.print(f"Last refresh {state} at {summary.get('finished_at') or summary.get('started_at')} "
+                      f"(inbox {summary.get('inbox', '?')}); log {summary.get('log', '-')}")
+        for step, message in summary.get("failures") or []:
+            console.print(f"  [red]{step}[/red]: {message}")
+    _print_status(paths)
+
+
+@app.command()
+def rollback(home: HomeOption = None) -> None:
+    """Publish the previous release of the marts again."""
+    from orchestration.publish import rollback as do_rollback
+
+    paths = WarehousePaths(resolve_home(home))
+    try:
+        release = do_rollback(paths)
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
+
+
+def _load_summary(paths: WarehousePaths) -> dict:
+    if paths.last_refresh.exists():
+        return json.loads(paths.last_refresh.read_text(encoding="utf-8"))
+    return {}
+
+
+def _print_status(paths: WarehousePaths) -> None:
+    from orchestration.publish import current_release
+
+    if not paths.marts_db.exists():
+        console.print("no published marts yet")
+        return
+    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
+        release = con.sql("select * from publish_history order by published_at desc limit 1").df().iloc[0]
+        console.print(
+            f"Published release {current_release(paths) or release['release_id']}: "
+            f"{release['n_documents'] - release['n_documents_quarantined']} documents published, "
+            f"{release['n_documents_quarantined']} quarantined; {release['n_facts']} facts published, "
+            f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings: "
+            f"{release['n_findings_error']} error, {release['n_findings_warning']} warning, "
+            f"{release['n_findings_info']} info (rounding)")
+        for file_name, reason in con.execute(
+                "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
+                "order by file_name").fetchall():
+            console.print(f"  [yellow]document quarantined[/yellow] {reason}")
+        for table_code, file_name, rules in con.execute(
+                "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
+                "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
+                "order by d.file_name, t.table_code").fetchall():
+            console.print(f"  [red]table quarantined[/red] {file_name} {table_code}: {rules}")
+        for severity, message in con.execute(
+                "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
+                "order by severity, file_name, table_code, line_no limit 20").fetchall():
+            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}")
+
+
+if __name__ == "__main__":
+    app()
