@@ -17,7 +17,8 @@ from rich.table import Table
 from orchestration.warehouse import WarehousePaths, resolve_home, resolve_inbox
 
 app = typer.Typer(help="Chinese public-finance disclosures warehouse (部门预算/决算, 绩效).", no_args_is_help=True)
-console = Console(file=sys.__stdout__)
+# Wide output when piped (rich would wrap at 80 columns), the terminal width otherwise.
+console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() else 200)
 
 HomeOption = Annotated[Path | None, typer.Option("--home", envvar="FISCAL_HOME",
                                                  help="Warehouse home (default ./warehouse).")]
