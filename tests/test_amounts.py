@@ -1,0 +1,26 @@
+import pytest
+
+from ingest.amounts import is_blank, parse_amount
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("10,152.21", 10152.21),
+    ("0.00", 0.0),
+    ("-3.50", -3.5),
+    ("(12.40)", -12.4),
+    ("１２３.４５", 123.45),  # full-width digits
+    ("1 166.00", 1166.0),    # a space inside the cell
+    ("7", 7.0),
+])
+def test_amounts_are_parsed(text, expected):
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", " ", "-", "—", "行政运行", "1,23,4.5", "12.3.4"])
+def test_blanks_and_text_are_not_amounts(text):
+    assert parse_amount(text) is None
+
+
+def test_zero_is_not_blank():
+    assert not is_blank("0.00")
+    assert is_blank("  ")
