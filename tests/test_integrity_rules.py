@@ -1,0 +1,118 @@
+"""Every rule of the catalog passes on a consistent report and fails on a targeted alteration."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from expectations.catalog import rules
+from expectations.comparisons import all_comparisons
+from expectations.suite import evaluate
+from ingest.report_text import parse_report_text
+from ingest.sample_reports import east_lake_finance_bureau, render_final_accounts
+
+NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
+
+
+def amounts_frame(text: str) -> pd.DataFrame:
+    """The shape of int_amounts_classified, built straight from the parser."""
+    document = parse_report_text(text)
+    rows = []
+    for table in document.tables:
+        for cell in table.cells:
+            rows.append({
+                "document_id": "d" * 64, "table_code": cell.table_code, "side": cell.side,
+                "row_label": cell.row_label, "line_item": NUMBERING.sub("", cell.row_label),
+                "row_code": cell.row_code, "row_number": cell.row_number, "column_path": cell.column_path,
+                "column_number": cell.column_number, "amount_wan": cell.amount, "printed_unit": table.printed_unit,
+                "line_no": cell.line_no,
+            })
+    return pd.DataFrame(rows)
+
+
+def sample(alterations=None) -> str:
+    report = east_lake_finance_bureau()
+    report.alterations = alterations or {}
+    return render_final_accounts(report)
+
+
+def breaches(text: str) -> pd.DataFrame:
+    findings = evaluate(all_comparisons(amounts_frame(text)))
+    return findings[findings["severity"] != "info"]
+
+
+def test_consistent_report_has_no_finding_at_all():
+    comparisons = all_comparisons(amounts_frame(sample()))
+    assert set(comparisons["rule_id"]) == set(rules()) - {"unreadable_row"}
+    assert (comparisons["actual"] - comparisons["expected"]).abs().max() < 1e-6
+    assert evaluate(comparisons).empty
+
+
+# (occurrence, printed text) -> replacement; each alteration breaks the named rule
+ALTERATIONS = {
+    "hierarchy_rollup": {(0, "2010602\t一般行政管理事务\t386.75\t0.00"): "2010602\t一般行政管理事务\t386.75\t1.00"},
+    "column_total": {(0, "合计\t\t2,910.99\t1,608.91"): "合计\t\t2,910.99\t1,618.91"},
+    "row_total": {(0, "2010601\t行政运行\t1,262.90\t1,262.90"): "2010601\t行政运行\t1,262.90\t1,263.90"},
+    "side_subtotal": {(0, "本年收入合计\t7\t2,923.49"): "本年收入合计\t7\t2,933.49"},
+    "side_grand_total": {(0, "年初结转和结余\t9\t64.20"): "年初结转和结余\t9\t65.20"},
+    "carry_over_breakdown": {(0, "一般公共预算财政拨款\t7\t64.20"): "一般公共预算财政拨款\t7\t60.20"},
+    "two_sided_balance": {(0, "总计\t11\t2,987.69\t总计\t22\t2,987.69"): "总计\t11\t2,987.69\t总计\t22\t2,997.69"},
+    "basic_expenditure_classes": {(0, "公用经费合计\t\t\t\t"): "公用经费合计\t\t\t\t1"},
+    "personnel_expenditure_split": {(0, "人员经费合计\t\t1,"): "人员经费合计\t\t2,"},
+    "basic_expenditure_reconciles": {(1, "合计\t\t2,910.99\t1,608.91\t1,302.08"): "合计\t\t2,910.99\t1,508.91\t1,402.08"},
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(ALTERATIONS))
+def test_each_rule_fails_on_its_alteration(rule_id):
+    found = breaches(sample(ALTERATIONS[rule_id]))
+    assert rule_id in set(found["rule_id"]), found[["rule_id", "message"]].to_string()
+    finding = found[found["rule_id"] == rule_id].iloc[0]
+    assert finding["severity"] == rules()[rule_id].severity
+    assert abs(finding["difference"]) >= 0.99
+    assert finding["table_code"] and finding["message"]
+
+
+def test_rounding_alone_is_info_not_breach():
+    # 2010699 row: 957.51 = 42.18 + 915.33; print the 项 one cent off -> parent differs by 0.01 from its children
+    text = sample({(0, "2010699\t其他财政事务支出\t957.51\t42.18\t915.33"):
+                   "2010699\t其他财政事务支出\t957.51\t42.18\t915.34"})
+    findings = evaluate(all_comparisons(amounts_frame(text)))
+    assert not findings.empty
+    assert set(findings["severity"]) == {"info"}
+    assert set(findings["rule_id"]) >= {"row_total"}
+
+
+def test_tolerance_grows_with_the_number_of_addends():
+    comparisons = all_comparisons(amounts_frame(sample()))
+    gk06 = comparisons[(comparisons["rule_id"] == "hierarchy_rollup") & (comparisons["row_code"] == "301")].iloc[0]
+    assert gk06["n_addends"] == 7
+    assert gk06["tolerance"] == pytest.approx(0.04)
+
+
+def test_blank_children_are_not_zeros():
+    text = "\n".join([
+        "支出决算表", "公开 03 表", "部门：测试单位", "单位：万元",
+        "项 目\t\t本年支出合计\t基本支出\t项目支出",
+        "功能分类科目编码\t科目名称\t\t\t", "栏次\t\t1\t2\t3",
+        "205\t教育支出\t10.00\t\t10.00",        # 基本支出 blank at every level: nothing to compare
+        "20502\t普通教育\t10.00\t\t10.00",
+        "2050201\t学前教育\t-2.00\t\t-2.00",    # negative amounts (refunds) add like any other
+        "2050202\t小学教育\t12.00\t\t12.00",
+    ])
+    comparisons = all_comparisons(amounts_frame(text))
+    rollups = comparisons[comparisons["rule_id"] == "hierarchy_rollup"]
+    assert set(rollups["column_path"]) == {"本年支出合计", "项目支出"}
+    assert evaluate(comparisons).empty
+
+
+def test_single_child_parent():
+    text = "\n".join([
+        "支出决算表", "公开 03 表", "部门：测试单位", "单位：万元",
+        "项 目\t\t本年支出合计", "功能分类科目编码\t科目名称\t", "栏次\t\t1",
+        "221\t住房保障支出\t5.00", "22102\t住房改革支出\t5.00", "2210201\t住房公积金\t4.00",
+    ])
+    found = evaluate(all_comparisons(amounts_frame(text)))
+    breach = found[found["severity"] == "error"]
+    assert list(breach["row_code"]) == ["22102"]
+    assert breach.iloc[0]["expected"] == 4.0 and breach.iloc[0]["actual"] == 5.0
