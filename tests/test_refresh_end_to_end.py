@@ -1,0 +1,158 @@
+"""The whole nightly job through the `fiscal` command: ingest, dbt, GX audit, quarantine, publish."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SEED_000
+
+pytestmark = pytest.mark.e2e
+ALTERED = ("2012602\t一般行政管理事务\t108.34\t108.34", "2012602\t一般行政管理事务\t118.34\t118.34")
+
+
+def fiscal(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FISCAL_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    inbox = tmp_path_factory.mktemp("inbox")
+    home = tmp_path_factory.mktemp("warehouse")
+    for sample in (REPO / "samples" / "inbox").iterdir():
+        shutil.copy(sample, inbox / sample.name)
+    if SEED_000.exists():
+        shutil.copy(SEED_000, inbox / SEED_000.name)
+        text = SEED_000.read_text(encoding="utf-8")
+        assert text.count(ALTERED[0]) == 1
+        (inbox / "seed000_altered.txt").write_text(text.replace(*ALTERED), encoding="utf-8")
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03" * 50)
+    (inbox / "memo.txt").write_text("关于做好年度工作的通知\n请各单位按时报送。\n", encoding="utf-8")
+    result = fiscal("refresh", "--inbox", str(inbox), home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
+    yield {"home": home, "inbox": inbox, "stdout": result.stdout, "con": con}
+    con.close()
+
+
+def one(con, sql, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
+def test_refresh_prints_where_marts_are_and_the_query_works(refreshed):
+    stdout = refreshed["stdout"]
+    assert f"Published marts: {refreshed['home'] / 'marts.duckdb'}" in stdout
+    query = stdout.split('Try: fiscal query "', 1)[1].split('"', 1)[0]
+    result = fiscal("query", query, "--format", "csv", home=refreshed["home"])
+    assert result.returncode == 0, result.stderr
+    assert "示例市东湖区财政局,2023,2923.49" in result.stdout
+
+
+def test_unreadable_files_are_quarantined_with_reasons(refreshed):
+    reasons = dict(refreshed["con"].execute(
+        "select file_name, parse_reason from dim_document where parse_status = 'quarantined'").fetchall())
+    assert reasons["empty.txt"] == "empty.txt: empty file (0 bytes), expected report text"
+    assert reasons["scan.pdf"].startswith("scan.pdf: binary content (NUL byte at offset 9)")
+    assert reasons["memo.txt"].startswith("memo.txt: no recognisable standard table")
+    assert "document quarantined empty.txt: empty file" in refreshed["stdout"]
+
+
+def test_sample_erratum_quarantines_only_its_table(refreshed):
+    con = refreshed["con"]
+    status = dict(con.execute(
+        "select t.table_code, t.publication_status from dim_report_table t join dim_document d using (document_id) "
+        "where d.file_name = 'east_lake_education_bureau_2023_juesuan.txt'").fetchall())
+    assert status["GK03"] == "quarantined"
+    assert {k: v for k, v in status.items() if k != "GK03"} == {
+        "GK01": "published", "GK02": "published", "GK04": "published", "GK05": "published",
+        "GK06": "published", "GK07": "published", "GK08": "empty"}
+    finding = con.execute(
+        "select expected, actual, severity from dq_finding where rule_id = 'row_total' and row_code = '2050202'"
+    ).fetchone()
+    assert finding == (12505.62, 12515.62, "error")
+    clean = one(con, "select count(*) from dq_finding f join dim_document d using (document_id) "
+                     "where d.file_name = 'east_lake_finance_bureau_2023_juesuan.txt'")
+    assert clean == 0
+
+
+def test_seed_000_published_to_the_cent(refreshed):
+    if not SEED_000.exists():
+        pytest.skip("real corpus not available")
+    con, doc = refreshed["con"], sha256(SEED_000)
+    facts = "select amount_wan::double from fct_fiscal_amount where document_id = ? and "
+    assert one(con, facts + "source_table = 'GK01' and side = 'income' and line_item = '总计'", doc) == 10233.80
+    assert one(con, facts + "source_table = 'GK07' and phase_code = 'executed' and indicator_name = '三公经费合计'",
+               doc) == 29.24
+    assert one(con, facts + "source_table = 'GK07' and phase_code = 'approved' and indicator_name = '三公经费合计'",
+               doc) == 61.30
+    assert one(con, facts + "source_table = 'GK02' and classification_code = '2010301' "
+                            "and indicator_name = '本年收入合计'", doc) == 1166.00
+    assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455
+    assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 0
+    severities = {row[0] for row in con.execute("select severity from dq_finding where document_id = ?", [doc]).fetchall()}
+    assert severities == {"info"}  # seed 000's tables differ from their sums by rounding only
+    overview = con.execute(
+        "select unit_name, region, fiscal_year, income_total::double, expenditure_total::double, "
+        "carry_over_end::double, basic_expenditure::double, three_public_final::double "
+        "from mart_unit_year_overview where document_id = ?", [doc]).fetchone()
+    assert overview == ("深圳市福田区委区政府办公室(汇总)", "深圳市福田区", 2018, 10152.21, 10161.57, 72.23, 2206.05, 29.24)
+    provenance = con.execute(
+        "select source_file, source_row_label, source_column, source_line, source_value_text from fct_fiscal_amount "
+        "where document_id = ? and source_table = 'GK06' and classification_code = '30102'", [doc]).fetchone()
+    assert provenance == (SEED_000.name, "津贴补贴", "决算数", 240, "866.81")  # grep -n 866.81 seed: line 240
+
+
+def test_altered_seed_quarantines_one_table_and_names_the_cell(refreshed):
+    if not SEED_000.exists():
+        pytest.skip("real corpus not available")
+    con = refreshed["con"]
+    doc = sha256(refreshed["inbox"] / "seed000_altered.txt")
+    quarantined = con.execute("select table_code from dim_report_table where document_id = ? "
+                              "and publication_status = 'quarantined'", [doc]).fetchall()
+    assert quarantined == [("GK02",)]
+    assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455 - 140
+    assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 140
+    finding = con.execute(
+        "select table_code, row_code, column_path, expected, actual, severity, file_name, unit_name, fiscal_year "
+        "from dq_finding where document_id = ? and rule_id = 'hierarchy_rollup' and column_path = '财政拨款收入'",
+        [doc]).fetchone()
+    assert finding == ("GK02", "20126", "财政拨款收入", 974.46, 964.45, "error", "seed000_altered.txt",
+                       "深圳市福田区委区政府办公室(汇总)", 2018)
+    assert "table quarantined seed000_altered.txt GK02" in refreshed["stdout"]
+
+
+def test_rerun_parses_nothing_new_keeps_history_and_rolls_back(refreshed):
+    home = refreshed["home"]
+    raw = duckdb.connect(str(home / "raw.duckdb"), read_only=True)
+    parsed_before = raw.execute("select content_hash, parsed_at from documents order by 1").fetchall()
+    raw.close()
+    first_release = one(refreshed["con"], "select release_id from publish_history")
+    result = fiscal("refresh", "--inbox", str(refreshed["inbox"]), home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as raw:
+        assert raw.execute("select content_hash, parsed_at from documents order by 1").fetchall() == parsed_before
+    # the reader opened before the second publish still sees its own, complete version ...
+    assert one(refreshed["con"], "select count(*) from publish_history") == 1
+    # ... and the new one on reconnect (DuckDB shares one instance per path within a process: close first)
+    refreshed["con"].close()
+    with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+        assert one(con, "select count(*) from publish_history") == 2
+    rolled = fiscal("rollback", home=home)
+    assert rolled.returncode == 0, rolled.stdout
+    assert first_release in rolled.stdout
+    with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+        assert one(con, "select release_id from publish_history order by published_at desc limit 1") == first_release
+    status = fiscal("status", home=home)
+    assert status.returncode == 0 and f"Published release {first_release}" in status.stdout
