@@ -69,7 +69,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     """first_seen_at of each finding, kept across refreshes in the raw database."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    seen = pd.DataFrame({"finding_id": finding_ids})
+    seen = pd.DataFrame({"finding_id": finding_ids})  # noqa: F841 (scanned by duckdb by name)
     with duckdb.connect(str(raw_db)) as raw:
         raw.execute(FINDING_HISTORY_DDL)
         raw.execute(

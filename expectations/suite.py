@@ -76,7 +76,7 @@ def _findings(noted: pd.DataFrame) -> pd.DataFrame:
     catalog = rules()
     noted["rule_name"] = noted["rule_id"].map(lambda r: catalog[r].name_zh)
     noted["severity"] = [catalog[r].severity if breach else "info"
-                         for r, breach in zip(noted["rule_id"], noted["breach"])]
+                         for r, breach in zip(noted["rule_id"], noted["breach"], strict=True)]
     noted["finding_id"] = [finding_id(row) for row in noted.itertuples()]
     noted["message"] = [_message(row) for row in noted.itertuples()]
     return noted[FINDING_COLUMNS]

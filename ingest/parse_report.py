@@ -46,7 +46,8 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
     })
     if not parsed.tables:
-        reason = f"{report.file_name}: no recognisable standard table (公开01–08 titles) in {len(text.splitlines())} lines"
+        n_lines = len(text.splitlines())
+        reason = f"{report.file_name}: no recognisable standard table (公开01–08 titles) in {n_lines} lines"
         if parsed.report_kind == "performance":
             reason += "; recognised as a performance self-evaluation, whose tables this version does not read"
         outcome.document.update(status="quarantined", reason=reason)

@@ -100,7 +100,7 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def record_file_names(con: duckdb.DuckDBPyConnection, sightings: list[dict]) -> None:
     if not sightings:
         return
-    frame = pd.DataFrame(sightings, columns=["content_hash", "file_name", "inbox_path", "seen_at"])
+    frame = pd.DataFrame(sightings, columns=["content_hash", "file_name", "inbox_path", "seen_at"])  # noqa: F841
     con.execute("insert or ignore into document_files select * from frame")
 
 

@@ -71,7 +71,8 @@ def render_final_accounts(report: SampleReport) -> str:
             "收入\t\t\t支出\t\t", "项 目\t行次\t决算数\t项 目\t行次\t决算数", "栏 次\t\t1\t栏 次\t\t2"]
     income_rows = [("一、财政拨款收入", income), ("二、上级补助收入", 0.0), ("三、事业收入", 0.0),
                    ("四、经营收入", 0.0), ("五、附属单位上缴收入", 0.0), ("六、其他收入", 0.0)]
-    spend_rows = [(f"{'一二三四五六七八九十'[i]}、{names[code]}", round(b + p, 2)) for i, (code, b, p) in enumerate(classes)]
+    numerals = "一二三四五六七八九十"
+    spend_rows = [(f"{numerals[i]}、{names[code]}", round(b + p, 2)) for i, (code, b, p) in enumerate(classes)]
     first_right = 12
     for i in range(max(len(income_rows), len(spend_rows))):
         left = income_rows[i] if i < len(income_rows) else ("", None)
@@ -79,9 +80,10 @@ def render_final_accounts(report: SampleReport) -> str:
         out.append("\t".join([left[0], str(i + 1), "" if left[1] is None else _fmt(left[1]),
                               right[0], str(first_right + i), "" if right[1] is None else _fmt(right[1])]))
     out += [f"本年收入合计\t7\t{_fmt(income)}\t本年支出合计\t18\t{_fmt(spent)}",
-            f"用事业基金弥补收支差额\t8\t0.00\t结余分配\t19\t0.00",
+            "用事业基金弥补收支差额\t8\t0.00\t结余分配\t19\t0.00",
             f"年初结转和结余\t9\t{_fmt(report.carry_begin)}\t年末结转和结余\t20\t{_fmt(carry_end)}",
-            "", f"总计\t11\t{_fmt(total)}\t总计\t22\t{_fmt(total)}", "", "注：本表反映部门本年度的总收支和年末结转结余情况。", ""]
+            "", f"总计\t11\t{_fmt(total)}\t总计\t22\t{_fmt(total)}", "",
+            "注：本表反映部门本年度的总收支和年末结转结余情况。", ""]
 
     out += ["收入决算表", "", "公开 02 表", "", "单位：万元", "", dept, "",
             "项 目\t\t本年收入合计\t财政拨款收入\t上级补助收入\t事业收入\t经营收入\t附属单位上缴收入\t其他收入",
@@ -133,8 +135,9 @@ def render_final_accounts(report: SampleReport) -> str:
     out += _three_public_table(report, dept)
     out += ["政府性基金预算财政拨款收入支出决算表", "", "公开 08 表", "", "单位：万元", "", dept, "",
             "项 目\t\t年初结转和结 余\t本年收入\t本年支出\t\t\t年末结转和结余",
-            "功能分类科目编码\t科目名称\t\t\t小计\t基本支出\t项目支出\t", "栏次\t\t1\t2\t3\t4\t5\t6", "合计\t\t\t\t\t\t\t",
-            "", f"本部门 {report.year} 年度无政府性基金预算收支。", "", "注：本表反映部门本年度政府性基金预算财政拨款收入、支出及结转和结余情况。", ""]
+            "功能分类科目编码\t科目名称\t\t\t小计\t基本支出\t项目支出\t", "栏次\t\t1\t2\t3\t4\t5\t6",
+            "合计\t\t\t\t\t\t\t", "", f"本部门 {report.year} 年度无政府性基金预算收支。", "",
+            "注：本表反映部门本年度政府性基金预算财政拨款收入、支出及结转和结余情况。", ""]
     out += ["二、部门决算情况说明", "", f"本年收入 {_fmt(income)} 万元，本年支出 {_fmt(spent)} 万元。", ""]
     return _apply_alterations("\n".join(out) + "\n", report.alterations)
 
@@ -176,7 +179,7 @@ def _three_public_table(report: SampleReport, dept: str) -> list[str]:
 
     return ["一般公共预算财政拨款“三公”经费支出决算表", "", "公开 07 表", "", dept, "", "单位：万元", "",
             "预算数\t\t\t\t\t\t决算数\t\t\t\t\t",
-            "合计\t因公出国 (境)费\t公务用车购置及运行费\t\t\t公务接待费\t合计\t因公出国 (境)费\t公务用车购置及运行费\t\t\t公务接待费",
+            "\t".join(["合计", "因公出国 (境)费", "公务用车购置及运行费", "", "", "公务接待费"] * 2),
             "\t\t小计\t公务用车 购置费\t公务用车 运行费\t\t\t\t小计\t公务用车 购置费\t公务用车 运行费\t",
             "\t".join(str(i) for i in range(1, 13)),
             "\t".join(group(report.three_public_budget) + group(report.three_public_final)), "",

@@ -40,6 +40,7 @@ def inbox_files(inbox: Path) -> list[Path]:
     if inbox.is_file():
         return [inbox]
     return sorted(
-        p for p in inbox.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
+        p for p in inbox.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
     )
 

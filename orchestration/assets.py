@@ -50,7 +50,8 @@ def ensure_manifest() -> Path:
     sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
                and "target" not in p.parts]
     if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
-        DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+        dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return manifest
 
 
@@ -60,7 +61,8 @@ def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) 
     paths = warehouse.paths()
     with raw_layer.connect(str(paths.raw_db)) as con:
         counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
-    context.log.info(f"inbox {warehouse.inbox_dir()}: {counts['files']} files, {counts['distinct_documents']} documents")
+    context.log.info(f"inbox {warehouse.inbox_dir()}: {counts['files']} files, "
+                     f"{counts['distinct_documents']} documents")
     return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
 
 
@@ -83,7 +85,7 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
         counts = parse_pending(con, RawFileStore(paths.store))
         quarantined = con.execute(
             "select file_name, reason from documents where status = 'quarantined' order by file_name").fetchall()
-    for file_name, reason in quarantined:
+    for _file_name, reason in quarantined:
         context.log.warning(f"document quarantined: {reason}")
     for table in RAW_TABLES:
         metadata = {**counts, "documents_quarantined_total": len(quarantined)} if table == "documents" else {}

@@ -168,7 +168,7 @@ def _print_status(paths: WarehousePaths) -> None:
             f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings: "
             f"{release['n_findings_error']} error, {release['n_findings_warning']} warning, "
             f"{release['n_findings_info']} info (rounding)")
-        for file_name, reason in con.execute(
+        for _file_name, reason in con.execute(
                 "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
                 "order by file_name").fetchall():
             console.print(f"  [yellow]document quarantined[/yellow] {reason}")

@@ -7,10 +7,10 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets import (
     DBT_EXECUTABLE,
-    dbt_project,
-    every_amount_accounted_for,
     dbt_marts,
+    dbt_project,
     dbt_staging_intermediate,
+    every_amount_accounted_for,
     inbox_reports,
     integrity_findings,
     published_marts,

@@ -59,7 +59,8 @@ ALTERATIONS = {
     "two_sided_balance": {(0, "总计\t11\t2,987.69\t总计\t22\t2,987.69"): "总计\t11\t2,987.69\t总计\t22\t2,997.69"},
     "basic_expenditure_classes": {(0, "公用经费合计\t\t\t\t"): "公用经费合计\t\t\t\t1"},
     "personnel_expenditure_split": {(0, "人员经费合计\t\t1,"): "人员经费合计\t\t2,"},
-    "basic_expenditure_reconciles": {(1, "合计\t\t2,910.99\t1,608.91\t1,302.08"): "合计\t\t2,910.99\t1,508.91\t1,402.08"},
+    "basic_expenditure_reconciles": {
+        (1, "合计\t\t2,910.99\t1,608.91\t1,302.08"): "合计\t\t2,910.99\t1,508.91\t1,402.08"},
 }
 
 

@@ -101,13 +101,15 @@ def test_seed_000_published_to_the_cent(refreshed):
                             "and indicator_name = '本年收入合计'", doc) == 1166.00
     assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455
     assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 0
-    severities = {row[0] for row in con.execute("select severity from dq_finding where document_id = ?", [doc]).fetchall()}
+    severities = {row[0] for row in con.execute(
+        "select severity from dq_finding where document_id = ?", [doc]).fetchall()}
     assert severities == {"info"}  # seed 000's tables differ from their sums by rounding only
     overview = con.execute(
         "select unit_name, region, fiscal_year, income_total::double, expenditure_total::double, "
         "carry_over_end::double, basic_expenditure::double, three_public_final::double "
         "from mart_unit_year_overview where document_id = ?", [doc]).fetchone()
-    assert overview == ("深圳市福田区委区政府办公室(汇总)", "深圳市福田区", 2018, 10152.21, 10161.57, 72.23, 2206.05, 29.24)
+    assert overview == ("深圳市福田区委区政府办公室(汇总)", "深圳市福田区", 2018,
+                        10152.21, 10161.57, 72.23, 2206.05, 29.24)
     provenance = con.execute(
         "select source_file, source_row_label, source_column, source_line, source_value_text from fct_fiscal_amount "
         "where document_id = ? and source_table = 'GK06' and classification_code = '30102'", [doc]).fetchone()

@@ -9,7 +9,7 @@ misalign it.
 from __future__ import annotations
 
 from ingest.amounts import looks_like_amount, normalise_cell
-from ingest.model import Cell, ParseIssue, ParsedTable
+from ingest.model import Cell, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock, amount_cell
 from ingest.tables.rows import classification_code
 

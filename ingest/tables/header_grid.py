@@ -9,7 +9,7 @@ or other columns is still read correctly.
 from __future__ import annotations
 
 from ingest.amounts import looks_like_amount, normalise_cell
-from ingest.model import Cell, ParseIssue, ParsedTable
+from ingest.model import Cell, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock, amount_cell
 from ingest.tables.rows import classification_code, column_numbers, header_paths
 
@@ -49,7 +49,7 @@ def _read_row(block, table, line_no, tokens, positions, paths, numbers, first_va
                 f"row has {len(amounts)} amounts where the header has {len(positions)} columns",
                 "\t".join(tokens)))
             return
-        values = dict(zip(positions, amounts))
+        values = dict(zip(positions, amounts, strict=True))
         row_label = normalise_cell("".join(labels))
     for pos in positions:
         result = amount_cell(block, line_no=line_no, token=values[pos], row_label=row_label, row_code=code,

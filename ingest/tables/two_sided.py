@@ -7,7 +7,7 @@ its own 项目 header cell; its 行次 and amount columns are the header cells u
 from __future__ import annotations
 
 from ingest.amounts import normalise_cell
-from ingest.model import Cell, ParseIssue, ParsedTable
+from ingest.model import Cell, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock, amount_cell
 from ingest.tables.rows import column_numbers
 
