@@ -84,7 +84,8 @@ def _findings(noted: pd.DataFrame) -> pd.DataFrame:
 
 def finding_id(row) -> str:
     key = "|".join(str(getattr(row, name) or "") for name in
-                   ("document_id", "rule_id", "table_code", "side", "row_code", "row_label", "column_path"))
+                   ("document_id", "rule_id", "table_code", "side", "row_code", "row_label", "column_path",
+                    "line_no"))
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -107,7 +108,7 @@ def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
         column_path=None, expected=None, actual=None, difference=None, tolerance=None, n_addends=None,
         addends=None, severity=rule.severity,
     )
-    inside["finding_id"] = [finding_id(row) + f"{row.line_no or 0:06d}"[-6:] for row in inside.itertuples()]
+    inside["finding_id"] = [finding_id(row) for row in inside.itertuples()]
     inside["message"] = [f"{rule.name_zh} {row.table_code} line {row.line_no}: {row.message}"
                          for row in inside.itertuples()]
     return inside[FINDING_COLUMNS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,7 +83,7 @@ def refresh(
         raise typer.Exit(1)
     _print_status(paths)
     console.print(f"\nPublished marts: [bold]{paths.marts_db}[/bold]")
-    console.print(f'Try: fiscal query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
+    console.print(f'Try: {_fiscal_command()} query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
 
 
 @app.command()
@@ -145,6 +146,18 @@ def rollback(home: HomeOption = None) -> None:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
+
+
+def _fiscal_command() -> str:
+    """How the user can call this command again: `fiscal` when it is on PATH, else its path."""
+    invoked = Path(sys.argv[0])
+    on_path = shutil.which("fiscal")
+    if invoked.name != "fiscal" or (on_path and Path(on_path).resolve() == invoked.resolve()):
+        return "fiscal"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked.resolve())
 
 
 def _load_summary(paths: WarehousePaths) -> dict:

@@ -54,7 +54,7 @@ def one(con, sql, *params):
 def test_refresh_prints_where_marts_are_and_the_query_works(refreshed):
     stdout = refreshed["stdout"]
     assert f"Published marts: {refreshed['home'] / 'marts.duckdb'}" in stdout
-    query = stdout.split('Try: fiscal query "', 1)[1].split('"', 1)[0]
+    query = stdout.split(' query "', 1)[1].split('"', 1)[0]
     result = fiscal("query", query, "--format", "csv", home=refreshed["home"])
     assert result.returncode == 0, result.stderr
     assert "示例市东湖区财政局,2023,2923.49" in result.stdout
