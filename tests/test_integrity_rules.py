@@ -7,7 +7,7 @@ import pytest
 
 from expectations.catalog import rules
 from expectations.comparisons import all_comparisons
-from expectations.suite import evaluate
+from expectations.suite import evaluate, unreadable_rows
 from ingest.report_text import parse_report_text
 from ingest.sample_reports import east_lake_finance_bureau, render_final_accounts
 
@@ -117,3 +117,17 @@ def test_single_child_parent():
     breach = found[found["severity"] == "error"]
     assert list(breach["row_code"]) == ["22102"]
     assert breach.iloc[0]["expected"] == 4.0 and breach.iloc[0]["actual"] == 5.0
+
+
+def test_unreadable_row_is_an_error_on_its_table_only():
+    issues = pd.DataFrame([
+        {"document_id": "d" * 64, "file_name": "x.txt", "table_code": "GK05", "line_no": 12,
+         "message": "row has 4 amounts where the header has 3 columns", "line_text": "2050203\t初中教育\t5.00"},
+        {"document_id": "d" * 64, "file_name": "x.txt", "table_code": None, "line_no": None,
+         "message": "no recognisable standard table", "line_text": None},
+    ])
+    found = unreadable_rows(issues)
+    assert list(found["table_code"]) == ["GK05"]
+    assert found.iloc[0]["severity"] == "error"
+    assert "GK05 line 12: row has 4 amounts" in found.iloc[0]["message"]
+    assert unreadable_rows(issues.iloc[1:]).empty
