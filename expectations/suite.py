@@ -109,6 +109,7 @@ def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
         addends=None, severity=rule.severity,
     )
     inside["finding_id"] = [finding_id(row) for row in inside.itertuples()]
+    inside["line_no"] = inside["line_no"].astype("Int64")
     inside["message"] = [f"{rule.name_zh} {row.table_code} line {row.line_no}: {row.message}"
                          for row in inside.itertuples()]
     return inside[FINDING_COLUMNS]
