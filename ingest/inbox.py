@@ -27,15 +27,21 @@ POOL_THRESHOLD = 16
 def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnection) -> dict:
     """Store every inbox file by content hash and record the sighting; returns counts."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    sightings, hashes = [], set()
+    known = raw_layer.known_fingerprints(con)
+    sightings, hashes, files = [], set(), 0
     for path in inbox_files(inbox):
+        files += 1
+        stat = path.stat()
+        fingerprint = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if fingerprint in known:
+            continue
         report = load_report_file(path)
         store.keep(report)
         hashes.add(report.content_hash)
-        sightings.append({"content_hash": report.content_hash, "file_name": path.name,
-                          "inbox_path": str(path.resolve()), "seen_at": now})
+        sightings.append({"content_hash": report.content_hash, "file_name": path.name, "inbox_path": fingerprint[0],
+                          "size_bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns, "seen_at": now})
     raw_layer.record_file_names(con, sightings)
-    return {"files": len(sightings), "distinct_documents": len(hashes)}
+    return {"files": files, "files_new_or_changed": len(sightings), "distinct_new_contents": len(hashes)}
 
 
 def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:

@@ -35,6 +35,8 @@ create table if not exists document_files (
     content_hash varchar not null,
     file_name varchar not null,
     inbox_path varchar not null,
+    size_bytes bigint not null,
+    mtime_ns bigint not null,          -- with path and size: the fingerprint that spares re-hashing
     seen_at timestamp not null,
     primary key (content_hash, inbox_path)
 );
@@ -81,6 +83,7 @@ CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_cod
 TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "printed_unit", "first_line",
                  "last_line", "n_cells", "n_issues", "notes"]
 ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text"]
+SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
                     "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells"]
 
@@ -100,8 +103,13 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def record_file_names(con: duckdb.DuckDBPyConnection, sightings: list[dict]) -> None:
     if not sightings:
         return
-    frame = pd.DataFrame(sightings, columns=["content_hash", "file_name", "inbox_path", "seen_at"])  # noqa: F841
-    con.execute("insert or ignore into document_files select * from frame")
+    frame = pd.DataFrame(sightings, columns=SIGHTING_COLUMNS)  # noqa: F841 (scanned by duckdb)
+    con.execute("insert or ignore into document_files by name select * from frame")
+
+
+def known_fingerprints(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
+    """(inbox path, size, mtime_ns) of every file already hashed: unchanged files are not read again."""
+    return set(con.execute("select inbox_path, size_bytes, mtime_ns from document_files").fetchall())
 
 
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) -> None:
@@ -117,7 +125,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     con.execute("begin transaction")
     try:
         first_seen = dict(con.execute(
-            "select d.content_hash, d.first_seen_at from documents d join hashes using (content_hash)"
+            "select content_hash, min(seen_at) from document_files join hashes using (content_hash) group by 1"
         ).fetchall())
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now

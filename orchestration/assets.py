@@ -1,6 +1,6 @@
 """Assets of the nightly refresh, by layer:
 
-ingest   inbox_reports -> raw_cells          (files kept by hash; only new documents parsed)
+ingest   raw/document_files -> raw/{documents,cells,…}   (files kept by hash; only new documents parsed)
 dbt      staging -> intermediate             (one @dbt_assets over the whole project)
 audit    integrity_findings                  (GX suites; decides what is quarantined)
 dbt      marts                               (facts minus quarantined tables, findings, dims)
@@ -55,14 +55,15 @@ def ensure_manifest() -> Path:
     return manifest
 
 
-@asset(group_name="ingest", description="Every inbox file, kept immutably in the store by content hash.")
+@asset(key=["raw", "document_files"], group_name="ingest",
+       description="Every inbox file, kept immutably in the store by content hash; one row per sighting.")
 def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document."""
     paths = warehouse.paths()
     with raw_layer.connect(str(paths.raw_db)) as con:
         counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
     context.log.info(f"inbox {warehouse.inbox_dir()}: {counts['files']} files, "
-                     f"{counts['distinct_documents']} documents")
+                     f"{counts['files_new_or_changed']} new or changed")
     return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
 
 

@@ -26,11 +26,12 @@ HomeOption = Annotated[Path | None, typer.Option("--home", envvar="FISCAL_HOME",
 TRY_QUERY = ("select unit_name, fiscal_year, income_total, expenditure_total, three_public_final "
              "from mart_unit_year_overview order by unit_name, fiscal_year")
 STEP_LABELS = {
-    "inbox_reports": "keep inbox files by content hash",
+    "raw__document_files": "keep inbox files by content hash",
     "raw_layer": "parse new reports into the raw layer",
     "dbt_staging_intermediate": "dbt: staging and intermediate models",
     "integrity_findings": "integrity suites (Great Expectations)",
     "dbt_marts": "dbt: marts",
+    "marts__fct_fiscal_amount_every_amount_accounted_for": "blocking check: every amount published or held once",
     "published_marts": "publish marts atomically",
 }
 

@@ -5,8 +5,11 @@ with cells as (
 ),
 
 documents as (
-    select * from {{ ref('stg_raw__documents') }}
-    where parse_status = 'parsed'
+    -- only the current version of each report is audited and published; older versions stay in raw
+    select stg.*
+    from {{ ref('stg_raw__documents') }} as stg
+    inner join {{ ref('int_report_versions') }} as versions
+        on stg.document_id = versions.document_id and versions.is_current
 ),
 
 units as (

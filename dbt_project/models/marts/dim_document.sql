@@ -4,6 +4,10 @@ with documents as (
 
 units as (
     select * from {{ ref('int_units_resolved') }}
+),
+
+versions as (
+    select * from {{ ref('int_report_versions') }}
 )
 
 select
@@ -20,7 +24,10 @@ select
     documents.n_tables,
     documents.n_cells,
     documents.parser_version,
+    coalesce(versions.is_current, false) as is_current_version,
+    versions.version_number,
     documents.first_seen_at,
     documents.parsed_at
 from documents
 left join units on documents.unit_name = units.unit_name
+left join versions on documents.document_id = versions.document_id

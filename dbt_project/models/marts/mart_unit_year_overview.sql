@@ -1,11 +1,11 @@
--- One row per unit, fiscal year and document: the headline figures of 公开01 and 公开07.
+-- One row per unit, fiscal year and report kind (its current version): the headline figures of 公开01/03/07.
 with facts as (
     select * from {{ ref('fct_fiscal_amount') }}
 ),
 
 documents as (
     select * from {{ ref('dim_document') }}
-    where parse_status = 'parsed'
+    where parse_status = 'parsed' and is_current_version
 ),
 
 units as (

@@ -1,0 +1,18 @@
+-- 报告版本: every version of every report, with first-seen and superseded times.
+select
+    versions.document_id,
+    units.unit_id,
+    versions.unit_name,
+    versions.fiscal_year,
+    versions.report_kind,
+    versions.version_number,
+    versions.n_versions,
+    versions.is_current,
+    versions.first_seen_at,
+    versions.superseded_at,
+    versions.superseded_by,
+    versions.file_modified_at,
+    versions.file_names,
+    versions.n_sightings
+from {{ ref('int_report_versions') }} as versions
+left join {{ ref('int_units_resolved') }} as units on versions.unit_name = units.unit_name
