@@ -34,9 +34,6 @@ def refreshed(tmp_path_factory):
         shutil.copy(sample, inbox / sample.name)
     if SEED_000.exists():
         shutil.copy(SEED_000, inbox / SEED_000.name)
-        text = SEED_000.read_text(encoding="utf-8")
-        assert text.count(ALTERED[0]) == 1
-        (inbox / "seed000_altered.txt").write_text(text.replace(*ALTERED), encoding="utf-8")
     (inbox / "empty.txt").write_bytes(b"")
     (inbox / "scan.pdf").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03" * 50)
     (inbox / "memo.txt").write_text("关于做好年度工作的通知\n请各单位按时报送。\n", encoding="utf-8")
@@ -116,45 +113,69 @@ def test_seed_000_published_to_the_cent(refreshed):
     assert provenance == (SEED_000.name, "津贴补贴", "决算数", 240, "866.81")  # grep -n 866.81 seed: line 240
 
 
-def test_altered_seed_quarantines_one_table_and_names_the_cell(refreshed):
-    if not SEED_000.exists():
-        pytest.skip("real corpus not available")
-    con = refreshed["con"]
-    doc = sha256(refreshed["inbox"] / "seed000_altered.txt")
-    quarantined = con.execute("select table_code from dim_report_table where document_id = ? "
-                              "and publication_status = 'quarantined'", [doc]).fetchall()
-    assert quarantined == [("GK02",)]
-    assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455 - 140
-    assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 140
-    finding = con.execute(
-        "select table_code, row_code, column_path, expected, actual, severity, file_name, unit_name, fiscal_year "
-        "from dq_finding where document_id = ? and rule_id = 'hierarchy_rollup' and column_path = '财政拨款收入'",
-        [doc]).fetchone()
-    assert finding == ("GK02", "20126", "财政拨款收入", 974.46, 964.45, "error", "seed000_altered.txt",
-                       "深圳市福田区委区政府办公室(汇总)", 2018)
-    assert "table quarantined seed000_altered.txt GK02" in refreshed["stdout"]
-
-
-def test_rerun_parses_nothing_new_keeps_history_and_rolls_back(refreshed):
-    home = refreshed["home"]
-    raw = duckdb.connect(str(home / "raw.duckdb"), read_only=True)
-    parsed_before = raw.execute("select content_hash, parsed_at from documents order by 1").fetchall()
-    raw.close()
-    first_release = one(refreshed["con"], "select release_id from publish_history")
-    result = fiscal("refresh", "--inbox", str(refreshed["inbox"]), home=home)
-    assert result.returncode == 0, result.stdout + result.stderr
+def parsed_at(home: Path) -> dict:
     with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as raw:
-        assert raw.execute("select content_hash, parsed_at from documents order by 1").fetchall() == parsed_before
-    # the reader opened before the second publish still sees its own, complete version ...
-    assert one(refreshed["con"], "select count(*) from publish_history") == 1
-    # ... and the new one on reconnect (DuckDB shares one instance per path within a process: close first)
-    refreshed["con"].close()
+        return dict(raw.execute("select content_hash, parsed_at from documents").fetchall())
+
+
+def test_rerun_then_corrected_version_then_rollback(refreshed):
+    """One scenario on one warehouse, in order: nothing new; an altered re-publication; rollback."""
+    home, inbox, old_reader = refreshed["home"], refreshed["inbox"], refreshed["con"]
+    before = parsed_at(home)
+    first_release = one(old_reader, "select release_id from publish_history")
+
+    # 1. nothing changed: nothing is parsed again, a new release is still published
+    result = fiscal("refresh", "--inbox", str(inbox), home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert parsed_at(home) == before
+    # the reader opened before the publish keeps its own complete version ...
+    assert one(old_reader, "select count(*) from publish_history") == 1
+    # ... and sees the new one on reconnect (DuckDB shares one instance per path in a process: close first)
+    old_reader.close()
     with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
         assert one(con, "select count(*) from publish_history") == 2
+        second_release = one(con, "select release_id from publish_history order by published_at desc limit 1")
+
+    if SEED_000.exists():
+        # 2. a re-publication of seed 000 with one amount altered: only it is parsed; it supersedes the
+        #    original, and only the table holding the altered amount is held back
+        text = SEED_000.read_text(encoding="utf-8")
+        assert text.count(ALTERED[0]) == 1
+        altered = inbox / "seed000_altered.txt"
+        altered.write_text(text.replace(*ALTERED), encoding="utf-8")
+        result = fiscal("refresh", "--inbox", str(inbox), home=home)
+        assert result.returncode == 0, result.stdout + result.stderr
+        after = parsed_at(home)
+        assert {h: t for h, t in after.items() if h in before} == before
+        doc, original = sha256(altered), sha256(SEED_000)
+        assert set(after) - set(before) == {doc}
+        assert "table quarantined seed000_altered.txt GK02" in result.stdout
+        with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+            versions = con.execute("select document_id, version_number, is_current, superseded_by from report_version "
+                                   "where fiscal_year = 2018 order by version_number").fetchall()
+            assert versions == [(original, 1, False, doc), (doc, 2, True, None)]
+            quarantined = con.execute("select table_code from dim_report_table where document_id = ? "
+                                      "and publication_status = 'quarantined'", [doc]).fetchall()
+            assert quarantined == [("GK02",)]
+            assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455 - 140
+            assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", original) == 0
+            assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 140
+            finding = con.execute(
+                "select table_code, row_code, column_path, expected, actual, severity, file_name, unit_name, "
+                "fiscal_year from dq_finding where document_id = ? and rule_id = 'hierarchy_rollup' "
+                "and column_path = '财政拨款收入'", [doc]).fetchone()
+            assert finding == ("GK02", "20126", "财政拨款收入", 974.46, 964.45, "error", "seed000_altered.txt",
+                               "深圳市福田区委区政府办公室(汇总)", 2018)
+            # the rest of the corrected report is published: its 公开01 总计 and 公开07 决算 合计
+            assert one(con, "select amount_wan::double from fct_fiscal_amount where document_id = ? "
+                            "and source_table = 'GK01' and side = 'income' and line_item = '总计'", doc) == 10233.80
+
+    # 3. rollback publishes the release before the current one again
     rolled = fiscal("rollback", home=home)
     assert rolled.returncode == 0, rolled.stdout
-    assert first_release in rolled.stdout
+    expected = second_release if SEED_000.exists() else first_release
+    assert expected in rolled.stdout
     with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
-        assert one(con, "select release_id from publish_history order by published_at desc limit 1") == first_release
+        assert one(con, "select release_id from publish_history order by published_at desc limit 1") == expected
     status = fiscal("status", home=home)
-    assert status.returncode == 0 and f"Published release {first_release}" in status.stdout
+    assert status.returncode == 0 and f"Published release {expected}" in status.stdout
