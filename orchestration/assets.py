@@ -22,7 +22,9 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     AssetSpec,
+    DynamicPartitionsDefinition,
     MaterializeResult,
     asset,
     asset_check,
@@ -34,6 +36,7 @@ from expectations.gate import run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
+from orchestration.alerts import announce_changes
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
@@ -68,6 +71,11 @@ def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 
 RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues")
+REPORTS = DynamicPartitionsDefinition(name="reports")
+report_versions = AssetSpec(
+    "report_versions", partitions_def=REPORTS, group_name="ingest",
+    description="One partition per report version (content sha256): Dagster's view of each report's parse.",
+)
 
 
 @multi_asset(
@@ -83,7 +91,7 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     """
     paths = warehouse.paths()
     with raw_layer.connect(str(paths.raw_db)) as con:
-        counts = parse_pending(con, RawFileStore(paths.store))
+        counts = parse_pending(con, RawFileStore(paths.store), on_loaded=lambda batch: _record_reports(context, batch))
         quarantined = con.execute(
             "select file_name, reason from documents where status = 'quarantined' order by file_name").fetchall()
     for _file_name, reason in quarantined:
@@ -91,6 +99,18 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     for table in RAW_TABLES:
         metadata = {**counts, "documents_quarantined_total": len(quarantined)} if table == "documents" else {}
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
+
+
+def _record_reports(context: AssetExecutionContext, documents: list[dict]) -> None:
+    """Show each parsed report as a partition of report_versions, with its outcome."""
+    keys = [d["content_hash"] for d in documents]
+    context.instance.add_dynamic_partitions(REPORTS.name, keys)
+    for document in documents:
+        context.log_event(AssetMaterialization(
+            asset_key=report_versions.key, partition=document["content_hash"],
+            metadata={name: document[name] for name in ("file_name", "status", "reason", "unit_name", "fiscal_year",
+                                                         "report_kind", "n_tables", "n_cells")
+                      if document[name] is not None}))
 
 
 class FiscalDbtTranslator(DagsterDbtTranslator):
@@ -192,3 +212,16 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
     return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})
+
+
+@asset(group_name="operations", deps=[published_marts],
+       description="One alert digest per refresh that changed the problems maintainers must hear about.")
+def maintainer_alerts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    """Why: a WARN check or a quarantined table does not fail the run, so alerting reads the findings
+    themselves; each problem is announced once when it appears and once when it is resolved."""
+    alert = announce_changes(warehouse.paths())
+    if alert is None:
+        context.log.info("no new or resolved problems: no alert sent")
+        return MaterializeResult(metadata={"alert_sent": False})
+    context.log.info(alert.title)
+    return MaterializeResult(metadata={"alert_sent": True, "title": alert.title, "items": len(alert.items)})

@@ -33,6 +33,7 @@ STEP_LABELS = {
     "dbt_marts": "dbt: marts",
     "marts__fct_fiscal_amount_every_amount_accounted_for": "blocking check: every amount published or held once",
     "published_marts": "publish marts atomically",
+    "maintainer_alerts": "alert maintainers of new or resolved problems",
 }
 
 
@@ -78,6 +79,9 @@ def refresh(
     for message in result.warnings:
         console.print(f"[yellow]![/yellow] {message}")
     if not result.success:
+        from orchestration.alerts import announce_failure
+
+        announce_failure(paths, result.run_id, result.failures or [("job", "run failed")])
         for step, message in result.failures:
             console.print(f"[red]refresh failed in {step}:[/red] {message}")
         console.print(f"Full log: {log_path}. The previously published marts are unchanged.")

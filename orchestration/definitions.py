@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, ScheduleDefinition, define_asset_job
+from dagster import Definitions
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets import (
@@ -13,29 +13,22 @@ from orchestration.assets import (
     every_amount_accounted_for,
     inbox_reports,
     integrity_findings,
+    maintainer_alerts,
     published_marts,
     raw_layer_tables,
+    report_versions,
 )
+from orchestration.jobs import nightly_refresh, nightly_schedule
 from orchestration.resources import WarehouseResource
-
-nightly_refresh = define_asset_job(
-    "nightly_refresh",
-    selection=AssetSelection.all(),
-    description="Ingest the inbox, build and audit the warehouse, publish the marts.",
-)
-
-nightly_schedule = ScheduleDefinition(
-    job=nightly_refresh,
-    cron_schedule="0 2 * * *",
-    execution_timezone="Asia/Shanghai",
-    name="nightly_refresh_0200_shanghai",
-)
+from orchestration.sensors import freshness_sensor, inbox_sensor, refresh_failure_alert
 
 defs = Definitions(
-    assets=[inbox_reports, raw_layer_tables, dbt_staging_intermediate, integrity_findings, dbt_marts, published_marts],
+    assets=[inbox_reports, raw_layer_tables, report_versions, dbt_staging_intermediate, integrity_findings,
+            dbt_marts, published_marts, maintainer_alerts],
     asset_checks=[every_amount_accounted_for],
     jobs=[nightly_refresh],
     schedules=[nightly_schedule],
+    sensors=[inbox_sensor, refresh_failure_alert, freshness_sensor],
     resources={
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
                               dbt_executable=DBT_EXECUTABLE),
