@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from ingest.faults import crash_point
 from ingest.parse_report import ParseOutcome
 
 DDL = """
@@ -136,7 +137,9 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
             con.register(f"incoming_{name}", frame)
             con.execute(f"insert into {name} by name select * from incoming_{name}")
             con.unregister(f"incoming_{name}")
+            crash_point("parse.in_transaction")
         con.execute("commit")
+        crash_point("parse.after_commit")
     except BaseException:
         con.execute("rollback")
         raise

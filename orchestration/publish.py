@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.faults import crash_point
 from orchestration.warehouse import WarehousePaths
 
 KEEP_RELEASES = 10
@@ -40,14 +41,17 @@ def publish(paths: WarehousePaths) -> dict:
     release_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     target = paths.releases / f"{release_id}.duckdb"
     partial = target.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
+    for stale in paths.releases.glob("*.partial*"):  # left by a publish that was killed (and its WAL)
+        stale.unlink()
     with duckdb.connect(str(partial)) as release:
         release.execute(f"attach '{paths.build_db}' as build (read_only)")
         tables = [row[0] for row in release.execute(
             "select table_name from information_schema.tables where table_catalog = 'build' "
             "and table_schema = 'marts' order by table_name").fetchall()]
-        for table in tables:
+        for index, table in enumerate(tables):
             release.execute(f"create table main.{table} as select * from build.marts.{table}")
+            if index == len(tables) // 2:
+                crash_point("publish.mid_copy")
         release.execute("detach build")
         release.execute(HISTORY_DDL)
         _copy_history(release, paths.marts_db)
@@ -58,7 +62,9 @@ def publish(paths: WarehousePaths) -> dict:
         )
         release.execute("checkpoint")
     os.replace(partial, target)
+    crash_point("publish.before_swap")
     _swap_in(paths, target)
+    crash_point("publish.after_swap")
     _prune(paths)
     return {"release_id": release_id, "tables": tables, **stats}
 
