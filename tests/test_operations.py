@@ -3,8 +3,11 @@
 import email
 import email.policy
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -21,6 +24,7 @@ from orchestration.definitions import defs
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import inbox_sensor
 from orchestration.warehouse import WarehousePaths
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -106,6 +110,10 @@ def test_sensor_picks_up_only_new_reports_and_corrections_supersede(tmp_path, mo
     assert instance.get_dynamic_partitions("reports") == [result.dynamic_partitions_requests[0].partition_keys[0]]
     again, cursor = tick_and_run(instance, warehouse, cursor)
     assert again is None  # nothing new: no run
+    shutil.copy(inbox / "finance.txt", inbox / "finance_copy.txt")  # the same bytes under another name
+    duplicate, cursor = tick_and_run(instance, warehouse, cursor)
+    assert duplicate.dynamic_partitions_requests[0].partition_keys == \
+        result.dynamic_partitions_requests[0].partition_keys
 
     raw = WarehousePaths(home).raw_db
     with duckdb.connect(str(raw), read_only=True) as con:
@@ -135,6 +143,9 @@ def test_sensor_picks_up_only_new_reports_and_corrections_supersede(tmp_path, mo
         assert con.execute("select count(*) from dim_report_table where publication_status = 'quarantined'"
                            ).fetchone()[0] == 0
         assert con.execute("select count(*) from dq_finding where severity = 'error'").fetchone()[0] == 0
+        duplicate_row = con.execute("select file_names, n_sightings from report_version "
+                                    "where unit_name = '示例市东湖区财政局'").fetchall()
+        assert duplicate_row == [("finance.txt | finance_copy.txt", 2)]  # recognised, loaded once
     partitions = instance.get_dynamic_partitions("reports")
     assert len(partitions) == 3
 
@@ -191,3 +202,21 @@ def test_freshness_alert_once_after_26_hours(tmp_path):
     assert alert is not None and "stale" in alert.title and "27 h ago" in alert.title
     assert check_freshness(paths, now=published + timedelta(hours=30), config=config) is None
     assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 1
+
+
+def test_failed_refresh_is_announced_and_previous_marts_stay(tmp_path):
+    inbox, home = tmp_path / "inbox", tmp_path / "warehouse"
+    shutil.copytree(Path(__file__).parent.parent / "samples" / "inbox", inbox)
+    broken = tmp_path / "waivers.yml"
+    broken.write_text("waivers:\n  - document: abc\n    rule: row_total\n", encoding="utf-8")  # no reason/who/when
+    env = {**os.environ, "FISCAL_HOME": str(home)}
+    command = [sys.executable, "-m", "orchestration.cli", "refresh", "--inbox", str(inbox)]
+    assert subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True).returncode == 0
+    release = sorted(p.name for p in (home / "releases").glob("*.duckdb"))
+    failed = subprocess.run(command + ["--waivers", str(broken)], cwd=REPO, env=env, capture_output=True, text=True)
+    assert failed.returncode == 1
+    assert "refresh failed in integrity_findings" in failed.stdout and "lacks reason, approved_by" in failed.stdout
+    alerts = [json.loads(line) for line in (home / "alerts.jsonl").read_text().splitlines()]
+    assert [a["kind"] for a in alerts] == ["findings", "refresh_failed"]
+    assert "waiver #1 lacks reason, approved_by, approved_on" in alerts[1]["items"][0]["summary"]
+    assert sorted(p.name for p in (home / "releases").glob("*.duckdb")) == release  # nothing new published
