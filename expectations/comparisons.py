@@ -33,6 +33,7 @@ def all_comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
         row_total(frame),
         *two_sided(frame),
         *basic_expenditure(frame),
+        *cross_table(frame),
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -49,6 +50,9 @@ def _prepare(amounts: pd.DataFrame) -> pd.DataFrame:
     frame["scale"] = frame["printed_unit"].map(UNIT_SCALE_TO_WAN).fillna(1.0)
     frame["side"] = frame["side"].fillna("")
     frame["row_code"] = frame["row_code"].astype(object).where(frame["row_code"].notna(), None)
+    frame["classification_code"] = frame["classification_code"].astype(object).where(
+        frame["classification_code"].notna(), None)
+    frame["leaf"] = frame["column_path"].str.split("/").str[-1]
     return frame
 
 
@@ -222,4 +226,51 @@ def basic_expenditure(frame: pd.DataFrame) -> list[pd.DataFrame]:
     n = pd.Series(np.full(len(cross), 2))
     out.append(_checks("basic_expenditure_reconciles", cross, cross["expected"], n,
                        pd.Series(["公开05 合计 基本支出"] * len(cross))))
+    return out
+
+
+def _keyed(rows: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    return rows.assign(key=key.to_numpy())
+
+
+def _reconcile(rule_id: str, printed: pd.DataFrame, reference: pd.DataFrame, what: str) -> pd.DataFrame:
+    """printed rows (with key) against the same figure printed in another table (reference: key, expected)."""
+    merged = printed.merge(reference[["document_id", "key", "expected"]], on=["document_id", "key"])
+    one = pd.Series(np.ones(len(merged), dtype=int))
+    return _checks(rule_id, merged, merged["expected"], one, pd.Series([what] * len(merged)))
+
+
+def _class_or_total(rows: pd.DataFrame, total_label: str) -> pd.DataFrame:
+    """Rows of 类 codes (printed, or resolved from a 类 name) and the table's total row, keyed alike."""
+    code = rows["row_code"].where(rows["row_code"].notna(), rows["classification_code"])
+    is_class = code.notna() & (code.str.len() == 3)
+    is_total = rows["line_item"].isin([total_label, "合计"]) & code.isna()
+    picked = rows[is_class | is_total]
+    key = code[is_class | is_total].where(code[is_class | is_total].notna(), "total")
+    return _keyed(picked, key)
+
+
+def cross_table(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The same figure printed in two tables: 公开01↔02 (income by source), 01↔03 (expenditure by
+    class and in total), 04↔05 (general public budget by class and in total)."""
+    out = []
+    gk01, gk02 = frame[frame["table_code"] == "GK01"], frame[frame["table_code"] == "GK02"]
+    gk03, gk04, gk05 = (frame[frame["table_code"] == code] for code in ("GK03", "GK04", "GK05"))
+
+    income = gk01[gk01["side"] == "income"]
+    by_source = gk02[gk02["row_label"] == "合计"]
+    reference = _keyed(by_source, by_source["leaf"]).rename(columns={"amount": "expected"})
+    out.append(_reconcile("income_by_source_reconciles", _keyed(income, income["line_item"]), reference,
+                          "公开02 合计"))
+
+    spending = _class_or_total(gk01[gk01["side"] == "expenditure"], "本年支出合计")
+    all_funds = _class_or_total(gk03[gk03["leaf"] == "本年支出合计"], "本年支出合计")
+    out.append(_reconcile("expenditure_by_class_reconciles", spending,
+                          all_funds.rename(columns={"amount": "expected"}), "公开03 本年支出合计"))
+
+    appropriation = gk04[(gk04["side"] == "expenditure") & (gk04["leaf"] == "一般公共预算财政拨款")]
+    general_budget = gk05[gk05["column_path"].str.endswith("小计") | (gk05["leaf"] == "本年支出")]
+    out.append(_reconcile("general_budget_reconciles", _class_or_total(appropriation, "本年支出合计"),
+                          _class_or_total(general_budget, "本年支出合计").rename(columns={"amount": "expected"}),
+                          "公开05 本年支出 小计"))
     return out

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from expectations.comparisons import all_comparisons
+from expectations.narrative_checks import narrative_comparisons
 from expectations.suite import evaluate, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
 
@@ -42,10 +43,13 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         build.execute(f"attach '{raw_db}' as raw (read_only)")
         amounts = build.sql("select * from intermediate.int_amounts_classified").df()
         issues = build.sql("select * from staging.stg_raw__parse_issues").df()
+        claims = build.sql(
+            "select * from staging.stg_raw__narrative_claims where document_id in "
+            "(select distinct document_id from intermediate.int_amounts_classified)").df()
         documents = build.sql(
             "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
         ).df()
-    comparisons = all_comparisons(amounts)
+    comparisons = pd.concat([all_comparisons(amounts), narrative_comparisons(amounts, claims)], ignore_index=True)
     findings = pd.concat([evaluate(comparisons), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))
     findings = findings.merge(documents, on="document_id", how="left")

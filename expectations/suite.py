@@ -90,7 +90,7 @@ def finding_id(row) -> str:
 
 
 def _message(row) -> str:
-    where = row.row_code or row.row_label or "row"
+    where = next((v for v in (row.row_code, row.row_label) if isinstance(v, str) and v), "row")
     kind = "breach" if row.breach else "rounding only"
     return (f"{row.rule_name} ({row.rule_id}) {row.table_code} {where} [{row.column_path}] line {row.line_no}: "
             f"printed {row.actual:,.2f}, expected {row.expected:,.2f} (= {row.addends}), "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
+from ingest.narrative import narrative_claims
 from ingest.reader import ReportFile, UnreadableReport, decode_text
 from ingest.report_text import parse_report_text
 
@@ -20,6 +21,7 @@ class ParseOutcome:
     tables: list[dict] = field(default_factory=list)
     cells: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
+    claims: list[dict] = field(default_factory=list)
 
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
@@ -76,6 +78,9 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
                                    **asdict(issue)})
     for issue in parsed.issues:
         outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name, **asdict(issue)})
+    table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
+    outcome.claims = [{"content_hash": report.content_hash, **claim}
+                      for claim in narrative_claims(text.split("\n"), table_lines)]
     outcome.document.update(n_tables=len(parsed.tables), n_cells=len(outcome.cells))
     if parsed.unit_name is None or parsed.fiscal_year is None:
         missing = [name for name, value in (("unit", parsed.unit_name), ("fiscal year", parsed.fiscal_year))

@@ -69,6 +69,23 @@ create table if not exists cells (
     amount_wan decimal(20, 6) not null,
     line_no integer not null
 );
+create table if not exists narrative_claims (
+    content_hash varchar not null,
+    line_no integer not null,
+    section_table varchar not null,
+    claim_kind varchar not null,       -- amount | share | completion | change
+    target_table varchar,
+    target_side varchar,
+    target_row varchar,
+    target_column varchar,
+    stated double,                     -- null for a change printed without its percentage
+    numerator double,
+    denominator double,
+    change double,
+    direction varchar,
+    prior double,
+    text varchar not null
+);
 create table if not exists parse_issues (
     content_hash varchar not null,
     file_name varchar not null,
@@ -83,6 +100,9 @@ CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_cod
                 "column_path", "column_number", "value_text", "amount", "printed_unit", "amount_wan", "line_no"]
 TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "printed_unit", "first_line",
                  "last_line", "n_cells", "n_issues", "notes"]
+CLAIM_COLUMNS = ["content_hash", "line_no", "section_table", "claim_kind", "target_table", "target_side",
+                 "target_row", "target_column", "stated", "numerator", "denominator", "change", "direction", "prior",
+                 "text"]
 ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text"]
 SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
@@ -122,6 +142,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     cells = _frame([c for o in outcomes for c in o.cells], CELL_COLUMNS)
     tables = _frame([t for o in outcomes for t in o.tables], TABLE_COLUMNS)
     issues = _frame([i for o in outcomes for i in o.issues], ISSUE_COLUMNS)
+    claims = _frame([c for o in outcomes for c in o.claims], CLAIM_COLUMNS)
     hashes = pd.DataFrame({"content_hash": documents["content_hash"]})  # noqa: F841 (scanned by duckdb)
     con.execute("begin transaction")
     try:
@@ -130,10 +151,10 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         ).fetchall())
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
-        for table in ("cells", "report_tables", "parse_issues", "documents"):
+        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
-                            ("parse_issues", issues)):
+                            ("parse_issues", issues), ("narrative_claims", claims)):
             con.register(f"incoming_{name}", frame)
             con.execute(f"insert into {name} by name select * from incoming_{name}")
             con.unregister(f"incoming_{name}")

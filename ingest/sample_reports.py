@@ -138,8 +138,37 @@ def render_final_accounts(report: SampleReport) -> str:
             "功能分类科目编码\t科目名称\t\t\t小计\t基本支出\t项目支出\t", "栏次\t\t1\t2\t3\t4\t5\t6",
             "合计\t\t\t\t\t\t\t", "", f"本部门 {report.year} 年度无政府性基金预算收支。", "",
             "注：本表反映部门本年度政府性基金预算财政拨款收入、支出及结转和结余情况。", ""]
-    out += ["二、部门决算情况说明", "", f"本年收入 {_fmt(income)} 万元，本年支出 {_fmt(spent)} 万元。", ""]
+    out += _narrative(report, income, spent, carry_end, basic_total, project_total)
     return _apply_alterations("\n".join(out) + "\n", report.alterations)
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{part / whole * 100:.2f}"
+
+
+def _narrative(report: SampleReport, income: float, spent: float, carry_end: float, basic: float,
+               project: float) -> list[str]:
+    """情况说明 in the standard section order, quoting the tables (figures consistent by construction)."""
+    change = round(income * 0.05, 2)
+    budget = round(sum(report.three_public_budget), 2)
+    final = round(sum(report.three_public_final), 2)
+    reception_budget, reception_final = report.three_public_budget[3], report.three_public_final[3]
+    reception_prior = round(reception_final + 1.08, 2)
+    return [
+        "二、部门决算情况说明", "", "（一）收入支出决算总体情况说明", "",
+        f"本部门 {report.year} 年度本年收入 {_fmt(income)} 万元，本年支出 {_fmt(spent)} 万元，年末结转和结余 "
+        f"{_fmt(carry_end)} 万元。与 {report.year - 1} 年相比，本年收入增加 {_fmt(change)} 万元，增加 "
+        f"{_pct(change, income - change)}%。", "",
+        "（三）支出决算情况说明", "",
+        f"本年支出合计 {_fmt(spent)} 万元，其中：基本支出 {_fmt(basic)} 万元，占 {_pct(basic, spent)}%；"
+        f"项目支出 {_fmt(project)} 万元，占 {_pct(project, spent)}%。", "",
+        "（七）一般公共预算财政拨款“三公”经费支出决算情况说明", "",
+        f"“三公”经费财政拨款支出预算为 {_fmt(budget)} 万元，支出决算为 {_fmt(final)} 万元，完成预算的 "
+        f"{_pct(final, budget)}%。", "",
+        f"公务接待费年初预算数为 {_fmt(reception_budget)} 万元，决算支出数为 {_fmt(reception_final)} 万元。"
+        f"与上年决算数 {_fmt(reception_prior)} 万元相比，减少 {_fmt(reception_prior - reception_final)} 万元，减少 "
+        f"{_pct(reception_prior - reception_final, reception_prior)}%。", "",
+    ]
 
 
 def _economic_table(report: SampleReport, dept: str, basic_total: float) -> list[str]:

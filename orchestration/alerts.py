@@ -169,6 +169,7 @@ def current_problems(marts_db: Path) -> pd.DataFrame:
                    document_id, null, null, null, parse_reason, null, null, null
             from dim_document where parse_status = 'quarantined'
         """).df()
+    problems = problems.astype(object).where(problems.notna(), None)
     problems["where_to_look"] = [
         f"fiscal query \"select * from dq_finding where finding_id = '{f}'\"" if isinstance(f, str) else
         f"fiscal query \"select * from dim_report_table where document_id = '{d}'\""
