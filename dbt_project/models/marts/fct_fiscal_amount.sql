@@ -1,36 +1,14 @@
 -- Published amounts: everything readable, minus the tables held back by unwaived error findings.
 with amounts as (
-    select * from {{ ref('int_amounts_classified') }}
+    select * from {{ ref('int_fiscal_amounts_sourced') }}
 ),
 
 quarantined as (
     select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
 )
 
-select
-    amounts.fact_id,
-    amounts.document_id,
-    amounts.unit_id,
-    amounts.fiscal_year,
-    amounts.phase_code,
-    amounts.classification_system || ':' || amounts.classification_code as classification_id,
-    amounts.classification_code,
-    substr(md5(amounts.indicator_name), 1, 12) as indicator_id,
-    amounts.indicator_name,
-    amounts.line_item,
-    amounts.side,
-    amounts.amount_wan,
-    amounts.file_name as source_file,
-    amounts.table_code as source_table,
-    amounts.row_label as source_row_label,
-    amounts.row_code as source_row_code,
-    amounts.row_number as source_row_number,
-    amounts.column_path as source_column,
-    amounts.column_number as source_column_number,
-    amounts.line_no as source_line,
-    amounts.value_text as source_value_text,
-    amounts.printed_unit as source_unit
+select amounts.*
 from amounts
 anti join quarantined
     on amounts.document_id = quarantined.document_id
-    and amounts.table_code = quarantined.table_code
+    and amounts.source_table = quarantined.table_code
