@@ -38,7 +38,8 @@ class IntegrityOutcome:
     quarantined_tables: list[tuple[str, str]]
 
 
-def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None) -> IntegrityOutcome:
+def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None,
+                  docs_dir: Path | None = None) -> IntegrityOutcome:
     with duckdb.connect(str(build_db), read_only=True) as build:
         build.execute(f"attach '{raw_db}' as raw (read_only)")
         amounts = build.sql("select * from intermediate.int_amounts_classified").df()
@@ -50,7 +51,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
             "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
         ).df()
     comparisons = pd.concat([all_comparisons(amounts), narrative_comparisons(amounts, claims)], ignore_index=True)
-    findings = pd.concat([evaluate(comparisons), unreadable_rows(issues)], ignore_index=True)
+    findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))
     findings = findings.merge(documents, on="document_id", how="left")
     findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
@@ -91,7 +92,8 @@ def _write_audit(build_db: Path, findings: pd.DataFrame, scope: pd.DataFrame) ->
     columns = ("finding_id, document_id, file_name, unit_name, fiscal_year, table_code, side, row_code, row_label, "
                "column_path, line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
                "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
-               "n_addends::integer as n_addends, addends, severity, waived, waiver_reason, message, first_seen_at")
+               "n_addends::integer as n_addends, addends, severity, waived, waiver_reason, message, "
+               "data_docs_page::varchar as data_docs_page, first_seen_at")
     with duckdb.connect(str(build_db)) as build:
         build.execute("create schema if not exists audit")
         build.register("incoming_findings", findings)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,22 +25,35 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 FINDING_COLUMNS = [
     "finding_id", "document_id", "table_code", "side", "row_code", "row_label", "column_path", "line_no",
     "rule_id", "rule_name", "expected", "actual", "difference", "tolerance", "n_addends", "addends",
-    "severity", "message",
+    "severity", "message", "data_docs_page",
 ]
 EPSILON = 1e-6
 
 
-def _context():
+DOCS_SITE = "integrity"
+
+
+def _context(docs_dir: Path | None):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        context.add_data_docs_site(site_name=DOCS_SITE, site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        })
     return context
 
 
-def evaluate(comparisons: pd.DataFrame) -> pd.DataFrame:
-    """Breaches decided by GX, one validation per rule; returns findings (breaches and rounding notes)."""
+def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None) -> pd.DataFrame:
+    """Breaches decided by GX, one checkpoint per rule; returns findings (breaches and rounding notes).
+
+    With ``docs_dir``, each checkpoint also renders its validation into GX Data Docs there, and each
+    finding carries the page of its rule's validation.
+    """
     import great_expectations as gx
 
     if comparisons.empty:
@@ -47,9 +62,10 @@ def evaluate(comparisons: pd.DataFrame) -> pd.DataFrame:
     checks["check_id"] = checks.index.astype(int)
     checks["difference"] = (checks["actual"] - checks["expected"]).round(6)
     checks["excess"] = (checks["difference"].abs() - checks["tolerance"]).round(6)
-    context = _context()
+    context = _context(docs_dir)
     source = context.data_sources.add_pandas("integrity")
     breached: set[int] = set()
+    identifiers: dict[str, object] = {}
     for rule_id, frame in checks.groupby("rule_id", sort=True):
         asset = source.add_dataframe_asset(rule_id)
         batch = asset.add_batch_definition_whole_dataframe(f"{rule_id}_all")
@@ -58,16 +74,33 @@ def evaluate(comparisons: pd.DataFrame) -> pd.DataFrame:
             column="excess", max_value=0, meta={"rule_id": rule_id, "name_zh": rules()[rule_id].name_zh}))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"integrity.{rule_id}", data=batch, suite=suite))
-        result = definition.run(
-            batch_parameters={"dataframe": frame[["check_id", "excess"]]},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["check_id"]},
-        )
-        for outcome in result.results:
-            for row in outcome.result.get("unexpected_index_list") or []:
-                breached.add(int(row["check_id"]))
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=f"integrity.{rule_id}", validation_definitions=[definition],
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["check_id"]}))
+        run = checkpoint.run(batch_parameters={"dataframe": frame[["check_id", "excess"]]})
+        for identifier, result in run.run_results.items():
+            identifiers[rule_id] = identifier
+            for outcome in result.results:
+                for row in outcome.result.get("unexpected_index_list") or []:
+                    breached.add(int(row["check_id"]))
     checks["breach"] = checks["check_id"].isin(breached)
+    checks["data_docs_page"] = checks["rule_id"].map(_build_docs(context, docs_dir, identifiers))
     noted = checks[checks["breach"] | (checks["difference"].abs() > EPSILON)].copy()
     return _findings(noted)
+
+
+def _build_docs(context, docs_dir: Path | None, identifiers: dict[str, object]) -> dict[str, str]:
+    """Render this refresh's validations once (the site shows the current refresh) and return each
+    rule's page."""
+    if docs_dir is None:
+        return {}
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    context.build_data_docs(site_names=[DOCS_SITE])
+    pages = {}
+    for rule_id, identifier in identifiers.items():
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
+        pages[rule_id] = next((u["site_url"] for u in urls if u.get("site_url")), "")
+    return pages
 
 
 def _findings(noted: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +139,7 @@ def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
     inside = inside.assign(
         rule_id=rule.rule_id, rule_name=rule.name_zh, side=None, row_code=None, row_label=inside["line_text"],
         column_path=None, expected=None, actual=None, difference=None, tolerance=None, n_addends=None,
-        addends=None, severity=rule.severity,
+        addends=None, severity=rule.severity, data_docs_page=None,
     )
     inside["finding_id"] = [finding_id(row) for row in inside.itertuples()]
     inside["line_no"] = inside["line_no"].astype("Int64")

@@ -156,17 +156,17 @@ def current_problems(marts_db: Path) -> pd.DataFrame:
         problems = con.sql("""
             select finding_id as subject_id, 'finding_' || severity as kind, unit_name, fiscal_year, file_name,
                    document_id, table_code, coalesce(row_code, row_label) as row, column_path, rule_id,
-                   round(expected, 2) as expected, round(actual, 2) as actual, finding_id
+                   round(expected, 2) as expected, round(actual, 2) as actual, finding_id, data_docs_page
             from dq_finding where severity in ('error', 'warning') and not waived
             union all
             select 'table:' || t.document_id || ':' || t.table_code, 'table_quarantined', d.unit_name,
                    d.fiscal_year, d.file_name, t.document_id, t.table_code, null, null, t.quarantine_rules,
-                   null, null, null
+                   null, null, null, null
             from dim_report_table t join dim_document d using (document_id)
             where t.publication_status = 'quarantined'
             union all
             select 'document:' || document_id, 'document_quarantined', unit_name, fiscal_year, file_name,
-                   document_id, null, null, null, parse_reason, null, null, null
+                   document_id, null, null, null, parse_reason, null, null, null, null
             from dim_document where parse_status = 'quarantined'
         """).df()
     problems = problems.astype(object).where(problems.notna(), None)

@@ -165,7 +165,8 @@ AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["s
 def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes."""
     paths = warehouse.paths()
-    outcome = run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None)
+    outcome = run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
+                            docs_dir=paths.data_docs)
     for document_id, table_code in outcome.quarantined_tables:
         context.log.warning(f"table quarantined: {table_code} of document {document_id[:12]}")
     yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={

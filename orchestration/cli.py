@@ -186,6 +186,9 @@ def _print_status(paths: WarehousePaths) -> None:
             f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings: "
             f"{release['n_findings_error']} error, {release['n_findings_warning']} warning, "
             f"{release['n_findings_info']} info (rounding)")
+        docs = paths.data_docs / "index.html"
+        if docs.exists():
+            console.print(f"Data Docs (integrity suites): {docs}")
         for _file_name, reason in con.execute(
                 "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
                 "order by file_name").fetchall():

@@ -5,6 +5,7 @@
     build/build.duckdb    staging database dbt builds into (write-audit-publish)
     releases/<id>.duckdb  every published version, kept for rollback
     marts.duckdb          the published marts analysts query (a hard link to the current release)
+    data_docs/            Great Expectations Data Docs of every refresh's integrity suites (index.html)
     last_refresh.json     what the last refresh did (read by `fiscal status`)
 """
 
@@ -50,6 +51,10 @@ class WarehousePaths:
     @property
     def marts_db(self) -> Path:
         return self.home / "marts.duckdb"
+
+    @property
+    def data_docs(self) -> Path:
+        return self.home / "data_docs"
 
     @property
     def last_refresh(self) -> Path:

@@ -76,9 +76,13 @@ def test_sample_erratum_quarantines_only_its_table(refreshed):
         "GK01": "published", "GK02": "published", "GK04": "published", "GK05": "published",
         "GK06": "published", "GK07": "published", "GK08": "empty"}
     finding = con.execute(
-        "select expected, actual, severity from dq_finding where rule_id = 'row_total' and row_code = '2050202'"
-    ).fetchone()
-    assert finding == (12505.62, 12515.62, "error")
+        "select expected, actual, severity, data_docs_page from dq_finding "
+        "where rule_id = 'row_total' and row_code = '2050202'").fetchone()
+    assert finding[:3] == (12505.62, 12515.62, "error")
+    page = Path(finding[3].removeprefix("file://"))  # the GX Data Docs page of this rule's validation
+    assert page.is_relative_to(refreshed["home"] / "data_docs") and page.exists()
+    assert "row_total" in page.read_text(encoding="utf-8")
+    assert f"Data Docs (integrity suites): {refreshed['home'] / 'data_docs' / 'index.html'}" in refreshed["stdout"]
     clean = one(con, "select count(*) from dq_finding f join dim_document d using (document_id) "
                      "where d.file_name = 'east_lake_finance_bureau_2023_juesuan.txt'")
     assert clean == 0
