@@ -150,20 +150,24 @@ def _send_email(alert: Alert, config: AlertConfig) -> None:
 
 
 def current_problems(marts_db: Path) -> pd.DataFrame:
-    """What maintainers must hear about in the published marts: error/warning findings not waived,
-    quarantined tables and quarantined documents, each with a stable subject id, details and a summary."""
+    """What maintainers must hear about in the published marts: error/warning findings not waived and
+    quarantined tables of current report versions, and unreadable documents, each with a stable subject
+    id, details and a summary. A superseded version's problems stay in dq_finding but are resolved for
+    alerting: they no longer reach the published facts."""
     with duckdb.connect(str(marts_db), read_only=True) as con:
         problems = con.sql("""
             select finding_id as subject_id, 'finding_' || severity as kind, unit_name, fiscal_year, file_name,
                    document_id, table_code, coalesce(row_code, row_label) as row, column_path, rule_id,
                    round(expected, 2) as expected, round(actual, 2) as actual, finding_id, data_docs_page
-            from dq_finding where severity in ('error', 'warning') and not waived
+            from dq_finding
+            where severity in ('error', 'warning') and not waived
+                and document_id in (select document_id from dim_document where is_current_version)
             union all
             select 'table:' || t.document_id || ':' || t.table_code, 'table_quarantined', d.unit_name,
                    d.fiscal_year, d.file_name, t.document_id, t.table_code, null, null, t.quarantine_rules,
                    null, null, null, null
             from dim_report_table t join dim_document d using (document_id)
-            where t.publication_status = 'quarantined'
+            where t.publication_status = 'quarantined' and d.is_current_version
             union all
             select 'document:' || document_id, 'document_quarantined', unit_name, fiscal_year, file_name,
                    document_id, null, null, null, parse_reason, null, null, null, null

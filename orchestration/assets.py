@@ -178,25 +178,29 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
 
 
 @asset_check(asset=AssetKey(["marts", "fct_fiscal_amount"]), blocking=True,
-             description="Every audited amount is either published or quarantined, exactly once.")
+             description="Every audited amount is published, quarantined or superseded, exactly once.")
 def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
     """Why: a join bug that drops or duplicates facts is a pipeline failure and must block the publish."""
     paths = warehouse.paths()
     with duckdb.connect(str(paths.build_db), read_only=True) as con:
         con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
-        audited, published, held, duplicated = con.execute("""
+        audited, published, held, superseded, duplicated = con.execute("""
             select
                 (select count(*) from intermediate.int_amounts_classified),
                 (select count(*) from marts.fct_fiscal_amount),
                 (select count(*) from marts.fct_fiscal_amount_quarantined),
+                (select count(*) from intermediate.int_amounts_classified a
+                 where not a.is_current_version and a.fact_id not in
+                     (select fact_id from marts.fct_fiscal_amount_quarantined)),
                 (select count(*) - count(distinct fact_id) from (
                     select fact_id from marts.fct_fiscal_amount
                     union all select fact_id from marts.fct_fiscal_amount_quarantined))
         """).fetchone()
-    passed = audited == published + held and duplicated == 0
+    passed = audited == published + held + superseded and duplicated == 0
     return AssetCheckResult(
         passed=passed, severity=AssetCheckSeverity.ERROR,
-        metadata={"audited": audited, "published": published, "quarantined": held, "duplicated": duplicated},
+        metadata={"audited": audited, "published": published, "quarantined": held, "superseded": superseded,
+                  "duplicated": duplicated},
     )
 
 

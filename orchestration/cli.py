@@ -31,7 +31,7 @@ STEP_LABELS = {
     "dbt_staging_intermediate": "dbt: staging and intermediate models",
     "integrity_findings": "integrity suites (Great Expectations)",
     "dbt_marts": "dbt: marts",
-    "marts__fct_fiscal_amount_every_amount_accounted_for": "blocking check: every amount published or held once",
+    "marts__fct_fiscal_amount_every_amount_accounted_for": "check: each amount published, held or superseded",
     "published_marts": "publish marts atomically",
     "maintainer_alerts": "alert maintainers of new or resolved problems",
 }

@@ -140,9 +140,14 @@ def test_sensor_picks_up_only_new_reports_and_corrections_supersede(tmp_path, mo
         versions = con.execute("select file_names, version_number, is_current, superseded_at is not null "
                                "from report_version where unit_name like '%教育局%' order by version_number").fetchall()
         assert versions == [("education.txt", 1, False, True), ("education_corrected.txt", 2, True, False)]
-        assert con.execute("select count(*) from dim_report_table where publication_status = 'quarantined'"
+        current = "(select document_id from dim_document where is_current_version)"
+        assert con.execute("select count(*) from dim_report_table where publication_status = 'quarantined' "
+                           f"and document_id in {current}").fetchone()[0] == 0
+        assert con.execute(f"select count(*) from dq_finding where severity = 'error' and document_id in {current}"
                            ).fetchone()[0] == 0
-        assert con.execute("select count(*) from dq_finding where severity = 'error'").fetchone()[0] == 0
+        # the superseded erratum keeps its findings, visible but out of the published facts
+        assert con.execute(f"select count(*) from dq_finding where severity = 'error' and document_id not in "
+                           f"{current}").fetchone()[0] == 2
         duplicate_row = con.execute("select file_names, n_sightings from report_version "
                                     "where unit_name = '示例市东湖区财政局'").fetchall()
         assert duplicate_row == [("finance.txt | finance_copy.txt", 2)]  # recognised, loaded once

@@ -171,6 +171,9 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
             assert quarantined == [("GK02",)]
             assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455 - 140
             assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", original) == 0
+            assert {row[0] for row in con.execute("select publication_status from dim_report_table "
+                                                  "where document_id = ?", [original]).fetchall()} == {
+                "superseded", "empty"}
             assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 140
             finding = con.execute(
                 "select table_code, row_code, column_path, expected, actual, severity, file_name, unit_name, "

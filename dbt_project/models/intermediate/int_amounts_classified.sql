@@ -1,15 +1,17 @@
--- Every parsed amount of a readable document, with its classification, indicator and phase resolved.
--- This is what the integrity suite audits; the marts publish it minus quarantined scopes.
+-- Every parsed amount of a readable document (every version), with its classification, indicator and
+-- phase resolved. The integrity suite audits all of it, so a superseded version's errors stay visible;
+-- the marts publish the current versions minus quarantined scopes.
 with cells as (
     select * from {{ ref('stg_raw__cells') }}
 ),
 
 documents as (
-    -- only the current version of each report is audited and published; older versions stay in raw
-    select stg.*
+    select
+        stg.*,
+        versions.is_current as is_current_version
     from {{ ref('stg_raw__documents') }} as stg
     inner join {{ ref('int_report_versions') }} as versions
-        on stg.document_id = versions.document_id and versions.is_current
+        on stg.document_id = versions.document_id
 ),
 
 units as (
@@ -63,6 +65,7 @@ select
     documents.unit_name,
     documents.fiscal_year,
     documents.report_kind,
+    documents.is_current_version,
     coalesce(
         named.column_phase,
         case documents.report_kind when 'final_accounts' then 'executed' when 'budget' then 'approved' end

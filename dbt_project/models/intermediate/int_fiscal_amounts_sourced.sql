@@ -6,6 +6,7 @@ with amounts as (
 select
     amounts.fact_id,
     amounts.document_id,
+    amounts.is_current_version,
     amounts.unit_id,
     amounts.fiscal_year,
     amounts.phase_code,

@@ -3,6 +3,10 @@ with tables as (
     select * from {{ ref('stg_raw__report_tables') }}
 ),
 
+versions as (
+    select * from {{ ref('int_report_versions') }}
+),
+
 quarantined as (
     select * from {{ source('audit', 'quarantined_scope') }}
 )
@@ -22,6 +26,7 @@ select
     case
         when quarantined.document_id is not null then 'quarantined'
         when tables.n_cells = 0 then 'empty'
+        when not coalesce(versions.is_current, false) then 'superseded'
         else 'published'
     end as publication_status,
     quarantined.rule_ids as quarantine_rules
@@ -29,3 +34,4 @@ from tables
 left join quarantined
     on tables.document_id = quarantined.document_id
     and tables.table_code = quarantined.table_code
+left join versions on tables.document_id = versions.document_id

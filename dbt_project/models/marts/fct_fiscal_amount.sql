@@ -1,4 +1,5 @@
--- Published amounts: everything readable, minus the tables held back by unwaived error findings.
+-- Published amounts: the current version of every readable report, minus the tables held back by
+-- unwaived error findings.
 with amounts as (
     select * from {{ ref('int_fiscal_amounts_sourced') }}
 ),
@@ -7,8 +8,9 @@ quarantined as (
     select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
 )
 
-select amounts.*
+select amounts.* exclude (is_current_version)
 from amounts
 anti join quarantined
     on amounts.document_id = quarantined.document_id
     and amounts.source_table = quarantined.table_code
+where amounts.is_current_version
