@@ -194,3 +194,20 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
         assert one(con, "select release_id from publish_history order by published_at desc limit 1") == expected
     status = fiscal("status", home=home)
     assert status.returncode == 0 and f"Published release {expected}" in status.stdout
+
+
+def test_every_built_column_is_documented(refreshed):
+    """The relations dbt built in this refresh have exactly the columns their yml documents."""
+    from tests.test_dbt_docs import documented
+
+    docs = documented()
+    home = refreshed["home"]
+    with duckdb.connect(str(home / "build" / "build.duckdb"), read_only=True) as con:
+        con.execute(f"attach '{home / 'raw.duckdb'}' as raw (read_only)")
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = 'build' "
+            "and table_schema in ('staging', 'intermediate', 'marts')").fetchall()
+        assert len(relations) == len(docs)
+        for schema, name in relations:
+            built = [row[0] for row in con.execute(f"describe {schema}.{name}").fetchall()]
+            assert set(built) == {c["name"] for c in docs[name]["columns"]}, name
