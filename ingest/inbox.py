@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,9 +70,7 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> li
 
 def _parse_one(job: tuple[Path, str]) -> ParseOutcome:
     stored, file_name = job
-    report = load_report_file(stored)
-    report = type(report)(path=stored.with_name(file_name), content_hash=report.content_hash,
-                          size=report.size, data=report.data)
+    report = replace(load_report_file(stored), path=stored.with_name(file_name))  # provenance: the inbox name
     return parse_report_file(report, stored_path=stored)
 
 

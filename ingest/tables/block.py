@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.amounts import normalise_cell, parse_amount
+from ingest.amounts import is_blank, normalise_cell, parse_amount
 from ingest.model import Cell, ParseIssue
 from ingest.tables.rows import is_table_row, split_row
 
@@ -51,7 +51,7 @@ def amount_cell(
     side: str | None = None,
 ) -> Cell | ParseIssue | None:
     """A Cell for a printed amount, None for a blank, a ParseIssue for text where a number belongs."""
-    if not normalise_cell(token) or normalise_cell(token) in {"-", "—", "--"}:
+    if is_blank(token):
         return None
     value = parse_amount(token)
     if value is None:
