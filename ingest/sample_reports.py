@@ -277,3 +277,51 @@ def east_lake_education_bureau(year: int = 2023) -> SampleReport:
 
 SAMPLES = {"east_lake_finance_bureau_2023_juesuan.txt": east_lake_finance_bureau,
            "east_lake_education_bureau_2023_juesuan.txt": east_lake_education_bureau}
+
+
+DISTRICTS = ("东湖区", "西山区", "南湾区", "北岭区", "中洲区", "临江区", "青石区", "白沙区", "金田区", "松林区")
+BUREAUS = ("财政局", "教育局", "卫生健康局", "民政局", "司法局", "文化广电旅游体育局", "交通运输局", "水务局",
+           "城市管理和综合执法局", "统计局", "审计局", "商务局")
+FUNCTION_POOL = (
+    ("2010101", "行政运行", "201", "一般公共服务支出", "20101", "人大事务"),
+    ("2010301", "行政运行", "201", "一般公共服务支出", "20103", "政府办公厅(室)及相关机构事务"),
+    ("2010601", "行政运行", "201", "一般公共服务支出", "20106", "财政事务"),
+    ("2010699", "其他财政事务支出", "201", "一般公共服务支出", "20106", "财政事务"),
+    ("2050201", "学前教育", "205", "教育支出", "20502", "普通教育"),
+    ("2050202", "小学教育", "205", "教育支出", "20502", "普通教育"),
+    ("2080501", "行政单位离退休", "208", "社会保障和就业支出", "20805", "行政事业单位养老支出"),
+    ("2080505", "机关事业单位基本养老保险缴费支出", "208", "社会保障和就业支出", "20805", "行政事业单位养老支出"),
+    ("2101101", "行政单位医疗", "210", "卫生健康支出", "21011", "行政事业单位医疗"),
+    ("2120399", "其他城乡社区公共设施支出", "212", "城乡社区支出", "21203", "城乡社区公共设施"),
+    ("2210201", "住房公积金", "221", "住房保障支出", "22102", "住房改革支出"),
+)
+
+
+def generate_reports(count: int, seed: int = 0):
+    """``count`` consistent 决算 reports (file name, text), deterministic for a seed: district × bureau ×
+    year units with varied function lines, economic detail and 三公 figures."""
+    import random
+
+    rng = random.Random(seed)
+    for index in range(count):
+        district = DISTRICTS[index % len(DISTRICTS)]
+        bureau = BUREAUS[(index // len(DISTRICTS)) % len(BUREAUS)]
+        year = 2015 + (index // (len(DISTRICTS) * len(BUREAUS))) % 10
+        suffix = index // (len(DISTRICTS) * len(BUREAUS) * 10)
+        unit = f"示例市{district}{bureau}" + (f"第{suffix + 1}分局" if suffix else "")
+        chosen = sorted(rng.sample(FUNCTION_POOL, rng.randint(3, 7)))
+        lines = [FunctionLine(code, name, round(rng.uniform(20, 3000), 2),
+                              round(rng.uniform(0, 2000), 2) if rng.random() < 0.6 else 0.0)
+                 for code, name, *_ in chosen]
+        names = {}
+        for _, _, class_code, class_name, section_code, section_name in chosen:
+            names[class_code], names[section_code] = class_name, section_name
+        economic = {code: round(rng.uniform(1, 500), 2) for code in rng.sample(
+            [c for c in ECONOMIC_NAMES if len(c) == 5], rng.randint(5, 15))}
+        three_budget = (0.0, 0.0, round(rng.uniform(5, 40), 2), round(rng.uniform(1, 10), 2))
+        three_final = (0.0, 0.0, round(three_budget[2] * rng.uniform(0.5, 1), 2),
+                       round(three_budget[3] * rng.uniform(0.3, 1), 2))
+        report = SampleReport(unit=unit, year=year, lines=lines, names=names, economic=economic,
+                              carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget,
+                              three_public_final=three_final)
+        yield f"sample_{index:06d}_{year}_juesuan.txt", render_final_accounts(report)

@@ -123,6 +123,23 @@ def query(
 
 
 @app.command()
+def samples(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the generated reports into.")],
+    count: Annotated[int, typer.Option("--count", min=1, help="How many reports.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same reports).")] = 0,
+) -> None:
+    """Generate consistent synthetic 决算 reports (for demos and benchmarks)."""
+    from ingest.sample_reports import generate_reports
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for name, text in generate_reports(count, seed):
+        (out / name).write_text(text, encoding="utf-8")
+        written += 1
+    console.print(f"wrote {written} reports to {out}")
+
+
+@app.command()
 def status(home: HomeOption = None) -> None:
     """What the last refresh did: documents published and quarantined, tables held back, findings."""
     paths = WarehousePaths(resolve_home(home))
