@@ -3,7 +3,7 @@
 The standard 情况说明 has one section per table: (一) 收入支出决算总体情况 ↔ 公开01, (二) 收入 ↔ 02,
 (三) 支出 ↔ 03, (四) 财政拨款收入支出 ↔ 04, (五) 一般公共预算财政拨款支出 ↔ 05, (六) 基本支出 ↔ 06,
 (七) “三公”经费 ↔ 07. Within a section, a quoted amount is matched to its table cell by the words
-before it (本年收入, 基本支出, 人员经费, 公务接待费 …). Three kinds of claim are kept:
+before it (本年收入, 基本支出, 人员经费, 公务接待费 …). Four kinds of claim are kept:
 
 - amount:     “基本支出 2,206.05 万元” — the table's cell should print the same amount
 - share:      “…，占 21.71%” — the amount over the first amount of its sentence
@@ -16,10 +16,10 @@ Narrative figures are never published as facts; they only produce findings.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 
-from ingest.tables.catalog import family_for_title
+from ingest.amounts import normalise_cell
+from ingest.tables.catalog import QUOTES, family_for_title
 
 SECTION_TITLES = (  # most specific first; matched on the normalised heading
     ("财政拨款收入支出决算总体情况", "GK04"), ("收入支出决算总体情况", "GK01"),
@@ -81,7 +81,7 @@ def _number(text: str) -> float:
 
 
 def _normalise(line: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", line)).replace("“", "").replace("”", "").replace('"', "")
+    return QUOTES.sub("", normalise_cell(line))
 
 
 def narrative_claims(lines: list[str], table_lines: set[int]) -> list[dict]:

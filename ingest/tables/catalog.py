@@ -43,11 +43,11 @@ FAMILIES: tuple[TableFamily, ...] = (
     TableFamily("GK03", "支出决算表", "expenditure by function", "functional", parse_header_grid),
 )
 
-_QUOTES = re.compile(r"[\"“”'‘’「」]")
+QUOTES = re.compile(r"[\"“”'‘’「」]")
 
 
 def family_for_title(title: str) -> TableFamily | None:
-    flat = _QUOTES.sub("", normalise_cell(title))
+    flat = QUOTES.sub("", normalise_cell(title))
     for family in FAMILIES:
         if flat.endswith(family.title_suffix):
             return family
