@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import hashlib
 import json
 import os
 import shutil
@@ -88,8 +89,6 @@ def tick_and_run(instance, warehouse, cursor):
     result = inbox_sensor(context)
     if not isinstance(result, SensorResult):
         return None, cursor
-    for request in result.dynamic_partitions_requests:
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     job = defs.resolve_job_def("nightly_refresh")
     for request in result.run_requests:
         outcome = job.execute_in_process(instance=instance, resources={"warehouse": warehouse}, tags=request.tags)
@@ -107,13 +106,14 @@ def test_sensor_picks_up_only_new_reports_and_corrections_supersede(tmp_path, mo
 
     result, cursor = tick_and_run(instance, warehouse, None)
     assert len(result.run_requests) == 1
-    assert instance.get_dynamic_partitions("reports") == [result.dynamic_partitions_requests[0].partition_keys[0]]
+    finance_hash = hashlib.sha256((inbox / "finance.txt").read_bytes()).hexdigest()
+    assert instance.get_dynamic_partitions("reports") == [finance_hash]
     again, cursor = tick_and_run(instance, warehouse, cursor)
     assert again is None  # nothing new: no run
     shutil.copy(inbox / "finance.txt", inbox / "finance_copy.txt")  # the same bytes under another name
     duplicate, cursor = tick_and_run(instance, warehouse, cursor)
-    assert duplicate.dynamic_partitions_requests[0].partition_keys == \
-        result.dynamic_partitions_requests[0].partition_keys
+    assert len(duplicate.run_requests) == 1
+    assert instance.get_dynamic_partitions("reports") == [finance_hash]  # recognised: no new report
 
     raw = WarehousePaths(home).raw_db
     with duckdb.connect(str(raw), read_only=True) as con:
@@ -122,7 +122,8 @@ def test_sensor_picks_up_only_new_reports_and_corrections_supersede(tmp_path, mo
     education = east_lake_education_bureau()
     write_report(inbox, "education.txt", education)
     result, cursor = tick_and_run(instance, warehouse, cursor)
-    assert len(result.dynamic_partitions_requests[0].partition_keys) == 1
+    education_hash = hashlib.sha256((inbox / "education.txt").read_bytes()).hexdigest()
+    assert sorted(instance.get_dynamic_partitions("reports")) == sorted([finance_hash, education_hash])
     with duckdb.connect(str(raw), read_only=True) as con:
         parses = dict(con.execute("select content_hash, parsed_at from documents").fetchall())
     assert len(parses) == 2 and all(parses[h] == t for h, t in first_parse)  # only the new one was parsed
