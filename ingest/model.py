@@ -43,10 +43,6 @@ class ParsedTable:
     notes: list[str] = field(default_factory=list)
     issues: list[ParseIssue] = field(default_factory=list)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.cells
-
 
 @dataclass(slots=True)
 class ParsedDocument:

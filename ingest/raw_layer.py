@@ -116,11 +116,6 @@ def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """content_hash -> parser_version of every document already in the raw layer."""
-    return dict(con.execute("select content_hash, parser_version from documents").fetchall())
-
-
 def record_file_names(con: duckdb.DuckDBPyConnection, sightings: list[dict]) -> None:
     if not sightings:
         return

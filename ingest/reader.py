@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".csv", ""}
-
 
 @dataclass(frozen=True, slots=True)
 class ReportFile:

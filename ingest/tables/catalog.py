@@ -24,23 +24,22 @@ class TableFamily:
     code: str
     title_suffix: str
     name_en: str
-    classification_system: str | None  # functional | economic | None
     parse: Callable[[TableBlock, ParsedTable], None]
 
 
 FAMILIES: tuple[TableFamily, ...] = (
     TableFamily("GK04", "财政拨款收入支出决算总表", "fiscal appropriation income and expenditure summary",
-                "functional", parse_two_sided),
-    TableFamily("GK01", "收入支出决算总表", "income and expenditure summary", "functional", parse_two_sided),
+                parse_two_sided),
+    TableFamily("GK01", "收入支出决算总表", "income and expenditure summary", parse_two_sided),
     TableFamily("GK08", "政府性基金预算财政拨款收入支出决算表", "government fund appropriation income and expenditure",
-                "functional", parse_header_grid),
+                parse_header_grid),
     TableFamily("GK06", "一般公共预算财政拨款基本支出决算表", "general budget basic expenditure by economic class",
-                "economic", parse_economic_groups),
-    TableFamily("GK07", "三公经费支出决算表", "'three public' expenses, budget and final", None, parse_header_grid),
+                parse_economic_groups),
+    TableFamily("GK07", "三公经费支出决算表", "'three public' expenses, budget and final", parse_header_grid),
     TableFamily("GK05", "一般公共预算财政拨款支出决算表", "general budget appropriation expenditure by function",
-                "functional", parse_header_grid),
-    TableFamily("GK02", "收入决算表", "income by function", "functional", parse_header_grid),
-    TableFamily("GK03", "支出决算表", "expenditure by function", "functional", parse_header_grid),
+                parse_header_grid),
+    TableFamily("GK02", "收入决算表", "income by function", parse_header_grid),
+    TableFamily("GK03", "支出决算表", "expenditure by function", parse_header_grid),
 )
 
 QUOTES = re.compile(r"[\"“”'‘’「」]")
@@ -52,7 +51,3 @@ def family_for_title(title: str) -> TableFamily | None:
         if flat.endswith(family.title_suffix):
             return family
     return None
-
-
-def family_by_code(code: str) -> TableFamily:
-    return next(f for f in FAMILIES if f.code == code)
