@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
 from expectations.narrative_checks import narrative_comparisons
+from expectations.score_checks import score_comparisons
 from expectations.suite import evaluate, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
 
@@ -47,10 +49,15 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         claims = build.sql(
             "select * from staging.stg_raw__narrative_claims where document_id in "
             "(select distinct document_id from intermediate.int_amounts_classified)").df()
+        nodes = build.sql("select * from intermediate.int_performance_indicators_resolved").df()
+        score_tables = build.sql("select * from staging.stg_raw__performance_tables").df()
         documents = build.sql(
             "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
         ).df()
-    comparisons = pd.concat([all_comparisons(amounts), narrative_comparisons(amounts, claims)], ignore_index=True)
+    comparisons = pd.concat([
+        all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
+        budget_comparisons(amounts), score_comparisons(nodes, score_tables),
+    ], ignore_index=True)
     findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))
     findings = findings.merge(documents, on="document_id", how="left")

@@ -19,6 +19,7 @@ class Cell:
     value_text: str  # the cell as printed
     amount: float  # in the printed unit
     line_no: int  # 1-based line in the text file (or page number for PDFs)
+    unit: str | None = None  # the cell's own unit when it differs from the table's (%, 个, 人)
 
 
 @dataclass(slots=True)
@@ -50,4 +51,39 @@ class ParsedDocument:
     unit_name: str | None
     fiscal_year: int | None
     tables: list[ParsedTable] = field(default_factory=list)
+    issues: list[ParseIssue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One node of a performance indicator tree (一级/二级/三级指标), as printed."""
+
+    level: int  # 1, 2 or 3
+    path: tuple[str | None, ...]  # names from level 1 down to this node; None where the source prints none
+    weight: float | None  # 分值/权重/参考分值
+    weight_text: str = ""
+    score: float | None = None  # 得分 (printed at the third level; None where the table prints none)
+    score_text: str = ""
+    description: str = ""  # 指标说明 / 指标内容
+    scoring_standard: str = ""  # 评分标准
+    target_text: str = ""  # 年度指标值 / 目标值, as printed
+    actual_text: str = ""  # 实际完成值, as printed
+    deviation_reason: str = ""  # 偏差原因分析及改进措施
+    line_no: int = 0
+
+
+@dataclass(slots=True)
+class PerformanceTable:
+    """A score table, an indicator framework, a self-evaluation form or a target declaration."""
+
+    table_code: str  # PERF_DEPT, PERF_PROJ_01, PERF_SELF_01, PERF_FRAME, PERF_TARGET_01
+    kind: str  # department_score | project_score | indicator_framework | project_self_evaluation | target_declaration
+    title: str
+    scope_name: str | None  # the project for project tables; None for the whole department
+    first_line: int
+    last_line: int
+    stated_total: float | None = None  # 总分 / 合计 / the total quoted beside the table
+    stated_total_line: int | None = None
+    stated_weight_total: float | None = None
+    indicators: list[Indicator] = field(default_factory=list)
     issues: list[ParseIssue] = field(default_factory=list)

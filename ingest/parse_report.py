@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.narrative import narrative_claims
+from ingest.performance import read_performance_tables
 from ingest.reader import ReportFile, UnreadableReport, decode_text
 from ingest.report_text import parse_report_text
 
@@ -22,6 +23,8 @@ class ParseOutcome:
     cells: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    performance_tables: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
 
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
@@ -44,18 +47,19 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     except UnreadableReport as exc:
         return ParseOutcome(document={**base, "status": "quarantined", "reason": str(exc)})
     parsed = parse_report_text(text)
+    performance = read_performance_tables(text.split("\n"))
+    parsed.tables.extend(performance.amount_tables)
     outcome = ParseOutcome(document={
         **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
     })
-    if not parsed.tables:
+    _add_performance(outcome, report, performance.score_tables)
+    if not parsed.tables and not performance.score_tables:
         n_lines = len(text.splitlines())
-        reason = f"{report.file_name}: no recognisable standard table (公开01–08 titles) in {n_lines} lines"
-        if parsed.report_kind == "performance":
-            reason += "; recognised as a performance self-evaluation, whose tables this version does not read"
+        reason = (f"{report.file_name}: no recognisable table (公开01–08, budget execution or performance score "
+                  f"tables) in {n_lines} lines")
         outcome.document.update(status="quarantined", reason=reason)
         return outcome
     for table in parsed.tables:
-        scale = UNIT_SCALE_TO_WAN[table.printed_unit]
         outcome.tables.append({
             "content_hash": report.content_hash,
             "table_code": table.table_code,
@@ -70,8 +74,10 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         })
         for cell in table.cells:
             row = asdict(cell)
-            row.update(content_hash=report.content_hash, file_name=report.file_name,
-                       printed_unit=table.printed_unit, amount_wan=round(cell.amount * scale, 6))
+            unit = cell.unit or table.printed_unit
+            scale = UNIT_SCALE_TO_WAN.get(unit)  # rates (%), counts and scores are not money
+            row.update(content_hash=report.content_hash, file_name=report.file_name, printed_unit=unit,
+                       amount_wan=round(cell.amount * scale, 6) if scale is not None else None)
             outcome.cells.append(row)
         for issue in table.issues:
             outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
@@ -81,7 +87,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(text.split("\n"), table_lines)]
-    outcome.document.update(n_tables=len(parsed.tables), n_cells=len(outcome.cells))
+    outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells))
     if parsed.unit_name is None or parsed.fiscal_year is None:
         missing = [name for name, value in (("unit", parsed.unit_name), ("fiscal year", parsed.fiscal_year))
                    if value is None]
@@ -90,3 +96,33 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             reason=f"{report.file_name}: tables found but no {' or '.join(missing)} could be read from the report",
         )
     return outcome
+
+
+def _add_performance(outcome: ParseOutcome, report: ReportFile, tables) -> None:
+    """Score tables, frameworks, self-evaluation forms and target declarations: one row per table and
+    one per indicator node, each with its line for provenance."""
+    for table in tables:
+        outcome.performance_tables.append({
+            "content_hash": report.content_hash, "file_name": report.file_name, "table_code": table.table_code,
+            "table_kind": table.kind, "title": table.title, "scope_name": table.scope_name,
+            "first_line": table.first_line, "last_line": table.last_line, "stated_total": table.stated_total,
+            "stated_total_line": table.stated_total_line, "stated_weight_total": table.stated_weight_total,
+            "n_indicators": len(table.indicators), "recoverable": not table.issues,
+            "reason": "; ".join(issue.message for issue in table.issues) or None,
+        })
+        for position, node in enumerate(table.indicators, start=1):
+            outcome.indicators.append({
+                "content_hash": report.content_hash, "file_name": report.file_name, "table_code": table.table_code,
+                "position": position, "level": node.level,
+                "level1_name": node.path[0] if len(node.path) > 0 else None,
+                "level2_name": node.path[1] if len(node.path) > 1 else None,
+                "level3_name": node.path[2] if len(node.path) > 2 else None,
+                "indicator_name": node.path[-1], "weight": node.weight, "weight_text": node.weight_text,
+                "score": node.score, "score_text": node.score_text, "description": node.description or None,
+                "scoring_standard": node.scoring_standard or None, "target_text": node.target_text or None,
+                "actual_text": node.actual_text or None, "deviation_reason": node.deviation_reason or None,
+                "line_no": node.line_no,
+            })
+        for issue in table.issues:
+            outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
+                                   **asdict(issue)})

@@ -66,7 +66,7 @@ create table if not exists cells (
     value_text varchar not null,
     amount double not null,
     printed_unit varchar not null,
-    amount_wan decimal(20, 6) not null,
+    amount_wan decimal(20, 6),         -- null for rates (%), counts and scores: only money is scaled
     line_no integer not null
 );
 create table if not exists narrative_claims (
@@ -86,6 +86,43 @@ create table if not exists narrative_claims (
     prior double,
     text varchar not null
 );
+create table if not exists performance_tables (
+    content_hash varchar not null,
+    file_name varchar not null,
+    table_code varchar not null,       -- PERF_DEPT_01, PERF_PROJ_01, PERF_FRAME_01 …
+    table_kind varchar not null,       -- department_score | project_score | indicator_framework
+    title varchar not null,
+    scope_name varchar,                -- the project; null for the whole department
+    first_line integer not null,
+    last_line integer not null,
+    stated_total double,               -- 总分 as printed (or quoted beside the table)
+    stated_total_line integer,
+    stated_weight_total double,
+    n_indicators integer not null,
+    recoverable boolean not null,
+    reason varchar
+);
+create table if not exists performance_indicators (
+    content_hash varchar not null,
+    file_name varchar not null,
+    table_code varchar not null,
+    position integer not null,         -- order of printing inside the table
+    level integer not null,            -- 1 一级, 2 二级, 3 三级
+    level1_name varchar,
+    level2_name varchar,
+    level3_name varchar,
+    indicator_name varchar,            -- null where the source prints no name
+    weight double,
+    weight_text varchar,
+    score double,
+    score_text varchar,
+    description varchar,
+    scoring_standard varchar,
+    target_text varchar,
+    actual_text varchar,
+    deviation_reason varchar,
+    line_no integer not null
+);
 create table if not exists parse_issues (
     content_hash varchar not null,
     file_name varchar not null,
@@ -103,6 +140,12 @@ TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "print
 CLAIM_COLUMNS = ["content_hash", "line_no", "section_table", "claim_kind", "target_table", "target_side",
                  "target_row", "target_column", "stated", "numerator", "denominator", "change", "direction", "prior",
                  "text"]
+PERFORMANCE_TABLE_COLUMNS = ["content_hash", "file_name", "table_code", "table_kind", "title", "scope_name",
+                             "first_line", "last_line", "stated_total", "stated_total_line", "stated_weight_total",
+                             "n_indicators", "recoverable", "reason"]
+INDICATOR_COLUMNS = ["content_hash", "file_name", "table_code", "position", "level", "level1_name", "level2_name",
+                     "level3_name", "indicator_name", "weight", "weight_text", "score", "score_text", "description",
+                     "scoring_standard", "target_text", "actual_text", "deviation_reason", "line_no"]
 ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text"]
 SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
@@ -138,6 +181,8 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     tables = _frame([t for o in outcomes for t in o.tables], TABLE_COLUMNS)
     issues = _frame([i for o in outcomes for i in o.issues], ISSUE_COLUMNS)
     claims = _frame([c for o in outcomes for c in o.claims], CLAIM_COLUMNS)
+    performance_tables = _frame([t for o in outcomes for t in o.performance_tables], PERFORMANCE_TABLE_COLUMNS)
+    indicators = _frame([i for o in outcomes for i in o.indicators], INDICATOR_COLUMNS)
     hashes = pd.DataFrame({"content_hash": documents["content_hash"]})  # noqa: F841 (scanned by duckdb)
     con.execute("begin transaction")
     try:
@@ -146,10 +191,12 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         ).fetchall())
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
-        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "documents"):
+        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "performance_tables",
+                      "performance_indicators", "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
-                            ("parse_issues", issues), ("narrative_claims", claims)):
+                            ("parse_issues", issues), ("narrative_claims", claims),
+                            ("performance_tables", performance_tables), ("performance_indicators", indicators)):
             con.register(f"incoming_{name}", frame)
             con.execute(f"insert into {name} by name select * from incoming_{name}")
             con.unregister(f"incoming_{name}")

@@ -110,7 +110,9 @@ def _year(lines: list[str]) -> int | None:
         match = re.search(r"(20\d{2})\s*年", line)
         if match:
             return int(match.group(1))
-    return None
+    # self-evaluation forms print the year evaluated as （2020 年度） on each form
+    years = Counter(m.group(1) for line in lines for m in re.finditer(r"(20\d{2})\s*年度", line))
+    return int(years.most_common(1)[0][0]) if years else None
 
 
 def _unit_name(lines: list[str]) -> str | None:
@@ -119,6 +121,13 @@ def _unit_name(lines: list[str]) -> str | None:
         match = _DEPT_LINE.match(text.strip())
         if match:
             captions[normalise_cell(match.group(1))] += 1
+    if captions:
+        return captions.most_common(1)[0][0]
+    for index, text in enumerate(lines[:-1]):  # cell-per-line forms: the label cell, then the value cell
+        if normalise_cell(text) in ("主管部门", "填报单位", "单位名称", "部门名称", "预算单位"):
+            value = normalise_cell(lines[index + 1])
+            if lines[index + 1].startswith("\t") and value and len(value) <= 40:
+                captions[value] += 1
     if captions:
         return captions.most_common(1)[0][0]
     for text in lines[:10]:

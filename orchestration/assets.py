@@ -184,7 +184,7 @@ def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult
     paths = warehouse.paths()
     with duckdb.connect(str(paths.build_db), read_only=True) as con:
         con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
-        audited, published, held, superseded, duplicated = con.execute("""
+        audited, published, held, superseded, rates, duplicated = con.execute("""
             select
                 (select count(*) from intermediate.int_amounts_classified),
                 (select count(*) from marts.fct_fiscal_amount),
@@ -192,15 +192,31 @@ def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult
                 (select count(*) from intermediate.int_amounts_classified a
                  where not a.is_current_version and a.fact_id not in
                      (select fact_id from marts.fct_fiscal_amount_quarantined)),
+                -- rates (%) and counts: published through mart_budget_execution, not as money facts
+                (select count(*) from intermediate.int_amounts_classified a
+                 where a.is_current_version and a.amount_wan is null and a.fact_id not in
+                     (select fact_id from marts.fct_fiscal_amount_quarantined)),
                 (select count(*) - count(distinct fact_id) from (
                     select fact_id from marts.fct_fiscal_amount
                     union all select fact_id from marts.fct_fiscal_amount_quarantined))
         """).fetchone()
-    passed = audited == published + held + superseded and duplicated == 0
+        nodes, nodes_published, nodes_held, nodes_superseded = con.execute("""
+            select
+                (select count(*) from intermediate.int_performance_indicators_resolved),
+                (select count(*) from marts.fct_performance_score),
+                (select count(*) from marts.fct_performance_score_quarantined),
+                (select count(*) from intermediate.int_performance_indicators_resolved n
+                 where not n.is_current_version and n.score_fact_id not in
+                     (select score_fact_id from marts.fct_performance_score_quarantined))
+        """).fetchone()
+    passed = (audited == published + held + superseded + rates and duplicated == 0
+              and nodes == nodes_published + nodes_held + nodes_superseded)
     return AssetCheckResult(
         passed=passed, severity=AssetCheckSeverity.ERROR,
         metadata={"audited": audited, "published": published, "quarantined": held, "superseded": superseded,
-                  "duplicated": duplicated},
+                  "rates_and_counts": rates, "duplicated": duplicated, "score_nodes": nodes,
+                  "score_nodes_published": nodes_published, "score_nodes_held": nodes_held,
+                  "score_nodes_superseded": nodes_superseded},
     )
 
 

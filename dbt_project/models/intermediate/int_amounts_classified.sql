@@ -22,6 +22,10 @@ classes as (
     select * from {{ ref('functional_classes') }}
 ),
 
+measures as (
+    select * from {{ ref('budget_measures') }}
+),
+
 split_columns as (
     select
         *,
@@ -37,6 +41,9 @@ phased as (
             when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数') then 'approved'
             when len(path_parts) > 1 and path_parts[1] = '调整预算数' then 'adjusted'
             when len(path_parts) > 1 and path_parts[1] = '决算数' then 'executed'
+            -- per-subunit 三公 tables: 2018年预算数 / 2018年度决算数
+            when len(path_parts) > 1 and path_parts[1] like '%预算数' then 'approved'
+            when len(path_parts) > 1 and path_parts[1] like '%决算数' then 'executed'
         end as column_phase,
         case
             when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
@@ -68,8 +75,10 @@ select
     documents.is_current_version,
     coalesce(
         named.column_phase,
-        case documents.report_kind when 'final_accounts' then 'executed' when 'budget' then 'approved' end
+        measures.phase_code,
+        case documents.report_kind when 'budget' then 'approved' else 'executed' end
     ) as phase_code,
+    measures.measure_code,
     named.table_code,
     named.side,
     named.row_label,
@@ -96,5 +105,8 @@ inner join documents on named.document_id = documents.document_id
 inner join units on documents.unit_name = units.unit_name
 left join classes
     on named.row_code is null
-    and named.side = 'expenditure'
+    and (named.side = 'expenditure' or named.table_code = 'BUD_FUNCTION')
     and named.line_item = classes.class_name
+left join measures
+    on named.table_code like 'BUD_%'
+    and named.measure_leaf = measures.column_name

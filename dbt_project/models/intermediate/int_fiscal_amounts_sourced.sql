@@ -17,6 +17,8 @@ select
     amounts.line_item,
     amounts.side,
     amounts.amount_wan,
+    amounts.amount_printed,
+    amounts.measure_code,
     amounts.file_name as source_file,
     amounts.table_code as source_table,
     amounts.row_label as source_row_label,

@@ -1,17 +1,55 @@
-with seen as (
-    select distinct indicator_name
+-- Indicators: the measures named by amount-table columns (决算数, 基本支出, 年度总指标 …) and the
+-- nodes of performance indicator trees (一级 / 二级 / 三级, with their parent and level).
+with amount_indicators as (
+    select
+        indicator_name,
+        any_value(measure_code) as measure_code
     from {{ ref('int_amounts_classified') }}
+    group by 1
 ),
 
 catalog as (
     select * from {{ ref('indicator_catalog') }}
+),
+
+performance_nodes as (
+    select distinct
+        indicator_id,
+        indicator_path,
+        indicator_name,
+        parent_indicator_id,
+        level
+    from {{ ref('int_performance_indicators_resolved') }}
 )
 
 select
-    substr(md5(seen.indicator_name), 1, 12) as indicator_id,
-    seen.indicator_name,
+    substr(md5(amount_indicators.indicator_name), 1, 12) as indicator_id,
+    amount_indicators.indicator_name,
+    amount_indicators.indicator_name as indicator_path,
+    cast(null as varchar) as parent_indicator_id,
+    cast(null as integer) as level,
     catalog.indicator_name_en,
-    coalesce(catalog.family, 'other') as family,
-    '万元' as unit_of_measure
-from seen
-left join catalog on seen.indicator_name = catalog.indicator_name
+    coalesce(
+        catalog.family,
+        case
+            when amount_indicators.measure_code in ('executed', 'remaining', 'execution_rate_stated') then 'execution'
+            when amount_indicators.measure_code is not null then 'budget'
+        end,
+        'other'
+    ) as family,
+    case when amount_indicators.measure_code = 'execution_rate_stated' then '%' else '万元' end as unit_of_measure
+from amount_indicators
+left join catalog on amount_indicators.indicator_name = catalog.indicator_name
+
+union all
+
+select
+    indicator_id,
+    coalesce(indicator_name, '(未列名称)') as indicator_name,
+    indicator_path,
+    parent_indicator_id,
+    level,
+    cast(null as varchar) as indicator_name_en,
+    'performance_score' as family,
+    '分' as unit_of_measure
+from performance_nodes

@@ -1,0 +1,16 @@
+-- Published indicator scores: current report versions, minus score tables held back by unwaived
+-- error findings (an unrecoverable layout, weights or scores that do not add up).
+with scores as (
+    select * from {{ ref('int_performance_indicators_resolved') }}
+),
+
+quarantined as (
+    select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
+)
+
+select scores.* exclude (is_current_version)
+from scores
+anti join quarantined
+    on scores.document_id = quarantined.document_id
+    and scores.table_code = quarantined.table_code
+where scores.is_current_version

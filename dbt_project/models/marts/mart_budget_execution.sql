@@ -1,0 +1,68 @@
+-- Budget execution by item or function: the amounts of each phase side by side, the movements
+-- between them, the printed execution rate and the one recomputed from the amounts.
+with amounts as (
+    select * from {{ ref('int_fiscal_amounts_sourced') }}
+    where is_current_version and source_table like 'BUD_%' and measure_code is not null
+),
+
+quarantined as (
+    select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
+),
+
+published as (
+    select amounts.*
+    from amounts
+    anti join quarantined
+        on amounts.document_id = quarantined.document_id
+        and amounts.source_table = quarantined.table_code
+),
+
+units as (
+    select unit_id, unit_name from {{ ref('dim_unit') }}
+),
+
+items as (
+    select
+        document_id,
+        unit_id,
+        fiscal_year,
+        source_table,
+        source_row_label,
+        any_value(line_item) as line_item,
+        any_value(classification_code) as classification_code,
+        any_value(source_file) as source_file,
+        min(source_line) as source_line,
+        sum(amount_wan) filter (where measure_code = 'approved') as approved_wan,
+        sum(amount_wan) filter (where measure_code = 'carried_over') as carried_over_wan,
+        sum(amount_wan) filter (where measure_code = 'supplementary') as supplementary_wan,
+        sum(amount_wan) filter (where measure_code = 'adjustment') as adjustment_wan,
+        sum(amount_wan) filter (where measure_code = 'adjusted') as adjusted_wan,
+        sum(amount_wan) filter (where measure_code = 'executed') as executed_wan,
+        sum(amount_wan) filter (where measure_code = 'remaining') as remaining_wan,
+        max(amount_printed) filter (where measure_code = 'execution_rate_stated') as execution_rate_stated_pct
+    from published
+    group by 1, 2, 3, 4, 5
+)
+
+select
+    units.unit_name,
+    items.fiscal_year,
+    items.source_table,
+    items.source_row_label as item,
+    items.line_item,
+    items.classification_code,
+    items.approved_wan,
+    items.carried_over_wan,
+    items.supplementary_wan,
+    items.adjustment_wan,
+    items.adjusted_wan,
+    items.executed_wan,
+    items.remaining_wan,
+    items.execution_rate_stated_pct,
+    round(100 * items.executed_wan / nullif(items.adjusted_wan, 0), 2) as execution_rate_pct,
+    items.source_file,
+    items.source_line,
+    items.unit_id,
+    items.document_id
+from items
+inner join units on items.unit_id = units.unit_id

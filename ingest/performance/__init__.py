@@ -1,0 +1,24 @@
+"""Performance self-evaluation reports (绩效自评) and the budget-execution tables printed in them.
+
+- ``grid``              rows of cells from tab rows or from the cell-per-line (DOCX) layout
+- ``score_tables``      一级/二级/三级 score tables, project score tables and indicator frameworks
+- ``budget_tables``     budget, adjustment and execution tables, assets, per-subunit 三公 table
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.model import ParsedTable, PerformanceTable
+from ingest.performance.budget_tables import find_budget_tables
+from ingest.performance.score_tables import find_score_tables
+
+
+@dataclass(slots=True)
+class PerformanceReading:
+    score_tables: list[PerformanceTable] = field(default_factory=list)
+    amount_tables: list[ParsedTable] = field(default_factory=list)
+
+
+def read_performance_tables(lines: list[str]) -> PerformanceReading:
+    return PerformanceReading(score_tables=find_score_tables(lines), amount_tables=find_budget_tables(lines))

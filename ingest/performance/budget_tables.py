@@ -1,0 +1,193 @@
+"""Budget and execution tables of performance reports, read as labelled amount grids.
+
+Families (by title words, never by position):
+BUD_SOURCE    部门整体支出预算资金来源与调整情况 (by source; 年初预算数, 调整预算数)
+BUD_FUNCTION  部门整体支出构成与调整情况（按支出功能分类）
+BUD_USE       部门整体支出构成与调整情况（按支出用途）
+BUD_ITEMS     部门预算编制情况 (分类, 预算项目, 部门预算指标)
+BUD_EXECUTION 预算整体支出情况表 (部门预算指标, 结转, 追加, 调整, 年度总指标, 支出数, 剩余指标, 执行进度)
+ASSETS        固定资产保有及使用情况表 (数量, 原值, 在用, 利用率)
+SANGONG_UNITS “三公”经费决算情况表 by subunit (附表, two header rows over budget and final columns)
+
+Rows keep their printed label; a 分类 column (the group a row belongs to) is forward-filled and
+recorded in the row label as ``分类/预算项目`` so a row missing its 分类 cell is still placed.
+Rates (执行进度, 利用率) keep unit ``%``, counts (数量) unit ``个``; only money is scaled to 万元.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.amounts import UNIT_SCALE_TO_WAN, is_blank, normalise_cell, parse_amount
+from ingest.model import Cell, ParsedTable, ParseIssue
+from ingest.tables.rows import header_paths
+
+
+@dataclass(frozen=True)
+class BudgetFamily:
+    code: str
+    title_words: tuple[str, ...]  # all must appear in the normalised title
+
+
+FAMILIES = (
+    BudgetFamily("BUD_SOURCE", ("预算资金来源",)),
+    BudgetFamily("BUD_FUNCTION", ("按支出功能分类",)),
+    BudgetFamily("BUD_USE", ("按支出用途",)),
+    BudgetFamily("BUD_ITEMS", ("部门预算编制情况",)),
+    BudgetFamily("BUD_EXECUTION", ("预算整体支出情况",)),
+    BudgetFamily("ASSETS", ("固定资产", "使用情况")),
+    BudgetFamily("SANGONG_UNITS", ("三公", "经费", "决算情况表")),
+)
+TITLE = re.compile(r"^(?:#+\s*)?(?:附表[:：]?\s*)?(?:表\s*[\d-]+\s*)?(.{4,60}?)\s*$")
+UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
+GROUP_HEADERS = {"分类"}
+TEXT_HEADERS = ("原因", "说明", "备注")
+PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
+_LOOKAHEAD = 8
+
+
+def family_for(title: str) -> BudgetFamily | None:
+    flat = re.sub(r"[\"“”'‘’]", "", normalise_cell(title))
+    if flat.startswith("公开") or len(flat) > 60:
+        return None
+    return next((f for f in FAMILIES if all(word in flat for word in f.title_words)), None)
+
+
+def find_budget_tables(lines: list[str]) -> list[ParsedTable]:
+    tables = []
+    numbered = list(enumerate(lines, start=1))
+    index = 0
+    while index < len(numbered):
+        line_no, text = numbered[index]
+        family = family_for(text) if text.strip() and "\t" not in text else None
+        if family is None:
+            index += 1
+            continue
+        body_start = next((i for i in range(index + 1, min(len(numbered), index + _LOOKAHEAD))
+                           if "\t" in numbered[i][1]), None)
+        if body_start is None:
+            index += 1
+            continue
+        end = body_start
+        for probe in range(body_start, len(numbered)):
+            probe_text = numbered[probe][1]
+            if "\t" in probe_text:
+                end = probe
+            elif probe_text.strip() and not set(probe_text.strip()) <= set("-| ") and not _is_repeated_title(
+                    probe_text, family):
+                break
+        unit_match = next((m for _, t in numbered[index:body_start] if (m := UNIT_LINE.search(t))), None)
+        table = ParsedTable(
+            table_code=family.code, title=text.strip().lstrip("#").strip(), printed_number=None,
+            printed_unit=unit_match.group(1) if unit_match else _unit_from_headers(numbered[body_start][1]),
+            first_line=line_no, last_line=numbered[end][0],
+        )
+        _read_grid(table, [(n, t) for n, t in numbered[body_start:end + 1] if "\t" in t])
+        tables.append(table)
+        index = end + 1
+    seen: dict[str, int] = {}
+    for table in tables:  # a second table of the same family in one report gets its own code
+        seen[table.table_code] = seen.get(table.table_code, 0) + 1
+        if seen[table.table_code] > 1:
+            table.table_code = f"{table.table_code}_{seen[table.table_code]:02d}"
+            for cell_index, cell in enumerate(table.cells):
+                table.cells[cell_index] = _recode(cell, table.table_code)
+    return tables
+
+
+def _is_repeated_title(text: str, family: BudgetFamily) -> bool:
+    return family_for(text) == family or bool(UNIT_LINE.search(text))
+
+
+def _unit_from_headers(header_line: str) -> str:
+    match = re.search(r"[(（](万元|元)[)）]", header_line)
+    return match.group(1) if match else "万元"
+
+
+def _recode(cell: Cell, code: str) -> Cell:
+    values = {name: getattr(cell, name) for name in cell.__slots__}
+    values["table_code"] = code
+    return Cell(**values)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split("\t")]
+
+
+def _is_value(token: str) -> bool:
+    flat = normalise_cell(token)
+    return is_blank(token) or parse_amount(token) is not None or bool(PERCENT.match(flat)) or flat == "---" or \
+        bool(re.match(r"^-?[\d,]+(\.\d+)?万元$", flat))
+
+
+def _read_grid(table: ParsedTable, rows: list[tuple[int, list[str] | str]]) -> None:
+    split_rows = [(n, _split(t)) for n, t in rows]
+    header_rows = []
+    for _, tokens in split_rows:
+        labels = [normalise_cell(t) for t in tokens]
+        data_like = sum(1 for t in tokens[1:] if t.strip() and _is_value(t) and not is_blank(t))
+        if data_like or (header_rows and labels[0] and labels[0] not in ("单位",)):
+            break
+        header_rows.append(tokens)
+    if not header_rows:
+        table.issues.append(ParseIssue(table.table_code, rows[0][0], "no header row above the amounts"))
+        return
+    header_flat = [normalise_cell(t) for t in header_rows[0]]
+    width = max(len(t) for _, t in split_rows)
+    n_labels = 1 + (1 if header_flat[0] in GROUP_HEADERS else 0)
+    if len(header_rows) == 1:  # one header row: a '/' inside a header (上年/历年结转) is not a path separator
+        paths = {pos: normalise_cell(tok).replace("/", "／") for pos, tok in enumerate(header_rows[0]) if pos >= n_labels}
+    else:
+        paths = header_paths(header_rows, list(range(n_labels, width)))
+    paths = {pos: re.sub(r"[(（](万元|元)[)）]", "", path) for pos, path in paths.items()}
+    group = ""
+    for line_no, tokens in split_rows[len(header_rows):]:
+        if [normalise_cell(t) for t in tokens] == [normalise_cell(t) for t in header_rows[0]]:
+            continue  # the header printed again on the next page
+        if all(set(normalise_cell(t)) <= set("-—|") for t in tokens):
+            continue  # a rule line drawn with dashes
+        tokens = tokens + [""] * (width - len(tokens))
+        if n_labels == 2:
+            group = normalise_cell(tokens[0]) or group
+            item = normalise_cell(tokens[1])
+            label = f"{group}/{item}" if item else group
+        else:
+            label = normalise_cell(tokens[0])
+        if not label:
+            continue
+        for pos in range(n_labels, width):
+            path = paths.get(pos)
+            if not path or any(word in path for word in TEXT_HEADERS):
+                continue
+            cell = _value_cell(table, line_no, tokens[pos], label, path, pos - n_labels + 1)
+            if isinstance(cell, ParseIssue):
+                table.issues.append(cell)
+            elif cell is not None:
+                table.cells.append(cell)
+
+
+def _value_cell(table: ParsedTable, line_no: int, token: str, label: str, path: str, column_number: int
+                ) -> Cell | ParseIssue | None:
+    flat = normalise_cell(token)
+    if is_blank(token) or flat in ("---", "——", "—"):
+        return None
+    unit = None
+    percent = PERCENT.match(flat)
+    wan = re.match(r"^(-?[\d,]+(?:\.\d+)?)万元$", flat)
+    if percent:
+        value, unit = float(percent.group(1)), "%"
+    elif wan:
+        value, unit = float(wan.group(1).replace(",", "")), "万元"
+    else:
+        value = parse_amount(token)
+        if value is not None and "数量" in path:
+            unit = "个"
+    if value is None:
+        return ParseIssue(table.table_code, line_no, f"expected an amount in column '{path}' of row '{label}', "
+                                                      f"found '{token}'", token)
+    if unit is None and table.printed_unit not in UNIT_SCALE_TO_WAN:
+        unit = "万元"
+    return Cell(table_code=table.table_code, row_label=label, row_code=None, row_number=None, side=None,
+                column_path=path, column_number=column_number, value_text=token, amount=value, line_no=line_no,
+                unit=unit)
