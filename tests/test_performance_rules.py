@@ -84,8 +84,9 @@ def test_consistent_execution_table_has_no_breach_with_a_qizhong_list():
     comparisons = budget_comparisons(amounts(EXECUTION_TABLE))
     assert set(comparisons["rule_id"]) == BUDGET_RULES - {"subunit_sum"}
     assert breaches(comparisons).empty, breaches(comparisons)["message"].tolist()
-    subtotal = comparisons[(comparisons["rule_id"] == "budget_rows_total") & (comparisons["row_label"] == "基本支出小计")
-                           & (comparisons["column_path"] == "部门预算指标")].iloc[0]
+    rows_total = comparisons[comparisons["rule_id"] == "budget_rows_total"]
+    basic = rows_total[rows_total["row_label"] == "基本支出小计"]
+    subtotal = basic[basic["column_path"] == "部门预算指标"].iloc[0]
     # 公务用车运行维护费 printed after 其中 belongs to the 其中 list: 300 + 50 = 350
     assert (subtotal["expected"], subtotal["addends"]) == (350.0, "人员经费+公用经费")
 

@@ -137,7 +137,8 @@ def _read_grid(table: ParsedTable, rows: list[tuple[int, list[str] | str]]) -> N
     width = max(len(t) for _, t in split_rows)
     n_labels = 1 + (1 if header_flat[0] in GROUP_HEADERS else 0)
     if len(header_rows) == 1:  # one header row: a '/' inside a header (上年/历年结转) is not a path separator
-        paths = {pos: normalise_cell(tok).replace("/", "／") for pos, tok in enumerate(header_rows[0]) if pos >= n_labels}
+        paths = {pos: normalise_cell(tok).replace("/", "／")
+                 for pos, tok in enumerate(header_rows[0]) if pos >= n_labels}
     else:
         paths = header_paths(header_rows, list(range(n_labels, width)))
     paths = {pos: re.sub(r"[(（](万元|元)[)）]", "", path) for pos, path in paths.items()}
