@@ -55,8 +55,8 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     _add_performance(outcome, report, performance.score_tables)
     if not parsed.tables and not performance.score_tables:
         n_lines = len(text.splitlines())
-        reason = (f"{report.file_name}: no recognisable table (公开01–08, budget execution or performance score "
-                  f"tables) in {n_lines} lines")
+        reason = (f"{report.file_name}: no recognisable standard table (公开01–08), budget-execution table or "
+                  f"performance score table in {n_lines} lines")
         outcome.document.update(status="quarantined", reason=reason)
         return outcome
     for table in parsed.tables:

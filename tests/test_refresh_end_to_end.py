@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import REPO, SEED_000
 
 pytestmark = pytest.mark.e2e
+# the standard tables 公开01–08; seed 000 also prints a per-subunit 三公 table (SANGONG_UNITS, 60 cells)
+GK_FACTS = "select count(*) from fct_fiscal_amount where document_id = ? and source_table like 'GK%'"
 ALTERED = ("2012602\t一般行政管理事务\t108.34\t108.34", "2012602\t一般行政管理事务\t118.34\t118.34")
 
 
@@ -100,7 +102,9 @@ def test_seed_000_published_to_the_cent(refreshed):
                doc) == 61.30
     assert one(con, facts + "source_table = 'GK02' and classification_code = '2010301' "
                             "and indicator_name = '本年收入合计'", doc) == 1166.00
-    assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455
+    assert one(con, GK_FACTS, doc) == 455
+    assert one(con, "select count(*) from fct_fiscal_amount where document_id = ? and source_table = "
+                    "'SANGONG_UNITS'", doc) == 60
     assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 0
     # seed 000's tables differ from their sums by rounding only (info); its narrative has four genuine slips
     assert one(con, "select count(*) from dq_finding where document_id = ? and severity = 'error'", doc) == 0
@@ -169,8 +173,8 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
             quarantined = con.execute("select table_code from dim_report_table where document_id = ? "
                                       "and publication_status = 'quarantined'", [doc]).fetchall()
             assert quarantined == [("GK02",)]
-            assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", doc) == 455 - 140
-            assert one(con, "select count(*) from fct_fiscal_amount where document_id = ?", original) == 0
+            assert one(con, GK_FACTS, doc) == 455 - 140
+            assert one(con, GK_FACTS, original) == 0
             assert {row[0] for row in con.execute("select publication_status from dim_report_table "
                                                   "where document_id = ?", [original]).fetchall()} == {
                 "superseded", "empty"}
