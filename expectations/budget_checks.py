@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
-from expectations.comparisons import COLUMNS, HALF_CENT
+from expectations.comparisons import COLUMNS, HALF_CENT, comparison_rows
 
 NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
 IDENTITY_ADDENDS = ("部门预算指标", "上年／历年结转", "追加指标", "调整指标")
@@ -24,21 +25,12 @@ def budget_comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     frame["value"] = frame["amount_printed"].astype(float)
-    frame["leaf"] = frame["column_path"].str.split("/").str[-1]
-    parts = [_row_totals(frame[frame["table_code"].str.startswith("BUD_") & (frame["printed_unit"] != "%")]),
-             *_identities(frame), _execution_rate(frame), _subunits(frame)]
-    parts = [p for p in parts if not p.empty]
-    return pd.concat(parts, ignore_index=True)[COLUMNS] if parts else pd.DataFrame(columns=COLUMNS)
-
-
-def _check(rule_id: str, row: pd.Series, expected: float, addends: list[str], extra_tolerance: float = 0.0) -> dict:
-    n = len(addends)
-    return {
-        "rule_id": rule_id, "document_id": row["document_id"], "table_code": row["table_code"], "side": "",
-        "row_code": None, "row_label": row["row_label"], "column_path": row["column_path"],
-        "line_no": row["line_no"], "actual": float(row["value"]), "expected": float(expected), "n_addends": n,
-        "tolerance": round(HALF_CENT * (n + 1) + extra_tolerance, 9), "addends": "+".join(addends),
-    }
+    budget = frame[frame["table_code"].str.startswith("BUD_")]
+    wide = budget.pivot_table(index=["document_id", "table_code", "row_label", "line_no"], columns="column_path",
+                              values="value", aggfunc="first").reset_index()
+    parts = [_row_totals(budget[budget["printed_unit"] != "%"]), *_identities(wide), _execution_rate(wide),
+             _subunits(frame[frame["table_code"].str.startswith("SANGONG_UNITS")])]
+    return pd.concat([p for p in parts if not p.empty] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
 
 
 def _role(label: str) -> str:
@@ -57,135 +49,123 @@ def _role(label: str) -> str:
 
 
 def _row_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """budget_rows_total: subtotals, totals, numbered items and 【】 breakdowns, per column."""
-    out: list[dict] = []
+    """budget_rows_total: subtotals, totals, numbered items and 【】 breakdowns, per column.
+
+    Row roles depend on the rows printed before them, so each (table, column) is walked in order;
+    these tables have tens of rows, and the walk is one pass.
+    """
+    records: list[tuple[dict, float, list[str]]] = []
     for _, rows in frame.sort_values("line_no").groupby(["document_id", "table_code", "column_path"], sort=False):
-        out.extend(_walk(rows.to_dict("records")))
-    return pd.DataFrame(out, columns=COLUMNS)
+        records.extend(_walk(rows.to_dict("records")))
+    if not records:
+        return pd.DataFrame(columns=COLUMNS)
+    targets = pd.DataFrame([row for row, _, _ in records])
+    return comparison_rows("budget_rows_total", targets, row_label=targets["row_label"],
+                           column_path=targets["column_path"], actual=targets["value"],
+                           expected=[expected for _, expected, _ in records],
+                           n_addends=[len(names) for _, _, names in records],
+                           addends=["+".join(names) for _, _, names in records])
 
 
-def _walk(rows: list[dict]) -> list[dict]:
+def _item(row: dict) -> str:
+    return row["row_label"].split("/")[-1]
+
+
+def _walk(rows: list[dict]) -> list[tuple[dict, float, list[str]]]:
+    """(checked row, expected, addend names) for one column of one table, rows in printed order."""
     out = []
     has_numbered = any(_role(r["row_label"]) == "numbered" for r in rows)
-    segment: list[tuple[dict, str]] = []  # top-level items since the last subtotal: (row, reading)
+    segment: list[tuple[dict, bool]] = []  # top-level items since the last subtotal, (row, printed after 其中)
     subtotals: list[dict] = []
     parent: dict | None = None
     children: list[dict] = []
     after_partial = False
-
-    def close_parent() -> None:
-        nonlocal parent, children
-        if parent is not None and children:
-            out.append(_check("budget_rows_total", pd.Series(parent), sum(c["value"] for c in children),
-                              [c["row_label"].split("/")[-1] for c in children]))
-        parent, children = None, []
-
     for row in rows:
         role = _role(row["row_label"])
-        if role == "bracket" or (role == "plain" and has_numbered and parent is not None
-                                 and _role(parent["row_label"]) == "numbered"):
+        under_numbered = role == "plain" and has_numbered and parent is not None and _role(
+            parent["row_label"]) == "numbered"
+        if role == "bracket" or under_numbered:
             if parent is not None:
                 children.append(row)
             continue
-        close_parent()
+        if parent is not None and children:
+            out.append((parent, sum(c["value"] for c in children), [_item(c) for c in children]))
+        parent, children = None, []
         if role in ("plain", "numbered"):
             if role == "numbered" or not has_numbered:
-                segment.append((row, "after_partial" if after_partial and role == "plain" else "item"))
+                segment.append((row, after_partial and role == "plain"))
             parent = row
         elif role == "partial":
             after_partial = True
         elif role == "subtotal":
-            out.append(_segment_check(row, segment))
+            out.extend(_segment_check(row, segment))
             subtotals.append(row)
             segment, after_partial = [], False
         elif role == "total":
             if subtotals:
-                out.append(_check("budget_rows_total", pd.Series(row), sum(s["value"] for s in subtotals),
-                                  [s["row_label"].split("/")[-1] for s in subtotals]))
-            elif segment:
-                out.append(_segment_check(row, segment))
+                out.append((row, sum(s["value"] for s in subtotals), [_item(s) for s in subtotals]))
+            else:
+                out.extend(_segment_check(row, segment))
             segment, subtotals, after_partial = [], [], False
-    close_parent()
-    return [c for c in out if c is not None]
-
-
-def _segment_check(row: dict, segment: list[tuple[dict, str]]) -> dict | None:
-    if not segment:
-        return None
-    siblings = [r for r, _ in segment]
-    check = _check("budget_rows_total", pd.Series(row), sum(r["value"] for r in siblings),
-                   [r["row_label"].split("/")[-1] for r in siblings])
-    if abs(check["actual"] - check["expected"]) <= check["tolerance"]:
-        return check
-    continued = [r for r, reading in segment if reading == "item"]
-    if len(continued) < len(siblings):
-        alternative = _check("budget_rows_total", pd.Series(row), sum(r["value"] for r in continued),
-                             [r["row_label"].split("/")[-1] for r in continued])
-        if abs(alternative["actual"] - alternative["expected"]) <= alternative["tolerance"]:
-            return alternative
-    return check
-
-
-def _pivot(frame: pd.DataFrame) -> pd.DataFrame:
-    table = frame[frame["table_code"].str.startswith("BUD_")]
-    return table.pivot_table(index=["document_id", "table_code", "row_label", "line_no"], columns="leaf",
-                             values="value", aggfunc="first").reset_index()
-
-
-def _identities(frame: pd.DataFrame) -> list[pd.DataFrame]:
-    """年度总指标 = 部门预算指标 + 结转 + 追加 + 调整; 支出数 + 剩余指标 = 年度总指标 (blank = nothing)."""
-    wide = _pivot(frame)
-    if "年度总指标" not in wide.columns:
-        return []
-    out = []
-    present = [c for c in IDENTITY_ADDENDS if c in wide.columns]
-    total_rows = wide[wide["年度总指标"].notna()]
-    records = []
-    for row in total_rows.to_dict("records"):
-        addends = [c for c in present if pd.notna(row.get(c))]
-        base = {**row, "value": row["年度总指标"], "column_path": "年度总指标"}
-        records.append(_check("budget_identity_total", pd.Series(base), sum(row[c] for c in addends) if addends
-                              else 0.0, addends or ["(none printed)"]))
-        spent = [c for c in ("支出数", "剩余指标") if c in row and pd.notna(row.get(c))]
-        if spent:
-            records.append(_check("budget_identity_remaining", pd.Series(base), sum(row[c] for c in spent), spent))
-    out.append(pd.DataFrame(records, columns=COLUMNS))
+    if parent is not None and children:
+        out.append((parent, sum(c["value"] for c in children), [_item(c) for c in children]))
     return out
 
 
-def _execution_rate(frame: pd.DataFrame) -> pd.DataFrame:
+def _segment_check(row: dict, segment: list[tuple[dict, bool]]) -> list[tuple[dict, float, list[str]]]:
+    """Sibling reading first; the 其中-list reading only where it reconciles and the sibling one does not."""
+    if not segment:
+        return []
+    readings = [[r for r, _ in segment], [r for r, after_partial in segment if not after_partial]]
+    for addends in readings:
+        expected = sum(r["value"] for r in addends)
+        if abs(row["value"] - expected) <= HALF_CENT * (len(addends) + 1):
+            return [(row, expected, [_item(r) for r in addends])]
+    siblings = readings[0]
+    return [(row, sum(r["value"] for r in siblings), [_item(r) for r in siblings])]
+
+
+def _identities(wide: pd.DataFrame) -> list[pd.DataFrame]:
+    """年度总指标 = 部门预算指标 + 结转 + 追加 + 调整; 支出数 + 剩余指标 = 年度总指标 (blank = nothing)."""
+    if "年度总指标" not in wide.columns:
+        return []
+    rows = wide[wide["年度总指标"].notna()]
+    out = []
+    for rule_id, names in (("budget_identity_total", [c for c in IDENTITY_ADDENDS if c in wide.columns]),
+                           ("budget_identity_remaining", [c for c in ("支出数", "剩余指标") if c in wide.columns])):
+        printed = rows[names].notna()
+        checked = rows[printed.any(axis=1)] if rule_id == "budget_identity_remaining" else rows
+        printed = printed.loc[checked.index]
+        addends = sum((np.where(printed[name], name + "+", "") for name in names), np.full(len(printed), ""))
+        addends = pd.Series(addends, dtype=object).str.rstrip("+").replace("", "(none printed)")
+        out.append(comparison_rows(rule_id, checked, row_label=checked["row_label"], column_path="年度总指标",
+                                   actual=checked["年度总指标"], expected=checked[names].fillna(0.0).sum(axis=1),
+                                   n_addends=printed.sum(axis=1), addends=addends))
+    return out
+
+
+def _execution_rate(wide: pd.DataFrame) -> pd.DataFrame:
     """执行进度 (%) printed = 支出数 / 年度总指标 × 100; the tolerance adds the amounts' rounding."""
-    wide = _pivot(frame)
-    needed = {"执行进度", "年度总指标"}
-    if not needed <= set(wide.columns):
+    if not {"执行进度", "年度总指标", "支出数"} <= set(wide.columns):
         return pd.DataFrame(columns=COLUMNS)
-    rows = wide[wide["执行进度"].notna() & wide["年度总指标"].notna() & (wide["年度总指标"] != 0)].copy()
-    if "支出数" not in rows.columns:
-        return pd.DataFrame(columns=COLUMNS)
-    rows["支出数"] = rows["支出数"].fillna(0.0)
-    records = []
-    for row in rows.to_dict("records"):
-        expected = 100 * row["支出数"] / row["年度总指标"]
-        # each amount may be off by 0.005 万元: the rate by up to 100 × 0.005 × (1 + rate) / total
-        slack = 100 * HALF_CENT * (1 + abs(expected) / 100) / abs(row["年度总指标"])
-        base = {**row, "value": row["执行进度"], "column_path": "执行进度"}
-        records.append(_check("budget_execution_rate", pd.Series(base), expected, ["支出数", "年度总指标"],
-                              extra_tolerance=slack - HALF_CENT * 2))
-    return pd.DataFrame(records, columns=COLUMNS)
+    rows = wide[wide["执行进度"].notna() & wide["年度总指标"].notna() & (wide["年度总指标"] != 0)]
+    expected = 100 * rows["支出数"].fillna(0.0) / rows["年度总指标"]
+    # each amount may be off by 0.005 万元: the rate by up to 100 × 0.005 × (1 + rate) / total
+    tolerance = HALF_CENT + 100 * HALF_CENT * (1 + expected.abs() / 100) / rows["年度总指标"].abs()
+    return comparison_rows("budget_execution_rate", rows, row_label=rows["row_label"], column_path="执行进度",
+                           actual=rows["执行进度"], expected=expected, n_addends=np.full(len(rows), 2),
+                           addends=["支出数/年度总指标"] * len(rows), tolerance=tolerance)
 
 
-def _subunits(frame: pd.DataFrame) -> pd.DataFrame:
+def _subunits(table: pd.DataFrame) -> pd.DataFrame:
     """Per-subunit 三公 table: the first (consolidated) row = Σ the subunits' rows, per column."""
-    table = frame[frame["table_code"].str.startswith("SANGONG_UNITS")]
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    records = []
-    for _, rows in table.sort_values("line_no").groupby(["document_id", "table_code", "column_path"], sort=False):
-        first_line = rows["line_no"].min()
-        head = rows[rows["line_no"] == first_line].iloc[0]
-        parts = rows[rows["line_no"] != first_line]
-        if not parts.empty:
-            records.append(_check("subunit_sum", head, parts["value"].sum(), parts["row_label"].tolist()))
-    return pd.DataFrame(records, columns=COLUMNS) if records else pd.DataFrame(columns=COLUMNS)
-
-
+    keys = ["document_id", "table_code", "column_path"]
+    is_head = table["line_no"] == table.groupby(keys)["line_no"].transform("min")
+    parts = table[~is_head].groupby(keys, sort=False).agg(
+        expected=("value", "sum"), n=("value", "size"), addends=("row_label", "+".join)).reset_index()
+    heads = table[is_head].merge(parts, on=keys)
+    return comparison_rows("subunit_sum", heads, row_label=heads["row_label"], column_path=heads["column_path"],
+                           actual=heads["value"], expected=heads["expected"], n_addends=heads["n"],
+                           addends=heads["addends"])

@@ -79,6 +79,28 @@ def _checks(rule_id: str, target: pd.DataFrame, expected: pd.Series, n: pd.Serie
     })
 
 
+def comparison_rows(rule_id: str, frame: pd.DataFrame, *, row_label, column_path, actual, expected, n_addends,
+                    addends, tolerance=None) -> pd.DataFrame:
+    """Comparison rows for rules outside the code-keyed tables (score trees, budget tables): keys from
+    ``frame`` (document_id, table_code, line_no), the rest given; tolerance 0.005 × (n + 1) by default."""
+    n = np.asarray(n_addends, dtype=int)
+    return pd.DataFrame({
+        "rule_id": rule_id,
+        "document_id": frame["document_id"].to_numpy(),
+        "table_code": frame["table_code"].to_numpy(),
+        "side": "",
+        "row_code": None,
+        "row_label": np.asarray(row_label, dtype=object),
+        "column_path": np.asarray(column_path, dtype=object) if not isinstance(column_path, str) else column_path,
+        "line_no": frame["line_no"].to_numpy(),
+        "actual": np.asarray(actual, dtype=float),
+        "expected": np.asarray(expected, dtype=float),
+        "n_addends": n,
+        "tolerance": np.round(HALF_CENT * (n + 1) if tolerance is None else np.asarray(tolerance, dtype=float), 9),
+        "addends": np.asarray(addends, dtype=object),
+    }, index=range(len(frame)))[COLUMNS]
+
+
 def _sum_children(children: pd.DataFrame, keys: list[str], label: str) -> pd.DataFrame:
     return children.groupby(keys, sort=False, dropna=False).agg(
         expected=("amount", "sum"), n=("amount", "size"), addends=(label, lambda s: "+".join(s))
