@@ -16,8 +16,13 @@ def normalise_cell(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+_DASH_RUN = re.compile(r"^[-—－]+$")
+
+
 def is_blank(text: str) -> bool:
-    return normalise_cell(text) in _BLANK_MARKS
+    """Empty, or a mark meaning 'nothing' (dashes of any length, a slash)."""
+    cell = normalise_cell(text)
+    return cell in _BLANK_MARKS or bool(_DASH_RUN.match(cell))
 
 
 def parse_amount(text: str) -> float | None:
@@ -27,7 +32,7 @@ def parse_amount(text: str) -> float | None:
     callers treat them as 'no value', which is different from 0.00.
     """
     cell = normalise_cell(text)
-    if cell in _BLANK_MARKS:
+    if is_blank(cell):
         return None
     negative = False
     if cell.startswith("(") and cell.endswith(")"):

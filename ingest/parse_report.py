@@ -47,7 +47,8 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     except UnreadableReport as exc:
         return ParseOutcome(document={**base, "status": "quarantined", "reason": str(exc)})
     parsed = parse_report_text(text)
-    performance = read_performance_tables(text.split("\n"))
+    lines = text.split("\n")
+    performance = read_performance_tables(lines)
     parsed.tables.extend(performance.amount_tables)
     outcome = ParseOutcome(document={
         **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
@@ -86,7 +87,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name, **asdict(issue)})
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
-                      for claim in narrative_claims(text.split("\n"), table_lines)]
+                      for claim in narrative_claims(lines, table_lines)]
     outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells))
     if parsed.unit_name is None or parsed.fiscal_year is None:
         missing = [name for name, value in (("unit", parsed.unit_name), ("fiscal year", parsed.fiscal_year))

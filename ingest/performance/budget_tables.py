@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.amounts import UNIT_SCALE_TO_WAN, is_blank, normalise_cell, parse_amount
+from ingest.amounts import is_blank, normalise_cell, parse_amount
 from ingest.model import Cell, ParsedTable, ParseIssue
-from ingest.tables.rows import header_paths
+from ingest.tables.rows import header_paths, split_row
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ FAMILIES = (
     BudgetFamily("ASSETS", ("固定资产", "使用情况")),
     BudgetFamily("SANGONG_UNITS", ("三公", "经费", "决算情况表")),
 )
-TITLE = re.compile(r"^(?:#+\s*)?(?:附表[:：]?\s*)?(?:表\s*[\d-]+\s*)?(.{4,60}?)\s*$")
 UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
 GROUP_HEADERS = {"分类"}
 TEXT_HEADERS = ("原因", "说明", "备注")
 PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
+WAN_SUFFIXED = re.compile(r"^(-?[\d,]+(?:\.\d+)?)万元$")  # forms that print the unit in the cell
 _LOOKAHEAD = 8
 
 
@@ -57,6 +57,7 @@ def family_for(title: str) -> BudgetFamily | None:
 def find_budget_tables(lines: list[str]) -> list[ParsedTable]:
     tables = []
     numbered = list(enumerate(lines, start=1))
+    seen: dict[str, int] = {}
     index = 0
     while index < len(numbered):
         line_no, text = numbered[index]
@@ -78,21 +79,16 @@ def find_budget_tables(lines: list[str]) -> list[ParsedTable]:
                     probe_text, family):
                 break
         unit_match = next((m for _, t in numbered[index:body_start] if (m := UNIT_LINE.search(t))), None)
+        seen[family.code] = seen.get(family.code, 0) + 1  # a second table of a family gets its own code
+        code = family.code if seen[family.code] == 1 else f"{family.code}_{seen[family.code]:02d}"
         table = ParsedTable(
-            table_code=family.code, title=text.strip().lstrip("#").strip(), printed_number=None,
+            table_code=code, title=text.strip().lstrip("#").strip(), printed_number=None,
             printed_unit=unit_match.group(1) if unit_match else _unit_from_headers(numbered[body_start][1]),
             first_line=line_no, last_line=numbered[end][0],
         )
         _read_grid(table, [(n, t) for n, t in numbered[body_start:end + 1] if "\t" in t])
         tables.append(table)
         index = end + 1
-    seen: dict[str, int] = {}
-    for table in tables:  # a second table of the same family in one report gets its own code
-        seen[table.table_code] = seen.get(table.table_code, 0) + 1
-        if seen[table.table_code] > 1:
-            table.table_code = f"{table.table_code}_{seen[table.table_code]:02d}"
-            for cell_index, cell in enumerate(table.cells):
-                table.cells[cell_index] = _recode(cell, table.table_code)
     return tables
 
 
@@ -105,29 +101,25 @@ def _unit_from_headers(header_line: str) -> str:
     return match.group(1) if match else "万元"
 
 
-def _recode(cell: Cell, code: str) -> Cell:
-    values = {name: getattr(cell, name) for name in cell.__slots__}
-    values["table_code"] = code
-    return Cell(**values)
-
-
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in text.split("\t")]
-
-
-def _is_value(token: str) -> bool:
+def _value(token: str, path: str) -> tuple[float, str | None] | None:
+    """(number, unit of the cell when it is not the table's) or None when the cell is not a number."""
     flat = normalise_cell(token)
-    return is_blank(token) or parse_amount(token) is not None or bool(PERCENT.match(flat)) or flat == "---" or \
-        bool(re.match(r"^-?[\d,]+(\.\d+)?万元$", flat))
+    if match := PERCENT.match(flat):
+        return float(match.group(1)), "%"
+    if match := WAN_SUFFIXED.match(flat):
+        return float(match.group(1).replace(",", "")), "万元"
+    value = parse_amount(token)
+    if value is None:
+        return None
+    return value, "个" if "数量" in path else None
 
 
-def _read_grid(table: ParsedTable, rows: list[tuple[int, list[str] | str]]) -> None:
-    split_rows = [(n, _split(t)) for n, t in rows]
+def _read_grid(table: ParsedTable, rows: list[tuple[int, str]]) -> None:
+    split_rows = [(n, split_row(t)) for n, t in rows]
     header_rows = []
     for _, tokens in split_rows:
-        labels = [normalise_cell(t) for t in tokens]
-        data_like = sum(1 for t in tokens[1:] if t.strip() and _is_value(t) and not is_blank(t))
-        if data_like or (header_rows and labels[0] and labels[0] not in ("单位",)):
+        # a header row holds no number; a second one continues the first under a merged label cell
+        if any(not is_blank(t) and _value(t, "") for t in tokens[1:]) or (header_rows and normalise_cell(tokens[0])):
             break
         header_rows.append(tokens)
     if not header_rows:
@@ -146,7 +138,7 @@ def _read_grid(table: ParsedTable, rows: list[tuple[int, list[str] | str]]) -> N
     for line_no, tokens in split_rows[len(header_rows):]:
         if [normalise_cell(t) for t in tokens] == [normalise_cell(t) for t in header_rows[0]]:
             continue  # the header printed again on the next page
-        if all(set(normalise_cell(t)) <= set("-—|") for t in tokens):
+        if all(is_blank(t) for t in tokens):
             continue  # a rule line drawn with dashes
         tokens = tokens + [""] * (width - len(tokens))
         if n_labels == 2:
@@ -170,25 +162,13 @@ def _read_grid(table: ParsedTable, rows: list[tuple[int, list[str] | str]]) -> N
 
 def _value_cell(table: ParsedTable, line_no: int, token: str, label: str, path: str, column_number: int
                 ) -> Cell | ParseIssue | None:
-    flat = normalise_cell(token)
-    if is_blank(token) or flat in ("---", "——", "—"):
+    if is_blank(token):
         return None
-    unit = None
-    percent = PERCENT.match(flat)
-    wan = re.match(r"^(-?[\d,]+(?:\.\d+)?)万元$", flat)
-    if percent:
-        value, unit = float(percent.group(1)), "%"
-    elif wan:
-        value, unit = float(wan.group(1).replace(",", "")), "万元"
-    else:
-        value = parse_amount(token)
-        if value is not None and "数量" in path:
-            unit = "个"
-    if value is None:
+    parsed = _value(token, path)
+    if parsed is None:
         return ParseIssue(table.table_code, line_no, f"expected an amount in column '{path}' of row '{label}', "
                                                       f"found '{token}'", token)
-    if unit is None and table.printed_unit not in UNIT_SCALE_TO_WAN:
-        unit = "万元"
+    value, unit = parsed
     return Cell(table_code=table.table_code, row_label=label, row_code=None, row_number=None, side=None,
                 column_path=path, column_number=column_number, value_text=token, amount=value, line_no=line_no,
                 unit=unit)

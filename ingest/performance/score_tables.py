@@ -71,17 +71,11 @@ def find_score_tables(lines: list[str]) -> list[PerformanceTable]:
 def _tab_tables(numbered: list[tuple[int, str]]) -> list[PerformanceTable]:
     tables = []
     index = 0
-    previous: list[str] = []
     while index < len(numbered):
-        line_no, text = numbered[index]
-        flats = [normalise_cell(part) for part in text.split("\t")] if "\t" in text else []
-        # the 得分 caption often sits on the line above the one naming 一级/二级/三级指标
-        if not (flats and "一级指标" in flats and is_score_header(flats + previous)):
-            previous = flats if flats else previous if not text.strip() else []
+        start = _header_start(numbered, index)
+        if start is None:
             index += 1
             continue
-        if previous:
-            index -= 1 + next(i for i, (_, t) in enumerate(reversed(numbered[:index])) if "\t" in t)
         end = index
         for probe in range(index + 1, len(numbered)):
             probe_text = numbered[probe][1]
@@ -91,10 +85,27 @@ def _tab_tables(numbered: list[tuple[int, str]]) -> list[PerformanceTable]:
                     break
             elif probe_text.strip():
                 break
-        block = numbered[index:end + 1]
-        tables.append(_read(numbered, index, tab_rows(block), block[-1][0]))
+        block = numbered[start:end + 1]
+        tables.append(_read(numbered, start, tab_rows(block), block[-1][0]))
         index = end + 1
     return tables
+
+
+def _header_start(numbered: list[tuple[int, str]], index: int) -> int | None:
+    """Where a score table's header begins, if the line at ``index`` names 一级指标: that line, or the
+    caption row above it carrying 得分 (评价指标 … 指标说明 评分标准 得分)."""
+    text = numbered[index][1]
+    flats = [normalise_cell(part) for part in text.split("\t")] if "\t" in text else []
+    if "一级指标" not in flats:
+        return None
+    above = index - 1
+    while above >= 0 and not numbered[above][1].strip():
+        above -= 1
+    if above >= 0 and "\t" in numbered[above][1]:
+        caption = [normalise_cell(part) for part in numbered[above][1].split("\t")]
+        if all(not flat or flat in HEADER_WORDS for flat in caption) and is_score_header(flats + caption):
+            return above
+    return index if is_score_header(flats) else None
 
 
 def _cell_per_line_tables(numbered: list[tuple[int, str]]) -> list[PerformanceTable]:
@@ -118,8 +129,7 @@ def _cell_per_line_tables(numbered: list[tuple[int, str]]) -> list[PerformanceTa
         rows = [GridRow(cells[0].line_no, cells[:width]), *chunk(cells[width:stop], width)]
         if stop < len(cells):
             rows.append(GridRow(cells[stop].line_no, _split_total_cell(cells[stop])))
-        elif len(rows) > 1 and len(rows[-1].cells) < width and [c.flat for c in rows[-1].filled()][-1:] and all(
-                NUMBER.match(c.flat) for c in rows[-1].filled()) and len(rows[-1].filled()) == 1:
+        elif len(rows) > 1 and len(rows[-1].cells) < width and _lone_number(rows[-1]):
             # a lone number after the last full row: the 自评分 total printed without a 总分 label
             lone = rows.pop().filled()[0]
             rows.append(GridRow(lone.line_no, [GridCell("总分", "总分", lone.line_no), lone]))
@@ -127,6 +137,11 @@ def _cell_per_line_tables(numbered: list[tuple[int, str]]) -> list[PerformanceTa
         tables.append(_read(numbered, index, rows, last_line))
         index = next((i for i, (n, _) in enumerate(numbered) if n > last_line), len(numbered))
     return tables
+
+
+def _lone_number(row: GridRow) -> bool:
+    filled = row.filled()
+    return len(filled) == 1 and bool(NUMBER.match(filled[0].flat))
 
 
 def _split_total_cell(cell: GridCell) -> list[GridCell]:
@@ -300,7 +315,7 @@ def _pairs(tokens: list[GridCell]) -> tuple[list[tuple[str | None, GridCell]], l
         token = tokens[i]
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if NUMBER.match(token.flat):
-            if i == 0 and following is not None and not NUMBER.match(following.flat) and _is_name(following) is False:
+            if i == 0 and following is not None and not NUMBER.match(following.flat) and not _is_name(following):
                 pairs.append((None, token))
                 i += 1
                 continue

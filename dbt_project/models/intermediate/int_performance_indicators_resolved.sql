@@ -10,13 +10,11 @@ tables as (
 
 documents as (
     select
-        stg.document_id,
-        stg.unit_name,
-        stg.fiscal_year,
-        versions.is_current as is_current_version
-    from {{ ref('stg_raw__documents') }} as stg
-    inner join {{ ref('int_report_versions') }} as versions
-        on stg.document_id = versions.document_id
+        document_id,
+        unit_name,
+        fiscal_year,
+        is_current as is_current_version
+    from {{ ref('int_report_versions') }}
 ),
 
 units as (

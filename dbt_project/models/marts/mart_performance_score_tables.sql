@@ -6,13 +6,11 @@ with tables as (
 
 documents as (
     select
-        stg.document_id,
-        stg.unit_name,
-        stg.fiscal_year
-    from {{ ref('stg_raw__documents') }} as stg
-    inner join {{ ref('int_report_versions') }} as versions
-        on stg.document_id = versions.document_id
-    where versions.is_current
+        document_id,
+        unit_name,
+        fiscal_year
+    from {{ ref('int_report_versions') }}
+    where is_current
 ),
 
 leaves as (
