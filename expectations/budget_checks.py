@@ -144,17 +144,25 @@ def _identities(wide: pd.DataFrame) -> list[pd.DataFrame]:
     return out
 
 
+RATE_COLUMNS = (("执行进度", "支出数", "年度总指标"), ("执行率", "全年执行数", "全年预算数"))  # (rate, executed, budget)
+
+
 def _execution_rate(wide: pd.DataFrame) -> pd.DataFrame:
-    """执行进度 (%) printed = 支出数 / 年度总指标 × 100; the tolerance adds the amounts' rounding."""
-    if not {"执行进度", "年度总指标", "支出数"} <= set(wide.columns):
-        return pd.DataFrame(columns=COLUMNS)
-    rows = wide[wide["执行进度"].notna() & wide["年度总指标"].notna() & (wide["年度总指标"] != 0)]
-    expected = 100 * rows["支出数"].fillna(0.0) / rows["年度总指标"]
-    # each amount may be off by 0.005 万元: the rate by up to 100 × 0.005 × (1 + rate) / total
-    tolerance = HALF_CENT + 100 * HALF_CENT * (1 + expected.abs() / 100) / rows["年度总指标"].abs()
-    return comparison_rows("budget_execution_rate", rows, row_label=rows["row_label"], column_path="执行进度",
-                           actual=rows["执行进度"], expected=expected, n_addends=np.full(len(rows), 2),
-                           addends=["支出数/年度总指标"] * len(rows), tolerance=tolerance)
+    """执行进度/执行率 (%) printed = 支出数 / 年度总指标 × 100 (全年执行数 / 全年预算数 on 自评表);
+    the tolerance adds the amounts' rounding."""
+    parts = []
+    for rate, executed, budget in RATE_COLUMNS:
+        if not {rate, budget} <= set(wide.columns):
+            continue
+        rows = wide[wide[rate].notna() & wide[budget].notna() & (wide[budget] != 0)]
+        spent = rows[executed].fillna(0.0) if executed in wide.columns else pd.Series(0.0, index=rows.index)
+        expected = 100 * spent / rows[budget]
+        # each amount may be off by 0.005 万元: the rate by up to 100 × 0.005 × (1 + rate) / total
+        tolerance = HALF_CENT + 100 * HALF_CENT * (1 + expected.abs() / 100) / rows[budget].abs()
+        parts.append(comparison_rows("budget_execution_rate", rows, row_label=rows["row_label"], column_path=rate,
+                                     actual=rows[rate], expected=expected, n_addends=np.full(len(rows), 2),
+                                     addends=[f"{executed}/{budget}"] * len(rows), tolerance=tolerance))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
 def _subunits(table: pd.DataFrame) -> pd.DataFrame:

@@ -27,13 +27,20 @@ def _joined(values: pd.Series) -> str:
 
 
 def _weight_rollup(nodes: pd.DataFrame) -> pd.DataFrame:
-    """分值: a node's weight = Σ its children's weights (children that print a weight)."""
-    children = nodes[nodes["parent_path"].notna() & nodes["weight"].notna()]
-    sums = children.groupby(["document_id", "table_code", "parent_path"], sort=False).agg(
+    """分值: a node's weight = Σ the weights of its nearest weighted descendants.
+
+    Children that print a weight are compared with their parent; where a level prints none (the 二级
+    指标 of a 自评表), its children roll up to the nearest ancestor that does."""
+    keys = ["document_id", "table_code"]
+    weighted = nodes[nodes["weight"].notna()]
+    up = nodes[keys + ["indicator_path", "parent_path", "weight"]].rename(
+        columns={"indicator_path": "parent_path", "parent_path": "grandparent_path", "weight": "parent_weight"})
+    children = weighted[weighted["parent_path"].notna()].merge(up, how="left", on=[*keys, "parent_path"])
+    children["rollup_path"] = children["parent_path"].where(
+        children["parent_weight"].notna(), children["grandparent_path"])
+    sums = children[children["rollup_path"].notna()].groupby([*keys, "rollup_path"], sort=False).agg(
         expected=("weight", "sum"), n=("weight", "size"), addends=("weight", _joined)).reset_index()
-    parents = nodes[nodes["weight"].notna()].merge(
-        sums, left_on=["document_id", "table_code", "indicator_path"],
-        right_on=["document_id", "table_code", "parent_path"], suffixes=("", "_children"))
+    parents = weighted.merge(sums, left_on=[*keys, "indicator_path"], right_on=[*keys, "rollup_path"])
     return comparison_rows("score_weight_rollup", parents, row_label=parents["indicator_path"], column_path="分值",
                            actual=parents["weight"], expected=parents["expected"], n_addends=parents["n"],
                            addends=parents["addends"])

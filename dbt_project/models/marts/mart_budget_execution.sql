@@ -21,6 +21,10 @@ units as (
     select unit_id, unit_name from {{ ref('dim_unit') }}
 ),
 
+report_tables as (
+    select document_id, table_code, title from {{ ref('stg_raw__report_tables') }}
+),
+
 items as (
     select
         document_id,
@@ -48,6 +52,7 @@ select
     units.unit_name,
     items.fiscal_year,
     items.source_table,
+    report_tables.title as table_title,
     items.source_row_label as item,
     items.line_item,
     items.classification_code,
@@ -66,3 +71,6 @@ select
     items.document_id
 from items
 inner join units on items.unit_id = units.unit_id
+left join report_tables
+    on items.document_id = report_tables.document_id
+    and items.source_table = report_tables.table_code
