@@ -63,6 +63,9 @@ select
     round(coalesce(indicators.score, leaf_scores.leaves_score) / nullif(indicators.weight, 0), 4) as score_ratio,
     indicators.description,
     indicators.scoring_standard,
+    indicators.target_text,
+    indicators.actual_text,
+    indicators.deviation_reason,
     indicators.line_no
 from indicators
 inner join tables

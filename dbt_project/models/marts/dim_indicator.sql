@@ -13,13 +13,16 @@ catalog as (
 ),
 
 performance_nodes as (
-    select distinct
+    -- one row per path: a node declared as a target and scored elsewhere is a score indicator
+    select
         indicator_id,
-        indicator_path,
-        indicator_name,
-        parent_indicator_id,
-        level
+        any_value(indicator_path) as indicator_path,
+        any_value(indicator_name) as indicator_name,
+        any_value(parent_indicator_id) as parent_indicator_id,
+        any_value(level) as level,
+        bool_or(table_kind <> 'target_declaration') as is_scored
     from {{ ref('int_performance_indicators_resolved') }}
+    group by 1
 )
 
 select
@@ -50,6 +53,6 @@ select
     parent_indicator_id,
     level,
     cast(null as varchar) as indicator_name_en,
-    'performance_score' as family,
-    '分' as unit_of_measure
+    case when is_scored then 'performance_score' else 'performance_target' end as family,
+    case when is_scored then '分' end as unit_of_measure
 from performance_nodes

@@ -2,6 +2,7 @@
 -- the printed scores, and whether the table's scores are published or held back (and why).
 with tables as (
     select * from {{ ref('stg_raw__performance_tables') }}
+    where table_kind <> 'target_declaration'
 ),
 
 documents as (

@@ -23,3 +23,4 @@ select
     unit_id,
     document_id
 from scores
+where table_kind <> 'target_declaration'

@@ -1,0 +1,60 @@
+-- Declared performance targets (绩效目标申报表) and the targets and results printed on self-evaluation
+-- forms (年度指标值 / 实际完成值): the text as printed, with its comparison, number and unit parsed
+-- so analysts can filter quantified targets. Nothing here is summed; the text stays the source.
+with nodes as (
+    select * from {{ ref('fct_performance_score') }}
+    where target_text is not null or actual_text is not null
+),
+
+tables as (
+    select document_id, table_code, title from {{ ref('stg_raw__performance_tables') }}
+),
+
+parsed as (
+    select
+        nodes.*,
+        tables.title as table_title,
+        regexp_extract(nodes.target_text, '(≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|至少|达到|达)', 1) as operator_printed,
+        regexp_extract(nodes.target_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)?', 1)
+            as target_number_text,
+        nullif(regexp_extract(
+            nodes.target_text, '-?[0-9][0-9,]*(\.[0-9]+)?\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)', 2
+        ), '') as target_unit,
+        regexp_extract(nodes.actual_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)', 1) as actual_number_text
+    from nodes
+    left join tables
+        on nodes.document_id = tables.document_id
+        and nodes.table_code = tables.table_code
+)
+
+select
+    unit_name,
+    fiscal_year,
+    try_cast(nullif(regexp_extract(table_title, '(20[0-9]{2})\s*年', 1), '') as integer) as target_year,
+    scope_name as project_name,
+    table_code,
+    table_kind,
+    level,
+    indicator_path,
+    indicator_name,
+    target_text,
+    case
+        when target_number_text = '' then null
+        when operator_printed in ('≥', '>=', '不低于', '不少于', '至少', '达到', '达') then '>='
+        when operator_printed in ('≤', '<=', '不高于', '不超过') then '<='
+        when operator_printed in ('>', '<') then operator_printed
+        when target_number_text <> '' then '='
+    end as target_operator,
+    try_cast(replace(nullif(target_number_text, ''), ',', '') as double) as target_value,
+    target_unit,
+    actual_text,
+    try_cast(replace(nullif(actual_number_text, ''), ',', '') as double) as actual_value,
+    weight,
+    score,
+    deviation_reason,
+    file_name as source_file,
+    line_no as source_line,
+    indicator_id,
+    unit_id,
+    document_id
+from parsed
