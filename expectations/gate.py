@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
 from expectations.narrative_checks import narrative_comparisons
@@ -56,7 +57,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         ).df()
     comparisons = pd.concat([
         all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
-        budget_comparisons(amounts), score_comparisons(nodes, score_tables),
+        budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
     ], ignore_index=True)
     findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))

@@ -44,6 +44,9 @@ phased as (
             -- per-subunit 三公 tables: 2018年预算数 / 2018年度决算数
             when len(path_parts) > 1 and path_parts[1] like '%预算数' then 'approved'
             when len(path_parts) > 1 and path_parts[1] like '%决算数' then 'executed'
+            -- 绩效评价基础数据表: 2020年预算数 / 2020年决算数
+            when table_code like 'BASE_DATA%' and path_parts[1] like '%预算数' then 'approved'
+            when table_code like 'BASE_DATA%' and path_parts[1] like '%决算数' then 'executed'
         end as column_phase,
         case
             when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
@@ -57,10 +60,14 @@ named as (
     select
         *,
         -- 本年支出/小计 -> 本年支出; 公务用车购置及运行费/小计 -> 公务用车购置及运行费
-        case
-            when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
-            else measure_parts[-1]
-        end as measure_leaf
+        -- a year printed in the header (2020年实际在职人数) is the report's, not part of the measure
+        regexp_replace(
+            case
+                when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
+                else measure_parts[-1]
+            end,
+            '^20[0-9]{2}年度?', ''
+        ) as measure_leaf
     from phased
 )
 

@@ -3,7 +3,8 @@
 with amount_indicators as (
     select
         indicator_name,
-        any_value(measure_code) as measure_code
+        any_value(measure_code) as measure_code,
+        mode(case when amount_wan is null then printed_unit end) as non_money_unit
     from {{ ref('int_amounts_classified') }}
     group by 1
 ),
@@ -40,7 +41,7 @@ select
         end,
         'other'
     ) as family,
-    case when amount_indicators.measure_code = 'execution_rate_stated' then '%' else '万元' end as unit_of_measure
+    coalesce(amount_indicators.non_money_unit, '万元') as unit_of_measure
 from amount_indicators
 left join catalog on amount_indicators.indicator_name = catalog.indicator_name
 
