@@ -1,15 +1,25 @@
--- One row per distinct unit name of readable documents, with a stable id and its region.
+-- One row per spelling of a unit name in readable documents, with a stable id shared by every
+-- spelling of the same unit: full-width brackets, spaces and a trailing (汇总) (the consolidated
+-- scope of the same unit's report) do not make another unit.
 with documents as (
     select distinct unit_name
     from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed' and unit_name is not null
+),
+
+keyed as (
+    select
+        unit_name,
+        {{ unit_key('unit_name') }} as unit_key
+    from documents
 )
 
 select
-    substr(md5(unit_name), 1, 16) as unit_id,
+    substr(md5(unit_key), 1, 16) as unit_id,
+    unit_key,
     unit_name,
     -- 深圳市福田区委区政府办公室 -> 深圳市福田区; 江苏省人大常委会办公厅 -> 江苏省
     nullif(regexp_extract(unit_name, '^((?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}[区县])?)', 1), '')
         as region,
     unit_name like '%(汇总)%' or unit_name like '%（汇总）%' as is_consolidated
-from documents
+from keyed
