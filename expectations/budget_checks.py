@@ -144,7 +144,8 @@ def _identities(wide: pd.DataFrame) -> list[pd.DataFrame]:
     return out
 
 
-RATE_COLUMNS = (("执行进度", "支出数", "年度总指标"), ("执行率", "全年执行数", "全年预算数"))  # (rate, executed, budget)
+# (rate, executed, budget): the execution table's columns, and the 自评表's
+RATE_COLUMNS = (("执行进度", "支出数", "年度总指标"), ("执行率", "全年执行数", "全年预算数"))
 
 
 def _execution_rate(wide: pd.DataFrame) -> pd.DataFrame:

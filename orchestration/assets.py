@@ -192,12 +192,11 @@ def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult
                 (select count(*) from intermediate.int_amounts_classified a
                  where not a.is_current_version and a.fact_id not in
                      (select fact_id from marts.fct_fiscal_amount_quarantined)),
-                -- rates (%) and counts: published through mart_budget_execution, not as money facts
-                (select count(*) from intermediate.int_amounts_classified a
-                 where a.is_current_version and a.amount_wan is null and a.fact_id not in
-                     (select fact_id from marts.fct_fiscal_amount_quarantined)),
+                -- rates (%), headcounts and counts: published apart from money
+                (select count(*) from marts.fct_fiscal_quantity),
                 (select count(*) - count(distinct fact_id) from (
                     select fact_id from marts.fct_fiscal_amount
+                    union all select fact_id from marts.fct_fiscal_quantity
                     union all select fact_id from marts.fct_fiscal_amount_quarantined))
         """).fetchone()
         nodes, nodes_published, nodes_held, nodes_superseded = con.execute("""

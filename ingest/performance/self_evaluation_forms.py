@@ -163,11 +163,12 @@ def _read_funds(rows: list[GridRow], table: PerformanceTable, funds: ParsedTable
         if len(flats) != len(header):
             _fail(table, row.line_no, f"funds row has {len(flats)} cells, its header {len(header)}")
             return
-        label = next((c.flat for c, h in zip(row.cells, header) if c.flat and not FUNDS_HEADER.match(h)), "")
+        label = next((c.flat for c, h in zip(row.cells, header, strict=True) if c.flat and not FUNDS_HEADER.match(h)),
+                     "")
         if not label:
             continue
-        values = {h: c for c, h in zip(row.cells, header) if FUNDS_HEADER.match(h) and c.flat}
-        for column_number, (path, cell) in enumerate(values.items(), start=1):
+        values = {h: c for c, h in zip(row.cells, header, strict=True) if FUNDS_HEADER.match(h) and c.flat}
+        for path, cell in values.items():
             parsed = _number(cell)
             if parsed is None:
                 funds.issues.append(ParseIssue(funds.table_code, cell.line_no,
@@ -177,7 +178,7 @@ def _read_funds(rows: list[GridRow], table: PerformanceTable, funds: ParsedTable
                 funds.cells.append(Cell(table_code=funds.table_code, row_label=label, row_code=None,
                                         row_number=None, side=None, column_path=path,
                                         column_number=header.index(path) + 1, value_text=cell.text,
-                                        amount=parsed[0], line_no=cell.line_no, unit=parsed[1]))
+                                        amount=parsed[0], line_no=row.line_no, unit=parsed[1]))  # rows align by line
         if label == FUNDS_TOTAL and "分值" in values:
             weight, score = values["分值"], values.get("得分")
             if not NUMBER.match(weight.flat) or (score is not None and not NUMBER.match(score.flat)):

@@ -14,5 +14,5 @@ anti join quarantined
     on amounts.document_id = quarantined.document_id
     and amounts.source_table = quarantined.table_code
 where amounts.is_current_version
-    -- money only: rates (%) and counts printed in the same tables are read through mart_budget_execution
+    -- money only: rates (%), headcounts and counts printed in the same tables are in fct_fiscal_quantity
     and amounts.amount_wan is not null
