@@ -1,7 +1,37 @@
 -- Analysts' view of self-evaluation scores: unit, year, scope (department or project), indicator
--- path, weight, score and score ratio, with the line each figure was read from.
-with scores as (
-    select * from {{ ref('fct_performance_score') }}
+-- path, weight, score and score ratio, with the line each figure was read from. A score table whose
+-- layout was recovered but whose printed weights or totals do not add up is shown too, marked
+-- held_back with the rules that hold it (its facts stay out of fct_performance_score); a table whose
+-- layout could not be recovered is never shown here, because its pairings cannot be trusted.
+with published as (
+    select
+        *,
+        'published' as publication_status,
+        cast(null as varchar) as held_back_by
+    from {{ ref('fct_performance_score') }}
+),
+
+recoverable_tables as (
+    select document_id, table_code from {{ ref('stg_raw__performance_tables') }}
+    where recoverable
+),
+
+held_back as (
+    select
+        quarantined.* exclude (is_current_version, quarantine_rules, quarantine_findings),
+        'held_back' as publication_status,
+        quarantined.quarantine_rules as held_back_by
+    from {{ ref('fct_performance_score_quarantined') }} as quarantined
+    semi join recoverable_tables
+        on quarantined.document_id = recoverable_tables.document_id
+        and quarantined.table_code = recoverable_tables.table_code
+    where quarantined.is_current_version
+),
+
+scores as (
+    select * from published
+    union all by name
+    select * from held_back
 )
 
 select
@@ -17,6 +47,8 @@ select
     score,
     score_is_derived,
     score_ratio,
+    publication_status,
+    held_back_by,
     file_name as source_file,
     line_no as source_line,
     indicator_id,
