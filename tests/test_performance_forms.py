@@ -5,10 +5,10 @@ import pandas as pd
 from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.score_checks import score_comparisons
-from expectations.suite import evaluate
 from ingest.performance.base_data_tables import find_base_data_tables
 from ingest.performance.self_evaluation_forms import find_self_evaluation_forms
 from ingest.performance.target_tables import find_target_tables
+from tests.test_performance_rules import amounts_of, breaches, score_frames_of
 
 
 def cells(*rows: list[str]) -> str:
@@ -54,52 +54,31 @@ def test_self_evaluation_form_funds_and_score_tree_by_column():
     assert "配件到货延迟" in [n.deviation_reason for n in table.indicators]
     money = {(c.row_label, c.column_path): (c.amount, c.unit) for c in funds.cells}
     assert funds.table_code == "BUD_PROJECT_01" and funds.title.endswith("社区图书室运维")
-    assert money[("年度资金总额", "全年预算数")] == (90.0, None)
+    assert money[("年度资金总额", "全年预算数")] == (90.0, "万元")  # the cell prints its unit
     assert money[("其中:当年财政拨款", "执行率")] == (90.0, "%")
     assert ("年度资金总额", "分值") not in money and ("上年结转资金", "年初预算数") not in money
     assert not table.issues and not funds.issues
 
 
-def nodes_frame(table) -> tuple[pd.DataFrame, pd.DataFrame]:
-    nodes = [{"document_id": "d", "table_code": table.table_code, "level": n.level,
-              "indicator_path": " / ".join(p or "(未列名称)" for p in n.path),
-              "parent_path": " / ".join(p or "(未列名称)" for p in n.path[:-1]) or None, "weight": n.weight,
-              "score_printed": n.score, "line_no": n.line_no} for n in table.indicators]
-    tables = [{"document_id": "d", "table_code": table.table_code, "stated_total": table.stated_total,
-               "stated_total_line": table.stated_total_line, "stated_weight_total": table.stated_weight_total}]
-    return pd.DataFrame(nodes), pd.DataFrame(tables)
-
-
-def breaches(comparisons: pd.DataFrame) -> pd.DataFrame:
-    findings = evaluate(comparisons)
-    return findings[findings["severity"] != "info"]
-
-
 def test_self_evaluation_weights_roll_up_past_the_unweighted_second_level():
     (form,) = find_self_evaluation_forms(SELF_FORM.split("\n"))
-    comparisons = score_comparisons(*nodes_frame(form.score_table))
+    comparisons = score_comparisons(*score_frames_of([form.score_table]))
     rollup = comparisons[comparisons["rule_id"] == "score_weight_rollup"]
     # 产出指标 (60) is compared with its third-level weights 30 + 30 although 二级 prints none
     assert sorted(zip(rollup["row_label"], rollup["expected"], strict=True)) == [("产出指标", 60.0), ("效益指标", 30.0)]
     assert breaches(comparisons).empty
     (altered,) = find_self_evaluation_forms(SELF_FORM.replace("（60分）", "（65分）").split("\n"))
-    found = breaches(score_comparisons(*nodes_frame(altered.score_table)))
+    found = breaches(score_comparisons(*score_frames_of([altered.score_table])))
     assert {"score_weight_rollup", "score_weight_total"} <= set(found["rule_id"])
-
-
-def funds_amounts(form) -> pd.DataFrame:
-    return pd.DataFrame([{"document_id": "d", "table_code": c.table_code, "row_label": c.row_label,
-                          "column_path": c.column_path, "amount_printed": c.amount,
-                          "printed_unit": c.unit or "万元", "line_no": c.line_no} for c in form.funds.cells])
 
 
 def test_self_evaluation_execution_rate_is_recomputed_from_its_amounts():
     (form,) = find_self_evaluation_forms(SELF_FORM.split("\n"))
-    rates = budget_comparisons(funds_amounts(form))
+    rates = budget_comparisons(amounts_of([form.funds]))
     rates = rates[rates["rule_id"] == "budget_execution_rate"]
     assert list(rates["expected"]) == [90.0, 90.0] and breaches(rates).empty
     (altered,) = find_self_evaluation_forms(SELF_FORM.replace("\t81.00万元\n\t10", "\t85.00万元\n\t10").split("\n"))
-    found = breaches(budget_comparisons(funds_amounts(altered)))
+    found = breaches(budget_comparisons(amounts_of([altered.funds])))
     assert found.iloc[0]["rule_id"] == "budget_execution_rate" and found.iloc[0]["actual"] == 90.0
 
 
@@ -170,10 +149,7 @@ BASE_DATA = "部门整体支出绩效评价基础数据表\n填报单位：\n" +
 
 
 def base_amounts(text: str) -> pd.DataFrame:
-    (table,) = find_base_data_tables(text.split("\n"))
-    return pd.DataFrame([{"document_id": "d", "table_code": c.table_code, "row_label": c.row_label,
-                          "column_path": c.column_path, "amount_printed": c.amount, "value_text": c.value_text,
-                          "printed_unit": c.unit or "万元", "line_no": c.line_no} for c in table.cells])
+    return amounts_of(find_base_data_tables(text.split("\n")))
 
 
 def test_base_data_table_headcount_rate_and_itemised_lines():

@@ -17,9 +17,13 @@ BUDGET_RULES = {"budget_rows_total", "budget_identity_total", "budget_identity_r
 
 
 def score_frames(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return score_frames_of(find_score_tables(text.split("\n")))
+
+
+def score_frames_of(parsed) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shapes of int_performance_indicators_resolved and stg_raw__performance_tables."""
     nodes, tables = [], []
-    for table in find_score_tables(text.split("\n")):
+    for table in parsed:
         tables.append({"document_id": "d", "table_code": table.table_code, "stated_total": table.stated_total,
                        "stated_total_line": table.stated_total_line,
                        "stated_weight_total": table.stated_weight_total})
@@ -33,12 +37,18 @@ def score_frames(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def amounts(text: str) -> pd.DataFrame:
+    return amounts_of(find_budget_tables(text.split("\n")))
+
+
+def amounts_of(parsed) -> pd.DataFrame:
+    """The shape of int_amounts_classified, as far as the budget and base-data rules read it."""
     rows = []
-    for table in find_budget_tables(text.split("\n")):
+    for table in parsed:
         for cell in table.cells:
             rows.append({"document_id": "d", "table_code": cell.table_code, "row_label": cell.row_label,
                          "column_path": cell.column_path, "amount_printed": cell.amount,
-                         "printed_unit": cell.unit or table.printed_unit, "line_no": cell.line_no})
+                         "value_text": cell.value_text, "printed_unit": cell.unit or table.printed_unit,
+                         "line_no": cell.line_no})
     return pd.DataFrame(rows)
 
 

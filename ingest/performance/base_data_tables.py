@@ -16,12 +16,11 @@ import re
 
 from ingest.amounts import is_blank, normalise_cell
 from ingest.model import Cell, ParsedTable, ParseIssue
+from ingest.performance.budget_tables import read_value
 from ingest.performance.grid import GridRow, cells_per_line, chunk, is_cell_per_line, tab_rows
 
 TITLE = re.compile(r"绩效评价基础数据(汇总)?表$")
 SECTION = re.compile(r"情况$")
-NUMBER = re.compile(r"^(-?[\d,]+(?:\.\d+)?)(万元|元|人|%)?$")
-HEADCOUNT_WORDS = ("编制数", "人数")
 END = re.compile(r"^\s*(附件\s*\d|填表人|说明[:：])")
 _LOOKAHEAD = 8  # the grid starts within a few lines of its title, else the title is a mention in prose
 
@@ -54,7 +53,7 @@ def _rows(block: list[tuple[int, str]]) -> list[GridRow]:
         return tab_rows(block)
     cells = cells_per_line(block)
     start = next((i for i, c in enumerate(cells) if SECTION.search(c.flat)), 0)
-    following = next((i for i in range(start + 1, len(cells)) if not cells[i].flat or NUMBER.match(cells[i].flat)),
+    following = next((i for i in range(start + 1, len(cells)) if not cells[i].flat or read_value(cells[i].text, "")),
                      len(cells))
     return chunk(cells[start:], max(1, following - start))
 
@@ -65,7 +64,7 @@ def _read(table: ParsedTable, rows: list[GridRow]) -> None:
     for row in rows:
         flats = [c.flat for c in row.cells]
         values = flats[1:]
-        if SECTION.search(flats[0]) and values and not any(NUMBER.match(v) for v in values):
+        if SECTION.search(flats[0]) and values and not any(read_value(v, "") for v in values):
             section, header = flats[0], values
             continue
         if not header or all(is_blank(f) for f in values):
@@ -75,14 +74,12 @@ def _read(table: ParsedTable, rows: list[GridRow]) -> None:
             if is_blank(cell.flat):
                 continue
             path = header[column] if column < len(header) else ""
-            match = NUMBER.match(cell.flat)
-            if match is None or not path:
+            parsed = read_value(cell.text, path)
+            if parsed is None or not path:
                 table.issues.append(ParseIssue(table.table_code, cell.line_no,
                                                f"expected a number in column '{path or column + 2}' of row "
                                                f"'{label}', found '{cell.text}'", cell.text))
                 continue
-            unit = match.group(2) or ("人" if any(w in path for w in HEADCOUNT_WORDS) else None)
             table.cells.append(Cell(table_code=table.table_code, row_label=label, row_code=None, row_number=None,
                                     side=None, column_path=path, column_number=column + 1, value_text=cell.text,
-                                    amount=float(match.group(1).replace(",", "")),
-                                    line_no=cell.line_no, unit=None if unit == "万元" else unit))
+                                    amount=parsed[0], line_no=cell.line_no, unit=parsed[1]))

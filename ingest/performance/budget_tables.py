@@ -44,6 +44,8 @@ GROUP_HEADERS = {"分类"}
 TEXT_HEADERS = ("原因", "说明", "备注")
 PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
 WAN_SUFFIXED = re.compile(r"^(-?[\d,]+(?:\.\d+)?)万元$")  # forms that print the unit in the cell
+PEOPLE_SUFFIXED = re.compile(r"^(\d+)人$")
+HEADCOUNT_HEADERS = ("编制数", "人数")
 _LOOKAHEAD = 8
 
 
@@ -101,17 +103,24 @@ def _unit_from_headers(header_line: str) -> str:
     return match.group(1) if match else "万元"
 
 
-def _value(token: str, path: str) -> tuple[float, str | None] | None:
-    """(number, unit of the cell when it is not the table's) or None when the cell is not a number."""
+def read_value(token: str, path: str) -> tuple[float, str | None] | None:
+    """(number, unit of the cell when it is not the table's) or None when the cell is not a number.
+
+    Cells may print their unit (96.47%, 212.6468万元, 18人); a bare number under a 数量 header is a
+    count (个), under 编制数 / …人数 a headcount (人)."""
     flat = normalise_cell(token)
     if match := PERCENT.match(flat):
         return float(match.group(1)), "%"
     if match := WAN_SUFFIXED.match(flat):
         return float(match.group(1).replace(",", "")), "万元"
+    if match := PEOPLE_SUFFIXED.match(flat):
+        return float(match.group(1)), "人"
     value = parse_amount(token)
     if value is None:
         return None
-    return value, "个" if "数量" in path else None
+    if "数量" in path:
+        return value, "个"
+    return value, "人" if any(word in path for word in HEADCOUNT_HEADERS) else None
 
 
 def _read_grid(table: ParsedTable, rows: list[tuple[int, str]]) -> None:
@@ -119,7 +128,8 @@ def _read_grid(table: ParsedTable, rows: list[tuple[int, str]]) -> None:
     header_rows = []
     for _, tokens in split_rows:
         # a header row holds no number; a second one continues the first under a merged label cell
-        if any(not is_blank(t) and _value(t, "") for t in tokens[1:]) or (header_rows and normalise_cell(tokens[0])):
+        holds_number = any(not is_blank(t) and read_value(t, "") for t in tokens[1:])
+        if holds_number or (header_rows and normalise_cell(tokens[0])):
             break
         header_rows.append(tokens)
     if not header_rows:
@@ -164,7 +174,7 @@ def _value_cell(table: ParsedTable, line_no: int, token: str, label: str, path: 
                 ) -> Cell | ParseIssue | None:
     if is_blank(token):
         return None
-    parsed = _value(token, path)
+    parsed = read_value(token, path)
     if parsed is None:
         return ParseIssue(table.table_code, line_no, f"expected an amount in column '{path}' of row '{label}', "
                                                       f"found '{token}'", token)

@@ -203,6 +203,16 @@ def _stated_total_nearby(numbered: list[tuple[int, str]], header_index: int, tab
             return
 
 
+def read_total_row(table: PerformanceTable, tokens: list[GridCell]) -> None:
+    """总分 row: the last number is the stated score total, a first of two the stated weight total."""
+    numbers = [t for t in tokens[1:] if NUMBER.match(t.flat)]
+    if not numbers:
+        return
+    table.stated_total, table.stated_total_line = float(numbers[-1].flat), numbers[-1].line_no
+    if len(numbers) > 1:
+        table.stated_weight_total = float(numbers[0].flat)
+
+
 class TreeReader:
     """Reads data rows into the indicator tree of one table (see the module docstring)."""
 
@@ -218,7 +228,7 @@ class TreeReader:
             if not tokens or all(t.flat in HEADER_WORDS for t in tokens):
                 continue
             if tokens[0].flat in TOTAL_LABELS:
-                self._total(tokens)
+                read_total_row(self.table, tokens)
                 continue
             self._data_row(row.line_no, tokens)
         if self.pending:
@@ -237,15 +247,6 @@ class TreeReader:
             elif cell.flat not in ("-", "—", "——"):
                 tokens.append(cell)
         return tokens
-
-    def _total(self, tokens: list[GridCell]) -> None:
-        numbers = [t for t in tokens[1:] if NUMBER.match(t.flat)]
-        if not numbers:
-            return
-        self.table.stated_total = float(numbers[-1].flat)
-        self.table.stated_total_line = numbers[-1].line_no
-        if len(numbers) > 1:
-            self.table.stated_weight_total = float(numbers[0].flat)
 
     def _data_row(self, line_no: int, tokens: list[GridCell]) -> None:
         pairs, rest = _pairs(tokens)

@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass
 
 from ingest.model import Cell, Indicator, ParsedTable, ParseIssue, PerformanceTable
+from ingest.performance.budget_tables import read_value
 from ingest.performance.grid import GridCell, GridRow, cells_per_line, chunk, is_cell_per_line, tab_rows
-from ingest.performance.score_tables import EMBEDDED_WEIGHT, NUMBER, TOTAL_LABELS
+from ingest.performance.score_tables import EMBEDDED_WEIGHT, NUMBER, TOTAL_LABELS, read_total_row
 
 TITLE = re.compile(r"^(?:附件[\d-]*[:：]?)?(?:预算|项目)?(?:支出)?绩效自评表$")
 FORM_END = re.compile(r"^\s*(填表人|附件\s*\d)")
@@ -31,8 +32,6 @@ INDICATOR_HEADER = re.compile(r"^(一级指标|二级指标|三级指标|(年度
                               r"偏差原因.*|备注)$")
 FUNDS_HEADER = re.compile(r"^(年初预算数|全年预算数|全年执行数|分值|执行率|得分)$")
 FUNDS_TOTAL = "年度资金总额"
-AMOUNT = re.compile(r"^(-?[\d,]+(?:\.\d+)?)(万元)?$")
-PERCENT = re.compile(r"^(-?\d+(?:\.\d+)?)%$")
 PLACEHOLDERS = {"……", "......", "...", "…"}  # template filler rows
 EXECUTION_INDICATOR = "预算执行率"
 
@@ -143,14 +142,6 @@ def _fail(table: PerformanceTable, line_no: int, reason: str) -> None:
             "its scores are held back rather than risk pairing an indicator with the wrong score"))
 
 
-def _number(cell: GridCell) -> tuple[float, str | None] | None:
-    if match := PERCENT.match(cell.flat):
-        return float(match.group(1)), "%"
-    if match := AMOUNT.match(cell.flat):
-        return float(match.group(1).replace(",", "")), None
-    return None
-
-
 def _read_funds(rows: list[GridRow], table: PerformanceTable, funds: ParsedTable, project: str | None) -> None:
     at = _header_index(rows, "年初预算数")
     if at is None:
@@ -169,7 +160,7 @@ def _read_funds(rows: list[GridRow], table: PerformanceTable, funds: ParsedTable
             continue
         values = {h: c for c, h in zip(row.cells, header, strict=True) if FUNDS_HEADER.match(h) and c.flat}
         for path, cell in values.items():
-            parsed = _number(cell)
+            parsed = read_value(cell.text, path)
             if parsed is None:
                 funds.issues.append(ParseIssue(funds.table_code, cell.line_no,
                                                f"expected an amount in column '{path}' of row '{label}', "
@@ -207,7 +198,7 @@ def _read_indicators(rows: list[GridRow], table: PerformanceTable) -> None:
     open_nodes: dict[int, Indicator] = {}
     for row in rows[at + 1:]:
         if row.filled() and row.filled()[0].flat.startswith(TOTAL_LABELS):
-            _total(row, table)
+            read_total_row(table, row.filled())
             break
         if len(row.cells) != len(header):
             _fail(table, row.line_no, f"row has {len(row.cells)} cells, its header {len(header)}")
@@ -264,9 +255,3 @@ def _name_and_weight(cell: GridCell) -> tuple[str, float | None]:
     return cell.flat, None
 
 
-def _total(row: GridRow, table: PerformanceTable) -> None:
-    numbers = [c for c in row.filled()[1:] if NUMBER.match(c.flat)]
-    if numbers:
-        table.stated_total, table.stated_total_line = float(numbers[-1].flat), numbers[-1].line_no
-        if len(numbers) > 1:
-            table.stated_weight_total = float(numbers[0].flat)

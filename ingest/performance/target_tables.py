@@ -31,7 +31,7 @@ LEVEL2_PARENT = {"经济效益指标": "效益指标", "社会效益指标": "�
 HEADER_CELLS = {"年度绩效指标", "一级指标", "二级指标", "指标内容", "指标值", "目标值", "三级指标"}
 VALUE_LIKE = re.compile(r"^(?:[≥≤><=]|不低于|不高于|至少|达到?|不超过)?\s*-?\d[\d,.]*\s*\S{0,4}$"
                         r"|^(?:不适用|无|优|良|合格)$")
-FIELDS = {"项目名称": "project", "本年预算金额(万元)": "budget"}
+PROJECT_LABEL = "项目名称"
 
 
 def find_target_tables(lines: list[str]) -> list[PerformanceTable]:
@@ -81,9 +81,8 @@ def _read(table: PerformanceTable, body: list[tuple[int, str]]) -> None:
         cells = row.filled()
         flats = [c.flat for c in cells]
         if not in_indicators:
-            for i, flat in enumerate(flats[:-1]):
-                if flat in FIELDS and FIELDS[flat] == "project" and table.scope_name is None:
-                    table.scope_name = cells[i + 1].text
+            if PROJECT_LABEL in flats[:-1] and table.scope_name is None:
+                table.scope_name = cells[flats.index(PROJECT_LABEL) + 1].text
             in_indicators = "一级指标" in flats
             continue
         rest: list[GridCell] = []
