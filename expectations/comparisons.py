@@ -178,9 +178,14 @@ def two_sided(frame: pd.DataFrame) -> list[pd.DataFrame]:
     sided = frame[frame["side"].isin(["income", "expenditure"])].copy()
     if sided.empty:
         return []
-    sided["numbered"] = sided["row_label"].str.match(NUMBERED)
-    sided["is_balance_item"] = sided["line_item"].str.contains("|".join(BALANCE_WORDS)) & ~sided["numbered"]
     sided["is_subtotal"] = sided["line_item"].str.startswith("本年") & sided["line_item"].str.endswith("合计")
+    # numbered rows below 本年收入合计 (一、一般公共预算财政拨款 under 年初结转和结余) break a carry-over down
+    subtotal_line = (sided[sided["is_subtotal"]].groupby(["document_id", "table_code", "side"])["line_no"].min()
+                     .rename("subtotal_line"))
+    sided = sided.join(subtotal_line, on=["document_id", "table_code", "side"])
+    below_subtotal = sided["subtotal_line"].notna() & (sided["line_no"] > sided["subtotal_line"])
+    sided["numbered"] = sided["row_label"].str.match(NUMBERED) & ~below_subtotal
+    sided["is_balance_item"] = sided["line_item"].str.contains("|".join(BALANCE_WORDS)) & ~sided["numbered"]
     sided["is_grand_total"] = sided["line_item"] == "总计"
     keys = ["document_id", "table_code", "side", "column_path"]
     out = []
@@ -208,7 +213,10 @@ def two_sided(frame: pd.DataFrame) -> list[pd.DataFrame]:
 
 def _carry_over_breakdown(sided: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Rows printed under a 结转/结余 row (unnumbered, no total words) are its breakdown."""
-    ordered = sided[sided["row_number"].notna()].sort_values(keys + ["row_number"])
+    # printed order: the 行次 where the table numbers its rows, else the line (PDFs rarely print 行次)
+    numbers_rows = sided.groupby(["document_id", "table_code"])["row_number"].transform(lambda s: s.notna().any())
+    ordered = sided[~numbers_rows | sided["row_number"].notna()]
+    ordered = ordered.assign(order=ordered["row_number"].fillna(ordered["line_no"])).sort_values(keys + ["order"])
     if ordered.empty:
         return pd.DataFrame(columns=COLUMNS)
     breaks = ordered["is_balance_item"] | ordered["numbered"] | ordered["is_subtotal"] | ordered["is_grand_total"]

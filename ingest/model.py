@@ -18,8 +18,9 @@ class Cell:
     column_number: int | None  # 栏次
     value_text: str  # the cell as printed
     amount: float  # in the printed unit
-    line_no: int  # 1-based line in the text file (or page number for PDFs)
+    line_no: int  # 1-based line of the report's rendering (the text file itself for text reports)
     unit: str | None = None  # the cell's own unit when it differs from the table's (%, 个, 人)
+    position: int | None = None  # 0-based cell position in its row (for the cell's box on a PDF page)
 
 
 @dataclass(slots=True)

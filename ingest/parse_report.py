@@ -12,7 +12,8 @@ from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.narrative import narrative_claims
 from ingest.performance import read_performance_tables
-from ingest.reader import ReportFile, UnreadableReport, decode_text
+from ingest.reader import ReportFile, UnreadableReport
+from ingest.renderings import render_report
 from ingest.report_text import parse_report_text
 
 
@@ -41,11 +42,18 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         "reason": None,
         "n_tables": 0,
         "n_cells": 0,
+        "source_format": None,
+        "n_pages": None,
     }
     try:
-        text = decode_text(report)
+        rendering = render_report(report)
     except UnreadableReport as exc:
         return ParseOutcome(document={**base, "status": "quarantined", "reason": str(exc)})
+    except Exception as exc:  # a reader bug must not stop the refresh: the file is quarantined with why
+        return ParseOutcome(document={**base, "status": "quarantined",
+                                      "reason": f"{report.file_name}: reader failed ({type(exc).__name__}: {exc})"})
+    base.update(source_format=rendering.source_format, n_pages=rendering.page_count or None)
+    text = rendering.text
     parsed = parse_report_text(text)
     lines = text.split("\n")
     performance = read_performance_tables(lines)
@@ -53,11 +61,12 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     outcome = ParseOutcome(document={
         **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
     })
-    _add_performance(outcome, report, performance.score_tables)
+    _add_performance(outcome, report, performance.score_tables, rendering)
     if not parsed.tables and not performance.score_tables:
         n_lines = len(text.splitlines())
-        reason = (f"{report.file_name}: no recognisable standard table (公开01–08), budget-execution table or "
-                  f"performance score table in {n_lines} lines")
+        where = f"{n_lines} lines" + (f" of {rendering.page_count} pages" if rendering.page_count else "")
+        reason = (f"{report.file_name}: no recognisable standard table (公开01–09, 部门预算 tables), "
+                  f"budget-execution table or performance score table in {where}")
         outcome.document.update(status="quarantined", reason=reason)
         return outcome
     for table in parsed.tables:
@@ -69,12 +78,15 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             "printed_unit": table.printed_unit,
             "first_line": table.first_line,
             "last_line": table.last_line,
+            "first_page": rendering.page_of(table.first_line),
+            "last_page": rendering.page_of(table.last_line),
             "n_cells": len(table.cells),
             "n_issues": len(table.issues),
             "notes": "\n".join(table.notes) or None,
         })
         for cell in table.cells:
             row = asdict(cell)
+            row.update(page_no=rendering.page_of(cell.line_no), cell_box=rendering.box_of(cell.line_no, cell.position))
             unit = cell.unit or table.printed_unit
             scale = UNIT_SCALE_TO_WAN.get(unit)  # rates (%), counts and scores are not money
             row.update(content_hash=report.content_hash, file_name=report.file_name, printed_unit=unit,
@@ -82,9 +94,10 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             outcome.cells.append(row)
         for issue in table.issues:
             outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
-                                   **asdict(issue)})
+                                   "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
     for issue in parsed.issues:
-        outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name, **asdict(issue)})
+        outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
+                               "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(lines, table_lines)]
@@ -99,7 +112,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     return outcome
 
 
-def _add_performance(outcome: ParseOutcome, report: ReportFile, tables) -> None:
+def _add_performance(outcome: ParseOutcome, report: ReportFile, tables, rendering) -> None:
     """Score tables, frameworks, self-evaluation forms and target declarations: one row per table and
     one per indicator node, each with its line for provenance."""
     for table in tables:
@@ -122,8 +135,8 @@ def _add_performance(outcome: ParseOutcome, report: ReportFile, tables) -> None:
                 "score": node.score, "score_text": node.score_text, "description": node.description or None,
                 "scoring_standard": node.scoring_standard or None, "target_text": node.target_text or None,
                 "actual_text": node.actual_text or None, "deviation_reason": node.deviation_reason or None,
-                "line_no": node.line_no,
+                "line_no": node.line_no, "page_no": rendering.page_of(node.line_no),
             })
         for issue in table.issues:
             outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
-                                   **asdict(issue)})
+                                   "page_no": rendering.page_of(issue.line_no), **asdict(issue)})

@@ -29,6 +29,8 @@ create table if not exists documents (
     reason varchar,
     n_tables integer not null,
     n_cells integer not null,
+    source_format varchar,             -- text | pdf | docx | xlsx
+    n_pages integer,                   -- PDF pages / worksheets
     first_seen_at timestamp not null,
     parsed_at timestamp not null
 );
@@ -49,6 +51,8 @@ create table if not exists report_tables (
     printed_unit varchar not null,
     first_line integer not null,
     last_line integer not null,
+    first_page integer,                -- PDF page / worksheet of the title and of the last row
+    last_page integer,
     n_cells integer not null,
     n_issues integer not null,
     notes varchar
@@ -67,7 +71,9 @@ create table if not exists cells (
     amount double not null,
     printed_unit varchar not null,
     amount_wan decimal(20, 6),         -- null for rates (%), counts and scores: only money is scaled
-    line_no integer not null
+    line_no integer not null,          -- line of the report's rendering (the text file for text reports)
+    page_no integer,                   -- PDF page / worksheet; null for text and DOCX
+    cell_box varchar                   -- 'x0,top,x1,bottom' in PDF points of the printed cell
 );
 create table if not exists narrative_claims (
     content_hash varchar not null,
@@ -121,7 +127,8 @@ create table if not exists performance_indicators (
     target_text varchar,
     actual_text varchar,
     deviation_reason varchar,
-    line_no integer not null
+    line_no integer not null,
+    page_no integer
 );
 create table if not exists parse_issues (
     content_hash varchar not null,
@@ -129,14 +136,25 @@ create table if not exists parse_issues (
     table_code varchar,
     line_no integer,
     message varchar not null,
-    line_text varchar
+    line_text varchar,
+    page_no integer
 );
+-- columns added after the first release: an existing warehouse gains them in place
+alter table documents add column if not exists source_format varchar;
+alter table documents add column if not exists n_pages integer;
+alter table report_tables add column if not exists first_page integer;
+alter table report_tables add column if not exists last_page integer;
+alter table cells add column if not exists page_no integer;
+alter table cells add column if not exists cell_box varchar;
+alter table performance_indicators add column if not exists page_no integer;
+alter table parse_issues add column if not exists page_no integer;
 """
 
 CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_code", "row_number", "side",
-                "column_path", "column_number", "value_text", "amount", "printed_unit", "amount_wan", "line_no"]
+                "column_path", "column_number", "value_text", "amount", "printed_unit", "amount_wan", "line_no",
+                "page_no", "cell_box"]
 TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "printed_unit", "first_line",
-                 "last_line", "n_cells", "n_issues", "notes"]
+                 "last_line", "first_page", "last_page", "n_cells", "n_issues", "notes"]
 CLAIM_COLUMNS = ["content_hash", "line_no", "section_table", "claim_kind", "target_table", "target_side",
                  "target_row", "target_column", "stated", "numerator", "denominator", "change", "direction", "prior",
                  "text"]
@@ -145,11 +163,11 @@ PERFORMANCE_TABLE_COLUMNS = ["content_hash", "file_name", "table_code", "table_k
                              "n_indicators", "recoverable", "reason"]
 INDICATOR_COLUMNS = ["content_hash", "file_name", "table_code", "position", "level", "level1_name", "level2_name",
                      "level3_name", "indicator_name", "weight", "weight_text", "score", "score_text", "description",
-                     "scoring_standard", "target_text", "actual_text", "deviation_reason", "line_no"]
-ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text"]
+                     "scoring_standard", "target_text", "actual_text", "deviation_reason", "line_no", "page_no"]
+ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text", "page_no"]
 SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
-                    "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells"]
+                    "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells", "source_format", "n_pages"]
 
 
 def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -12,8 +12,11 @@ from ingest.tables.catalog import family_for_title
 
 _MARKER = re.compile(r"^公开\s*0?(\d{1,2})\s*表$")
 _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
-_DEPT_LINE = re.compile(r"^(?:部门|编制单位|单位名称|部门名称)(?:[(（]公章[)）])?[:：]\s*(.+?)\s*(?:单位[:：].*)?$")
-_YEAR_KIND = re.compile(r"(20\d{2})\s*年度?\s*(?:部门|单位)?\s*(决算|预算)")
+_DEPT_LINE = re.compile(
+    r"^(?:部门|编制单位|编制部门|单位名称|部门名称|预算主管部门)(?:[(（]公章[)）])?[:：]\s*(.+?)\s*(?:单位[:：].*)?$"
+)
+# 2024年度部门决算, 2017 年度部门预算, 2023年区级部门预算
+_YEAR_KIND = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市县省州]级)?\s*(?:部门|单位)?\s*(决算|预算)")
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _NOTE = re.compile(r"^注[:：]")
 _LOOKAHEAD = 6
@@ -56,6 +59,9 @@ def _table_starts(numbered: list[tuple[int, str]]) -> list[tuple[int, object, st
         if not stripped or "\t" in text or len(stripped) > 60:
             continue
         family = family_for_title(stripped)
+        if family is None and i + 1 < len(numbered) and len(numbered[i + 1][1].strip()) <= 2:
+            # a centred title wrapped before its last character (…支出预算 / 表)
+            family = family_for_title(stripped + numbered[i + 1][1].strip())
         if family is None:
             continue
         following = [t.strip() for _, t in numbered[i + 1:i + 1 + _LOOKAHEAD * 2] if t.strip()][:_LOOKAHEAD]

@@ -49,6 +49,7 @@ def amount_cell(
     column_number: int | None = None,
     row_number: int | None = None,
     side: str | None = None,
+    position: int | None = None,
 ) -> Cell | ParseIssue | None:
     """A Cell for a printed amount, None for a blank, a ParseIssue for text where a number belongs."""
     if is_blank(token):
@@ -69,4 +70,5 @@ def amount_cell(
         value_text=token,
         amount=value,
         line_no=line_no,
+        position=position,
     )

@@ -17,17 +17,47 @@ from ingest.tables.rows import classification_code, column_numbers, header_paths
 def parse_header_grid(block: TableBlock, table: ParsedTable) -> None:
     rows = block.rows()
     numbering_index = next((i for i, (_, tokens) in enumerate(rows) if column_numbers(tokens)), None)
-    if numbering_index is None:
-        table.issues.append(ParseIssue(block.table_code, block.lines[0][0] if block.lines else None,
-                                       "no 栏次 / column-numbering line found under the header"))
-        return
-    numbers = column_numbers(rows[numbering_index][1])
-    assert numbers is not None
-    positions = sorted(numbers)
-    paths = header_paths([tokens for _, tokens in rows[:numbering_index]], positions)
-    first_value = positions[0]
-    for line_no, tokens in rows[numbering_index + 1:]:
+    if numbering_index is not None:
+        numbers = column_numbers(rows[numbering_index][1]) or {}
+        positions = sorted(numbers)
+        header_rows, body = rows[:numbering_index], rows[numbering_index + 1:]
+    else:
+        # no 栏次 line (most PDFs and budget tables): the header is every row above the first one that
+        # carries an amount or a code; the value columns are those where some body row prints an amount
+        first_body = next((i for i, (_, tokens) in enumerate(rows) if _is_body_row(tokens)), None)
+        if first_body is None:
+            if rows:  # a header with no body: an empty table (its note says why), nothing to read
+                return
+            table.issues.append(ParseIssue(block.table_code, block.lines[0][0] if block.lines else None,
+                                           "no table rows found under the title"))
+            return
+        header_rows, body = rows[:first_body], rows[first_body:]
+        positions = sorted({pos for _, tokens in body for pos, token in enumerate(tokens)
+                            if looks_like_amount(token) and not _is_code_cell(tokens, pos)})
+        numbers = {}
+    if not positions:
+        return  # code rows without a single amount: nothing printed to read
+    paths = header_paths([tokens for _, tokens in header_rows], positions)
+    first_value = positions[0] if positions else 0
+    for line_no, tokens in body:
+        if numbering_index is None and _repeats_header(tokens, header_rows):
+            continue
         _read_row(block, table, line_no, tokens, positions, paths, numbers, first_value)
+
+
+def _is_body_row(tokens: list[str]) -> bool:
+    cells = [normalise_cell(t) for t in tokens]
+    return any(looks_like_amount(c) for c in cells) or any(classification_code(c) for c in cells[:2] if c)
+
+
+def _is_code_cell(tokens: list[str], pos: int) -> bool:
+    """The row's code: the first printed cell, when it reads as a 类/款/项 code."""
+    first = next((p for p, t in enumerate(tokens) if normalise_cell(t)), None)
+    return pos == first and classification_code(tokens[pos]) is not None
+
+
+def _repeats_header(tokens: list[str], header_rows: list[tuple[int, list[str]]]) -> bool:
+    return any(tokens == header for _, header in header_rows)
 
 
 def _read_row(block, table, line_no, tokens, positions, paths, numbers, first_value) -> None:
@@ -50,10 +80,14 @@ def _read_row(block, table, line_no, tokens, positions, paths, numbers, first_va
                 "\t".join(tokens)))
             return
         values = dict(zip(positions, amounts, strict=True))
+        printed_at = dict(zip(positions, [p for p, t in enumerate(tokens) if p >= (1 if code else 0)
+                                          and looks_like_amount(t)], strict=True))
         row_label = normalise_cell("".join(labels))
+    else:
+        printed_at = {pos: pos for pos in positions}
     for pos in positions:
         result = amount_cell(block, line_no=line_no, token=values[pos], row_label=row_label, row_code=code,
-                             column_path=paths[pos], column_number=numbers[pos])
+                             column_path=paths[pos], column_number=numbers.get(pos), position=printed_at[pos])
         if isinstance(result, Cell):
             table.cells.append(result)
         elif isinstance(result, ParseIssue):

@@ -47,10 +47,16 @@ phased as (
             -- 绩效评价基础数据表: 2020年预算数 / 2020年决算数
             when table_code like 'BASE_DATA%' and path_parts[1] like '%预算数' then 'approved'
             when table_code like 'BASE_DATA%' and path_parts[1] like '%决算数' then 'executed'
+            -- Shanghai prints the phase under each item instead (合计/预算数, 合计/决算数)
+            when len(path_parts) > 1 and path_parts[-1] in ('预算数', '年初预算数') then 'approved'
+            when len(path_parts) > 1 and path_parts[-1] = '调整预算数' then 'adjusted'
+            when len(path_parts) > 1 and path_parts[-1] = '决算数' then 'executed'
         end as column_phase,
         case
             when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
                 then list_slice(path_parts, 2, len(path_parts))
+            when len(path_parts) > 1 and path_parts[-1] in ('预算数', '年初预算数', '调整预算数', '决算数')
+                then list_slice(path_parts, 1, len(path_parts) - 1)
             else path_parts
         end as measure_parts
     from split_columns
@@ -63,6 +69,9 @@ named as (
         -- a year printed in the header (2020年实际在职人数) is the report's, not part of the measure
         regexp_replace(
             case
+                -- a caption spanning the whole 三公 table (财政拨款“三公”经费) is not the total's parent item
+                when len(measure_parts) > 1 and measure_parts[-1] = '合计' and measure_parts[-2] like '%三公%经费'
+                    then '合计'
                 when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
                 else measure_parts[-1]
             end,
@@ -95,7 +104,7 @@ select
     coalesce(named.row_code, classes.class_code) as classification_code,
     case
         when coalesce(named.row_code, classes.class_code) is null then null
-        when named.table_code = 'GK06' then 'economic'
+        when named.table_code in ('GK06', 'BGT_APPROP_BASIC', 'BGT_OPERATING') then 'economic'
         else 'functional'
     end as classification_system,
     case when named.table_code = 'GK07' and named.measure_leaf = '合计' then '三公经费合计' else named.measure_leaf end

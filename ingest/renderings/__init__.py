@@ -1,0 +1,35 @@
+"""Every inbox format rendered to one line model: text as it is, PDF / DOCX / XLSX through their readers.
+
+- ``model``         the rendered report: lines, and where each came from (page, cell boxes)
+- ``table_repair``  grid repairs shared by PDF, DOCX and XLSX tables
+- ``pdf``           pdfplumber: ruled tables and prose lines, page by page
+- ``office``        python-docx and openpyxl
+"""
+
+from __future__ import annotations
+
+from ingest.reader import ReportFile, UnreadableReport, decode_text
+from ingest.renderings.model import RenderedReport, text_rendering
+
+
+def render_report(report: ReportFile) -> RenderedReport:
+    """The report's lines, whatever its format; UnreadableReport says why a file cannot be read."""
+    from ingest.renderings.office import UnreadableOffice, office_kind, render_docx, render_xlsx
+    from ingest.renderings.pdf import UnreadablePdf, render_pdf
+
+    data = report.data
+    try:
+        if data.lstrip()[:5] == b"%PDF-":
+            rendered = render_pdf(data)
+            if not any(line.strip() for line in rendered.lines):
+                raise UnreadableReport(f"{report.file_name}: PDF of {rendered.page_count} pages without a text "
+                                       "layer (scanned?); expected text, OCR it first")
+            return rendered
+        kind = office_kind(data)
+        if kind == "docx":
+            return render_docx(data)
+        if kind == "xlsx":
+            return render_xlsx(data)
+    except (UnreadablePdf, UnreadableOffice) as exc:
+        raise UnreadableReport(f"{report.file_name}: {exc}") from exc
+    return text_rendering(decode_text(report))

@@ -1,0 +1,155 @@
+"""Repairs a table grid needs before it reads like a text extraction, whatever format it came from.
+
+A grid is a list of rows of cells; a cell is its text, or None where the format reports a merged cell
+(pdfplumber returns None for the slots a merged cell covers). The repairs, each generic to how
+budget tables are typeset, not to any one report:
+
+- whitespace inside a cell goes (wrapped names such as 一、一般公共服务\\n支出, letter-spaced
+  headers such as 金   额); the parsers NFKC-normalise, the raw file keeps the original;
+- a title or a 部门/单位 caption typeset inside the grid becomes a prose line again, and splits the
+  grid where a second table starts inside the first one's frame;
+- columns that are merged-away in every row are dropped;
+- codes split over 类 / 款 / 项 columns are joined into one code column ('201' '06' '01' → 2010601);
+- a row's leading merged slots take the text of the row above (vertically merged labels); other
+  merged slots are blank.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ingest.amounts import looks_like_amount
+from ingest.renderings.model import BBox
+from ingest.tables.catalog import family_for_title
+
+Grid = list[list[str | None]]
+Boxes = list[list[BBox | None]]
+
+_CAPTION = re.compile(r"^(?:部门|编制部门|编制单位|单位名称|部门名称|预算主管部门)[:：]|单位[:：]")
+_THREE_DIGITS = re.compile(r"^\d{3}$")
+_TWO_DIGITS = re.compile(r"^\d{2}$")
+_CODE_LEVELS = ("类", "款", "项")
+
+
+@dataclass(slots=True)
+class TextLine:
+    text: str
+
+
+@dataclass(slots=True)
+class TableSegment:
+    rows: list[list[str]]
+    boxes: list[list[BBox | None]]
+    continues_previous: bool  # no title or caption above it inside the grid
+    code_columns: list[tuple[int, int]]  # (first column, width) of each 类/款(/项) code group joined
+
+
+def clean_cell(text: str | None) -> str | None:
+    return None if text is None else re.sub(r"\s+", "", text)
+
+
+def split_grid(grid: Grid, boxes: Boxes | None = None,
+               inherited_codes: list[tuple[int, int]] | None = None) -> Iterator[TextLine | TableSegment]:
+    """Titles and captions typeset inside the grid as prose lines; the rest as repaired segments.
+
+    ``inherited_codes``: the code groups of the table this grid may continue (a page break), used when
+    the grid's first segment prints no 类 / 款 / 项 header of its own.
+    """
+    grid = [[clean_cell(cell) for cell in row] for row in grid]
+    boxes = boxes or [[None] * len(row) for row in grid]
+    pending_rows: Grid = []
+    pending_boxes: Boxes = []
+    continues = True
+    for row, row_boxes in zip(grid, boxes, strict=True):
+        prose = _prose_line(row)
+        if prose is None:
+            pending_rows.append(row)
+            pending_boxes.append(row_boxes)
+            continue
+        if pending_rows:
+            yield _segment(pending_rows, pending_boxes, continues, inherited_codes if continues else None)
+            pending_rows, pending_boxes = [], []
+        continues = False
+        yield TextLine(prose)
+    if pending_rows:
+        yield _segment(pending_rows, pending_boxes, continues, inherited_codes if continues else None)
+
+
+def _prose_line(row: list[str | None]) -> str | None:
+    filled = [cell for cell in row if cell]
+    if not filled:
+        return None
+    joined = " ".join(filled)
+    if len(filled) == 1 and not looks_like_amount(filled[0]) and family_for_title(filled[0]) is not None:
+        return filled[0]
+    if _CAPTION.search(filled[0]) or any(_CAPTION.match(cell) and "单位" in cell for cell in filled[1:]):
+        return joined
+    return None
+
+
+def _segment(rows: Grid, boxes: Boxes, continues: bool, inherited_codes: list[tuple[int, int]] | None) -> TableSegment:
+    # a column no row has a cell of its own in is a merge artifact; a column of empty cells is kept
+    keep = [j for j in range(max(len(r) for r in rows)) if any(j < len(r) and r[j] is not None for r in rows)]
+    rows = [[r[j] if j < len(r) else None for j in keep] for r in rows]
+    boxes = [[b[j] if j < len(b) else None for j in keep] for b in boxes]
+    rows, boxes, code_columns = _join_split_codes(rows, boxes, inherited_codes or [])
+    filled: list[list[str]] = []
+    for i, row in enumerate(rows):
+        out = []
+        leading = True
+        for j, cell in enumerate(row):
+            if cell is None and leading and i > 0:
+                out.append(filled[i - 1][j])  # vertically merged label
+                continue
+            leading = leading and cell is None
+            out.append(cell or "")
+        filled.append(out)
+    return TableSegment(filled, boxes, continues, code_columns)
+
+
+def _join_split_codes(rows: Grid, boxes: Boxes,
+                      inherited: list[tuple[int, int]]) -> tuple[Grid, Boxes, list[tuple[int, int]]]:
+    """Join 类 / 款 (/ 项) columns, found from the header row that names them, into one code column."""
+    header_index, groups = -1, [g for g in inherited if _looks_split(rows, g)]
+    for h, header in enumerate(rows):
+        starts = [j for j in range(len(header) - 1) if header[j] == "类" and header[j + 1] == "款"]
+        if starts:
+            header_index = h
+            groups = [(j, 3 if j + 2 < len(header) and header[j + 2] == "项" else 2) for j in starts]
+            break
+    for start, width in reversed(groups):
+        for i, row in enumerate(rows):
+            if start + width > len(row):
+                continue
+            parts = [row[start + k] or "" for k in range(width)]
+            if i > header_index and _THREE_DIGITS.match(parts[0]) and all(
+                    _TWO_DIGITS.match(p) or not p for p in parts[1:]):
+                row[start] = "".join(parts)
+            elif i == header_index:
+                row[start] = ""  # the 类 label; the same row may already carry the 合计 line
+            del row[start + 1:start + width]
+            if boxes[i][start] is None:
+                boxes[i][start] = next((b for b in boxes[i][start:start + width] if b), None)
+            del boxes[i][start + 1:start + width]
+    return rows, boxes, groups
+
+
+def _looks_split(rows: Grid, group: tuple[int, int]) -> bool:
+    """A continuation page still prints its codes over separate 类 / 款 / 项 cells."""
+    start, _ = group
+    return any(start + 1 < len(row) and _THREE_DIGITS.match(row[start] or "")
+               and _TWO_DIGITS.match(row[start + 1] or "") for row in rows)
+
+
+def header_row_count(rows: list[list[str]]) -> int:
+    """Rows before the first one that carries an amount or a classification code."""
+    for i, row in enumerate(rows):
+        if any(looks_like_amount(cell) or _is_code(cell) for cell in row if cell):
+            return i
+    return len(rows)
+
+
+def _is_code(cell: str) -> bool:
+    return bool(re.fullmatch(r"\d{3}(\d{2}){1,2}", cell))
