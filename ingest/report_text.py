@@ -78,7 +78,10 @@ def _block_lines(numbered, start: int, limit: int) -> list[tuple[int, str]]:
     seen_rows = False
     for line_no, text in numbered[start - 1:limit]:
         stripped = text.strip()
-        if seen_rows and "\t" not in text and (_NOTE.match(stripped) or _HEADING.match(stripped)):
+        if seen_rows and "\t" not in text and _NOTE.match(stripped):
+            block.append((line_no, text))  # the table's own note (…故本表为空表) stays with it
+            break
+        if seen_rows and "\t" not in text and _HEADING.match(stripped):
             break
         seen_rows = seen_rows or "\t" in text
         block.append((line_no, text))

@@ -89,7 +89,7 @@ def _read_labelled_totals(block, table, line_no, tokens, header, groups) -> None
                 table.cells.append(result)
         return
     pending: str | None = None
-    for token in tokens:
+    for pos, token in enumerate(tokens):
         cell = normalise_cell(token)
         if not cell:
             continue
@@ -99,7 +99,7 @@ def _read_labelled_totals(block, table, line_no, tokens, header, groups) -> None
                                                "\t".join(tokens)))
                 continue
             result = amount_cell(block, line_no=line_no, token=token, row_label=pending, row_code=None,
-                                 column_path=value_header)
+                                 column_path=value_header, position=pos)
             if isinstance(result, Cell):
                 table.cells.append(result)
             pending = None

@@ -70,7 +70,7 @@ named as (
         regexp_replace(
             case
                 -- a caption spanning the whole 三公 table (财政拨款“三公”经费) is not the total's parent item
-                when len(measure_parts) > 1 and measure_parts[-1] = '合计' and measure_parts[-2] like '%三公%经费'
+                when len(measure_parts) > 1 and measure_parts[-1] = '合计' and measure_parts[-2] like '%三公%经费%'
                     then '合计'
                 when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
                 else measure_parts[-1]
@@ -115,7 +115,9 @@ select
     named.amount_printed,
     named.printed_unit,
     named.amount_wan,
-    named.line_no
+    named.line_no,
+    named.page_no,
+    named.cell_box
 from named
 inner join documents on named.document_id = documents.document_id
 inner join units on documents.unit_name = units.unit_name

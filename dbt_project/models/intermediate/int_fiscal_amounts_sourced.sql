@@ -27,6 +27,8 @@ select
     amounts.column_path as source_column,
     amounts.column_number as source_column_number,
     amounts.line_no as source_line,
+    amounts.page_no as source_page,
+    amounts.cell_box as source_cell_box,
     amounts.value_text as source_value_text,
     amounts.printed_unit as source_unit
 from amounts

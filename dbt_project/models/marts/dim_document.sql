@@ -23,6 +23,8 @@ select
     documents.parse_reason,
     documents.n_tables,
     documents.n_cells,
+    documents.source_format,
+    documents.n_pages,
     documents.parser_version,
     coalesce(versions.is_current, false) as is_current_version,
     versions.version_number,

@@ -20,6 +20,8 @@ select
     tables.printed_unit,
     tables.first_line,
     tables.last_line,
+    tables.first_page,
+    tables.last_page,
     tables.n_cells,
     tables.n_issues,
     tables.notes,

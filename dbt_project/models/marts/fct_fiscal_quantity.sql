@@ -26,6 +26,8 @@ select
     amounts.source_row_label,
     amounts.source_column,
     amounts.source_line,
+    amounts.source_page,
+    amounts.source_cell_box,
     amounts.source_value_text
 from amounts
 anti join quarantined

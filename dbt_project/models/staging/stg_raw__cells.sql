@@ -21,7 +21,9 @@ renamed as (
         amount as amount_printed,
         printed_unit,
         amount_wan,
-        line_no
+        line_no,
+        page_no,
+        cell_box
     from source
 )
 

@@ -15,6 +15,8 @@ select
     reason as parse_reason,
     n_tables,
     n_cells,
+    source_format,
+    n_pages,
     first_seen_at,
     parsed_at
 from source

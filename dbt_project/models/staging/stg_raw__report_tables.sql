@@ -6,6 +6,8 @@ select
     printed_unit,
     first_line,
     last_line,
+    first_page,
+    last_page,
     n_cells,
     n_issues,
     notes
