@@ -80,8 +80,29 @@ def render_xlsx(data: bytes) -> RenderedReport:
     for sheet_no, sheet in enumerate(workbook.worksheets, start=1):
         grid = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
                 for row in sheet.iter_rows()]
-        _add_items(report, split_grid(grid), sheet_no)
+        grid = [row for row in grid if any(cell and cell.strip() for cell in row)]
+        run: list[list[str | None]] = []
+        for index, row in enumerate(grid):
+            if _is_prose_row(grid, index):
+                _add_items(report, split_grid(run), sheet_no)
+                run = []
+                report.add_text(row[0].strip(), sheet_no)
+            else:
+                run.append(row)
+        _add_items(report, split_grid(run), sheet_no)
     return report
+
+
+def _is_prose_row(grid: list[list[str | None]], index: int) -> bool:
+    """A sheet row holding one text in its first cell is a line of prose (title, 公开NN表, caption, 注),
+    unless table rows surround it (a table's label-only row such as 二、外交支出)."""
+    def filled(i: int) -> int:
+        return sum(1 for cell in grid[i] if cell and cell.strip()) if 0 <= i < len(grid) else 0
+
+    row = grid[index]
+    if filled(index) != 1 or not (row[0] and row[0].strip()):
+        return False
+    return not (filled(index - 1) >= 2 and filled(index + 1) >= 2)
 
 
 def _cell_text(cell) -> str:

@@ -1,0 +1,79 @@
+"""The same report as text, DOCX, XLSX and PDF yields the same facts; format-level repairs on small grids."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.parse_report import parse_report_file
+from ingest.reader import ReportFile
+from ingest.renderings.table_repair import TableSegment, TextLine, split_grid
+from tests.conftest import REPO
+from tests.report_writers import to_docx, to_pdf, to_xlsx
+
+SAMPLE = REPO / "samples" / "inbox" / "east_lake_finance_bureau_2023_juesuan.txt"
+
+
+def report(data: bytes, name: str) -> ReportFile:
+    import hashlib
+
+    return ReportFile(path=Path(name), content_hash=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
+
+
+def facts(outcome) -> set[tuple]:
+    return {(c["table_code"], c["side"], c["row_label"], c["row_code"], c["column_path"], round(c["amount_wan"], 6))
+            for c in outcome.cells if c["amount_wan"] is not None}
+
+
+@pytest.fixture(scope="module")
+def text_outcome():
+    data = SAMPLE.read_bytes()
+    return parse_report_file(report(data, SAMPLE.name))
+
+
+@pytest.mark.parametrize("writer,suffix", [(to_docx, ".docx"), (to_xlsx, ".xlsx"), (to_pdf, ".pdf")])
+def test_every_format_of_the_same_report_gives_the_same_facts(text_outcome, writer, suffix):
+    data = writer(SAMPLE.read_text(encoding="utf-8"))
+    outcome = parse_report_file(report(data, SAMPLE.stem + suffix))
+    assert outcome.document["status"] == "parsed", outcome.document["reason"]
+    assert outcome.document["source_format"] == suffix[1:]
+    assert outcome.document["unit_name"] == text_outcome.document["unit_name"] == "示例市东湖区财政局"
+    assert outcome.document["fiscal_year"] == 2023
+    expected = facts(text_outcome)
+    assert len(expected) > 150
+    assert facts(outcome) == expected
+    total = [c for c in outcome.cells if c["table_code"] == "GK01" and c["row_label"] == "总计"
+             and c["side"] == "income"]
+    assert [c["amount_wan"] for c in total] == [2987.69]
+    if suffix == ".pdf":  # every PDF cell keeps its page and box
+        assert all(c["page_no"] and c["cell_box"] for c in outcome.cells)
+
+
+def test_broken_files_of_each_format_are_quarantined_with_the_reason():
+    broken_pdf = parse_report_file(report(b"%PDF-1.7\n garbage", "broken.pdf"))
+    assert broken_pdf.document["status"] == "quarantined"
+    assert "broken.pdf" in broken_pdf.document["reason"] and "PDF" in broken_pdf.document["reason"]
+    not_docx = parse_report_file(report(b"PK\x03\x04 not really a zip", "report.docx"))
+    assert not_docx.document["status"] == "quarantined"
+
+
+def test_split_codes_merged_labels_and_in_grid_titles_are_repaired():
+    grid = [
+        ["一般公共预算财政拨款支出决算表", None, None, None, None],
+        ["部门：", "示例局", None, "单位：万元", None],
+        ["项目", None, None, None, "合计"],
+        ["类", "款", "项", "科目名称", None],
+        ["201", "", "", "一般公共服务\n支出", "10.00"],
+        ["201", "06", "01", "行政运行", "10.00"],
+        ["合计", None, None, None, "10.00"],
+    ]
+    items = list(split_grid(grid))
+    assert [type(i) for i in items] == [TextLine, TextLine, TableSegment]
+    assert items[0].text == "一般公共预算财政拨款支出决算表"
+    assert items[1].text == "部门： 示例局 单位：万元"
+    rows = items[2].rows
+    assert rows[2] == ["201", "一般公共服务支出", "10.00"]
+    assert rows[3] == ["2010601", "行政运行", "10.00"]
+    assert rows[4] == ["合计", "", "10.00"]
+    # a continuation page printing its codes over 类/款/项 again, without the header
+    continued = list(split_grid([["210", "11", "01", "行政单位医疗", "1.00"]], inherited_codes=[(0, 3)]))
+    assert continued[0].rows == [["2101101", "行政单位医疗", "1.00"]]
