@@ -10,9 +10,9 @@ from itertools import groupby
 def blocks(text: str) -> list[tuple[str, list[str]]]:
     """('text', [line]) for prose lines, ('table', rows) for runs of tab-separated rows."""
     out = []
-    lines = [line for line in text.split("\n") if line.strip()]
-    for is_row, lines in groupby(lines, key=lambda line: "\t" in line):
-        lines = list(lines)
+    nonblank = [line for line in text.split("\n") if line.strip()]
+    for is_row, run in groupby(nonblank, key=lambda line: "\t" in line):
+        lines = list(run)
         if is_row:
             out.append(("table", lines))
         else:
