@@ -68,8 +68,8 @@ def _ratios(claims: pd.DataFrame) -> pd.DataFrame:
     for rule_id, part in rates.groupby(rule):
         out.append(_rows(rule_id, part, actual=part["stated"], expected=expected[part.index],
                          tolerance=tolerance[part.index],
-                         addends=part["numerator"].map("{:,.2f}".format) + " / "
-                         + part["denominator"].map("{:,.2f}".format) + " × 100"))
+                         addends=part["numerator"].map("{:,.2f}".format).astype(str) + " / "
+                         + part["denominator"].map("{:,.2f}".format).astype(str) + " × 100"))
     return pd.concat(out, ignore_index=True)
 
 
@@ -87,8 +87,8 @@ def _changes(claims: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         out.append(_rows("narrative_change_amount", with_base, actual=signed,
                          expected=with_base["amount"] - with_base["prior"],
                          tolerance=pd.Series(AMOUNT_TOLERANCE, index=with_base.index),
-                         addends=with_base["amount"].map("{:,.2f}".format) + " − "
-                         + with_base["prior"].map("{:,.2f}".format)))
+                         addends=with_base["amount"].map("{:,.2f}".format).astype(str) + " − "
+                         + with_base["prior"].map("{:,.2f}".format).astype(str)))
     base = merged["prior"].where(merged["prior"].notna(), merged["amount"] - sign * merged["change"])
     percent = merged.assign(base=base)[merged["stated"].notna() & (base > 0)]
     if not percent.empty:
@@ -96,8 +96,8 @@ def _changes(claims: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
         low, high = _ratio_bounds(percent["change"], percent["base"], 2 * HALF_CENT)
         out.append(_rows("narrative_change_rate", percent, actual=percent["stated"], expected=exact.round(2),
                          tolerance=np.maximum(exact - low, high - exact) + HALF_CENT,
-                         addends=percent["change"].map("{:,.2f}".format) + " / "
-                         + percent["base"].map("{:,.2f}".format) + " × 100"))
+                         addends=percent["change"].map("{:,.2f}".format).astype(str) + " / "
+                         + percent["base"].map("{:,.2f}".format).astype(str) + " × 100"))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=COLUMNS)
 
 

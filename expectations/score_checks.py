@@ -79,4 +79,4 @@ def _score_within_weight(nodes: pd.DataFrame) -> pd.DataFrame:
     return comparison_rows("score_within_weight", both, row_label=both["indicator_path"], column_path="得分",
                            actual=both["score_printed"], expected=np.minimum(both["score_printed"], both["weight"]),
                            n_addends=np.zeros(len(both), dtype=int),
-                           addends="分值 " + both["weight"].map("{:g}".format))
+                           addends="分值 " + both["weight"].map("{:g}".format).astype(str))

@@ -26,6 +26,7 @@ class ParseOutcome:
     claims: list[dict] = field(default_factory=list)
     performance_tables: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
+    pages: list[dict] = field(default_factory=list)  # (page, first line, last line) of paged formats
 
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
@@ -55,12 +56,15 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     base.update(source_format=rendering.source_format, n_pages=rendering.page_count or None)
     text = rendering.text
     parsed = parse_report_text(text)
+    pages = [{"content_hash": report.content_hash, "page_no": page, "first_line": first, "last_line": last}
+             for page, first, last in rendering.page_ranges()]
     lines = text.split("\n")
     performance = read_performance_tables(lines)
     parsed.tables.extend(performance.amount_tables)
     outcome = ParseOutcome(document={
         **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
     })
+    outcome.pages = pages
     _add_performance(outcome, report, performance.score_tables, rendering)
     if not parsed.tables and not performance.score_tables:
         n_lines = len(text.splitlines())

@@ -139,6 +139,12 @@ create table if not exists parse_issues (
     line_text varchar,
     page_no integer
 );
+create table if not exists document_pages (
+    content_hash varchar not null,
+    page_no integer not null,          -- PDF page / worksheet
+    first_line integer not null,       -- lines of the rendering printed on it
+    last_line integer not null
+);
 -- columns added after the first release: an existing warehouse gains them in place
 alter table documents add column if not exists source_format varchar;
 alter table documents add column if not exists n_pages integer;
@@ -165,6 +171,7 @@ INDICATOR_COLUMNS = ["content_hash", "file_name", "table_code", "position", "lev
                      "level3_name", "indicator_name", "weight", "weight_text", "score", "score_text", "description",
                      "scoring_standard", "target_text", "actual_text", "deviation_reason", "line_no", "page_no"]
 ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message", "line_text", "page_no"]
+PAGE_COLUMNS = ["content_hash", "page_no", "first_line", "last_line"]
 SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
                     "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells", "source_format", "n_pages"]
@@ -201,6 +208,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     claims = _frame([c for o in outcomes for c in o.claims], CLAIM_COLUMNS)
     performance_tables = _frame([t for o in outcomes for t in o.performance_tables], PERFORMANCE_TABLE_COLUMNS)
     indicators = _frame([i for o in outcomes for i in o.indicators], INDICATOR_COLUMNS)
+    pages = _frame([p for o in outcomes for p in o.pages], PAGE_COLUMNS)
     hashes = pd.DataFrame({"content_hash": documents["content_hash"]})  # noqa: F841 (scanned by duckdb)
     con.execute("begin transaction")
     try:
@@ -210,11 +218,12 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
         for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "performance_tables",
-                      "performance_indicators", "documents"):
+                      "performance_indicators", "document_pages", "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
                             ("parse_issues", issues), ("narrative_claims", claims),
-                            ("performance_tables", performance_tables), ("performance_indicators", indicators)):
+                            ("performance_tables", performance_tables), ("performance_indicators", indicators),
+                            ("document_pages", pages)):
             con.register(f"incoming_{name}", frame)
             con.execute(f"insert into {name} by name select * from incoming_{name}")
             con.unregister(f"incoming_{name}")

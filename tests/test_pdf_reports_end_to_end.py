@@ -143,3 +143,23 @@ def test_pdf_inconsistencies_are_findings_and_every_table_is_published(pdf_marts
     published = dict(pdf_marts.execute(
         "select source_file, count(*) from fct_fiscal_amount group by 1").fetchall())
     assert published[FINAL_2024] >= 150 and published[BUDGET_2023] >= 600 and published[BUDGET_2017] >= 150
+
+
+def test_shanghai_budget_2023_project_target_tables_are_read_with_parsed_targets(pdf_marts):
+    targets = pdf_marts.execute(
+        "select project_name, indicator_path, target_operator, target_value, target_unit, source_page "
+        "from mart_performance_targets where source_file = ? and level = 3", [BUDGET_2023]).fetchall()
+    projects = {t[0] for t in targets}
+    assert len(projects) == 5 and "就业援助基地补贴" in projects
+    assert ("就业援助基地补贴", "满意度指标 / 服务对象满意度指标 / 补贴对象满意度", ">=", 80.0, "%") in [
+        t[:5] for t in targets]
+    assert ("社区环境整治和建设经费", "产出指标 / 数量指标 / 整治行动、病媒消杀", ">=", 12.0, "次") in [
+        t[:5] for t in targets]
+    assert {t[5] for t in targets} == {31, 32, 33, 34, 35}  # one 填报表 per page
+
+
+def test_pdf_findings_name_their_page(pdf_marts):
+    line, page = pdf_marts.execute(
+        "select line_no, page_no from dq_finding where rule_id = 'narrative_share' and file_name = ?",
+        [FINAL_2024]).fetchone()
+    assert page == 21 and line > 0

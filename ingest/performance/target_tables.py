@@ -20,7 +20,7 @@ from ingest.amounts import normalise_cell
 from ingest.model import Indicator, ParseIssue, PerformanceTable
 from ingest.performance.grid import GridCell, tab_rows
 
-TITLE = re.compile(r"绩效目标(申报|编报)?表$")
+TITLE = re.compile(r"绩效目标(申报|编报|填报)?表$")
 YEAR = re.compile(r"^\(?(20\d{2})年度?\)?$")
 LEVEL1 = {"产出指标", "效益指标", "满意度指标"}
 LEVEL2 = {"数量指标", "质量指标", "时效指标", "工作时效", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
@@ -28,7 +28,7 @@ LEVEL2 = {"数量指标", "质量指标", "时效指标", "工作时效", "成�
 LEVEL2_PARENT = {"经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标",
                  "可持续影响": "效益指标", "可持续影响指标": "效益指标", "服务对象满意度指标": "满意度指标",
                  "满意度": "满意度指标"}
-HEADER_CELLS = {"年度绩效指标", "一级指标", "二级指标", "指标内容", "指标值", "目标值", "三级指标"}
+HEADER_CELLS = {"年度绩效指标", "绩效指标", "一级指标", "二级指标", "指标内容", "指标值", "目标值", "三级指标"}
 VALUE_LIKE = re.compile(r"^(?:[≥≤><=]|不低于|不高于|至少|达到?|不超过)?\s*-?\d[\d,.]*\s*\S{0,4}$"
                         r"|^(?:不适用|无|优|良|合格)$")
 PROJECT_LABEL = "项目名称"

@@ -35,6 +35,18 @@ class RenderedReport:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def page_ranges(self) -> list[tuple[int, int, int]]:
+        """(page, first line, last line) runs: any line of the rendering maps back to its page."""
+        runs: list[tuple[int, int, int]] = []
+        for line_no, page in enumerate(self.pages, start=1):
+            if page is None:
+                continue
+            if runs and runs[-1][0] == page and runs[-1][2] == line_no - 1:
+                runs[-1] = (page, runs[-1][1], line_no)
+            else:
+                runs.append((page, line_no, line_no))
+        return runs
+
     def page_of(self, line_no: int | None) -> int | None:
         if line_no is None or not 1 <= line_no <= len(self.pages):
             return None

@@ -6,8 +6,9 @@ budget tables are typeset, not to any one report:
 
 - whitespace inside a cell goes (wrapped names such as 一、一般公共服务\\n支出, letter-spaced
   headers such as 金   额); the parsers NFKC-normalise, the raw file keeps the original;
-- a title or a 部门/单位 caption typeset inside the grid becomes a prose line again, and splits the
-  grid where a second table starts inside the first one's frame;
+- a title or a 部门/单位 caption typeset inside the grid (a known title, a caption, or any text merged
+  across the whole frame) becomes a prose line again, and splits the grid where a second table starts
+  inside the first one's frame;
 - columns that are merged-away in every row are dropped;
 - codes split over 类 / 款 / 项 columns are joined into one code column ('201' '06' '01' → 2010601);
 - a row's leading merged slots take the text of the row above (vertically merged labels); other
@@ -82,6 +83,8 @@ def _prose_line(row: list[str | None]) -> str | None:
     if not filled:
         return None
     joined = " ".join(filled)
+    if len(row) > 1 and row[0] and all(cell is None for cell in row[1:]) and not looks_like_amount(row[0]):
+        return row[0]  # one cell merged across the whole frame: a title or a caption such as （2023年度）
     if len(filled) == 1 and not looks_like_amount(filled[0]) and family_for_title(filled[0]) is not None:
         return filled[0]
     if _CAPTION.search(filled[0]) or any(_CAPTION.match(cell) and "单位" in cell for cell in filled[1:]):

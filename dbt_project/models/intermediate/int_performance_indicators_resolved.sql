@@ -66,7 +66,8 @@ select
     indicators.target_text,
     indicators.actual_text,
     indicators.deviation_reason,
-    indicators.line_no
+    indicators.line_no,
+    indicators.page_no
 from indicators
 inner join tables
     on indicators.document_id = tables.document_id

@@ -51,6 +51,7 @@ select
     held_back_by,
     file_name as source_file,
     line_no as source_line,
+    page_no as source_page,
     indicator_id,
     unit_id,
     document_id

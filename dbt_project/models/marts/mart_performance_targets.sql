@@ -18,7 +18,9 @@ parsed as (
         regexp_extract(nodes.target_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)?', 1)
             as target_number_text,
         nullif(regexp_extract(
-            nodes.target_text, '-?[0-9][0-9,]*(\.[0-9]+)?\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)', 2
+            -- 80%, 12 次, and Shanghai's 80.00(%) / 12.00(次)
+            nodes.target_text,
+            '-?[0-9][0-9,]*(\.[0-9]+)?\s*[(（]?(%|万元|元|万人次|人次|人数|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)', 2
         ), '') as target_unit,
         regexp_extract(nodes.actual_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)', 1) as actual_number_text
     from nodes
@@ -54,6 +56,7 @@ select
     deviation_reason,
     file_name as source_file,
     line_no as source_line,
+    page_no as source_page,
     indicator_id,
     unit_id,
     document_id

@@ -28,5 +28,6 @@ select
     target_text,
     actual_text,
     deviation_reason,
-    line_no
+    line_no,
+    page_no
 from {{ source('raw', 'performance_indicators') }}
