@@ -28,6 +28,7 @@ class SweepResult:
     n_cells: int
     caught: int
     missed: pd.DataFrame  # the altered cells no error names
+    tables: list[str]  # the tables the swept cells belong to
 
 
 def load_amounts(build_db: Path, raw_db: Path) -> pd.DataFrame:
@@ -41,12 +42,14 @@ def _comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([all_comparisons(money), budget_comparisons(amounts)], ignore_index=True)
 
 
-def sweep(amounts: pd.DataFrame, file_prefix: str, delta: float = 1.0) -> SweepResult:
-    """Every money cell of the document altered by ``delta`` 万元, one at a time; the comparisons of all
-    the altered copies are decided by the suite in one pass (each copy under its own document id)."""
+def sweep(amounts: pd.DataFrame, file_prefix: str, delta: float = 1.0, every: int = 1,
+          offset: int = 0) -> SweepResult:
+    """Every money cell of the document (or every ``every``-th from ``offset``) altered by ``delta`` 万元, one
+    at a time; the comparisons of all the altered copies are decided by the suite in one pass (each copy
+    under its own document id)."""
     document = amounts[amounts["file_name"].str.startswith(file_prefix)].reset_index(drop=True)
     baseline = _comparisons(document).assign(mutation=-1)
-    money_rows = list(document.index[document["amount_wan"].notna()])
+    money_rows = list(document.index[document["amount_wan"].notna()])[offset::every]
     copies = [baseline]
     for index in money_rows:
         altered = document.copy()
@@ -65,7 +68,8 @@ def sweep(amounts: pd.DataFrame, file_prefix: str, delta: float = 1.0) -> SweepR
     named = set(zip(errors["mutation"], errors["table_code"], strict=True))
     missed = [document.loc[i, ["table_code", "row_label", "row_code", "column_path", "line_no", "amount_wan"]]
               for i in money_rows if (i, document.at[i, "table_code"]) not in named]
-    return SweepResult(len(money_rows), len(money_rows) - len(missed), pd.DataFrame(missed))
+    return SweepResult(len(money_rows), len(money_rows) - len(missed), pd.DataFrame(missed),
+                       sorted(set(document.loc[money_rows, "table_code"])))
 
 
 def main() -> None:
@@ -74,8 +78,9 @@ def main() -> None:
     parser.add_argument("raw_db", type=Path)
     parser.add_argument("file_prefix")
     parser.add_argument("--delta", type=float, default=1.0)
+    parser.add_argument("--every", type=int, default=1, help="sweep every n-th amount only")
     args = parser.parse_args()
-    result = sweep(load_amounts(args.build_db, args.raw_db), args.file_prefix, args.delta)
+    result = sweep(load_amounts(args.build_db, args.raw_db), args.file_prefix, args.delta, args.every)
     print(f"{result.caught} of {result.n_cells} altered amounts raised an error naming their table")
     if not result.missed.empty:
         print(result.missed.to_string(index=False))
