@@ -77,3 +77,15 @@ def test_split_codes_merged_labels_and_in_grid_titles_are_repaired():
     # a continuation page printing its codes over 类/款/项 again, without the header
     continued = list(split_grid([["210", "11", "01", "行政单位医疗", "1.00"]], inherited_codes=[(0, 3)]))
     assert continued[0].rows == [["2101101", "行政单位医疗", "1.00"]]
+
+
+def test_pages_pdfplumber_reads_no_table_from_fall_back_to_camelot(text_outcome, monkeypatch):
+    from ingest.renderings import pdf
+
+    monkeypatch.setattr(pdf, "_plumber_tables", lambda page: [])  # as if the ruling were not recognised
+    data = to_pdf(SAMPLE.read_text(encoding="utf-8"))
+    rendering = pdf.render_pdf(data)
+    assert rendering.fallback_pages == list(range(1, rendering.page_count + 1))
+    outcome = parse_report_file(report(data, SAMPLE.stem + ".pdf"))
+    assert facts(outcome) == facts(text_outcome)
+    assert all(c["page_no"] and c["cell_box"] for c in outcome.cells)

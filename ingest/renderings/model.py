@@ -20,6 +20,7 @@ class RenderedReport:
     pages: list[int | None] = field(default_factory=list)  # PDF page / worksheet number of each line
     cell_boxes: dict[int, list[BBox | None]] = field(default_factory=dict)  # line_no -> bbox per token
     page_count: int = 0
+    fallback_pages: list[int] = field(default_factory=list)  # PDF pages whose tables camelot read
 
     def add_text(self, text: str, page: int | None) -> None:
         self.lines.append(text)

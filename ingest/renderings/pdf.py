@@ -8,11 +8,17 @@ then interleaved top to bottom, as a reader sees them.
 
 Tables continued across pages arrive as separate grids: a continuation that repeats the header rows
 of the table it continues has them dropped, so the parser sees one table.
+
+Fallback: a page where pdfplumber finds no table although its text looks tabular (a standard table
+title with its 单位 caption) is read again with camelot's lattice flavour and its render-free
+``engine="vector"`` (camelot-py 2.x, MIT). The page numbers read that way are kept on the rendering.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import re
 from dataclasses import dataclass
 
 import pdfplumber
@@ -24,6 +30,12 @@ from ingest.tables.catalog import family_for_title
 
 class UnreadablePdf(Exception):
     pass
+
+
+_AMOUNT = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
+
+
+
 
 
 @dataclass(slots=True)
@@ -43,16 +55,27 @@ def render_pdf(data: bytes) -> RenderedReport:
         raise UnreadablePdf(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     previous_header: list[list[str]] | None = None
     codes: list[tuple[int, int]] = []
+    continuing = False  # the last item of the previous page was a table row
     with pdf:
         report.page_count = len(pdf.pages)
         for page_no, page in enumerate(pdf.pages, start=1):
             try:
                 # content set outside the page's visible area (some generators overflow a table there and
                 # print it again on the next page) is not part of the report
-                items = _page_items(page.within_bbox(page.bbox).dedupe_chars())
+                visible = page.within_bbox(page.bbox).dedupe_chars()
+                tables = _plumber_tables(visible)
+                if not tables and _looks_tabular(visible, continuing):
+                    tables = _camelot_tables(data, page_no, visible.height)
+                    if tables:
+                        report.fallback_pages.append(page_no)
+                items = _page_items(visible, tables)
             except Exception as exc:
                 raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
-            for _, item in sorted(items, key=lambda pair: pair[0]):
+            ordered = sorted(items, key=lambda pair: pair[0])
+            tail = [item for _, item in ordered[-4:]]
+            continuing = bool(tail) and (not isinstance(tail[-1], TextLine) or any(
+                isinstance(item, TextLine) and (family_for_title(item.text) or "单位" in item.text) for item in tail))
+            for _, item in ordered:
                 if isinstance(item, TextLine):
                     report.add_text(item.text, page_no)
                     if family_for_title(item.text) is not None:
@@ -85,14 +108,59 @@ def _add_segment(report: RenderedReport, segment: TableSegment, page_no: int,
     return header
 
 
-def _page_items(page) -> list[tuple[float, TextLine | tuple[list, list]]]:
+def _plumber_tables(page) -> list[tuple[tuple[float, float, float, float], list, list]]:
+    """(bbox, grid, cell boxes) of each ruled table pdfplumber finds on the page."""
+    found = []
+    for table in page.find_tables():
+        if _on_page(table.bbox, page):
+            boxes = [[_box(cell) for cell in row.cells] for row in table.rows]
+            found.append((table.bbox, table.extract(), boxes))
+    return found
+
+
+def _looks_tabular(page, continuing: bool) -> bool:
+    """A table should be on this page: a standard table's title with its 单位 caption under it, or, when
+    the previous page ended inside a table or with a table's title, amounts or a header at the top of this
+    one."""
+    lines = [text for _, text in _lines(_words(page))]
+    top = lines[:5]
+    if continuing and any(len(_AMOUNT.findall(text)) >= 2 or "栏次" in text or "科目" in text for text in top):
+        return True
+    return any(family_for_title(text) and any("单位" in below for below in lines[i + 1:i + 4])
+               for i, text in enumerate(lines))
+
+
+def _camelot_tables(data: bytes, page_no: int, page_height: float):
+    """The page's tables read by camelot (lattice, vector engine); [] when camelot is missing or finds none."""
+    try:
+        import camelot
+    except ImportError:
+        return []
+    quiet = logging.getLogger("playa")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # camelot's PDF backend logs every missing page resource
+    try:
+        tables = camelot.read_pdf(io.BytesIO(data), pages=str(page_no), flavor="lattice", engine="vector",
+                                  suppress_stdout=True)
+    except Exception:  # camelot failing on a page must not lose the page's prose
+        return []
+    finally:
+        quiet.setLevel(level)
+    found = []
+    for table in tables:
+        grid = table.df.astype(str).to_numpy().tolist()
+        boxes = [[(c.x1, page_height - c.y2, c.x2, page_height - c.y1) for c in row] for row in table.cells]
+        x0, y0, x1, y1 = table._bbox
+        found.append(((x0, page_height - y1, x1, page_height - y0), grid, boxes))
+    return found
+
+
+def _page_items(page, tables) -> list[tuple[float, TextLine | tuple[list, list]]]:
     """The page's tables (grid and cell boxes) and prose lines, each with its top coordinate."""
     items: list[tuple[float, TextLine | tuple[list, list]]] = []
-    tables = [t for t in page.find_tables() if _on_page(t.bbox, page)]
-    for table in tables:
-        boxes = [[_box(cell) for cell in row.cells] for row in table.rows]
-        items.append((table.bbox[1], (table.extract(), boxes)))
-    regions = [t.bbox for t in tables]
+    for bbox, grid, boxes in tables:
+        items.append((bbox[1], (grid, boxes)))
+    regions = [bbox for bbox, _, _ in tables]
 
     def outside_tables(obj) -> bool:
         if obj.get("object_type") != "char":
@@ -100,10 +168,14 @@ def _page_items(page) -> list[tuple[float, TextLine | tuple[list, list]]]:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in regions)
 
-    words = page.filter(outside_tables).extract_words(use_text_flow=False, keep_blank_chars=False)
-    for top, text in _lines([_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]):
+    for top, text in _lines(_words(page.filter(outside_tables))):
         items.append((top, TextLine(text)))
     return items
+
+
+def _words(page) -> list[_Word]:
+    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+    return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
 
 
 def _on_page(bbox, page) -> bool:
