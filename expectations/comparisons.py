@@ -47,7 +47,9 @@ def all_comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
 def _prepare(amounts: pd.DataFrame) -> pd.DataFrame:
     frame = amounts.copy()
     frame["amount"] = frame["amount_wan"].astype(float)
-    frame["scale"] = frame["printed_unit"].map(UNIT_SCALE_TO_WAN).fillna(1.0)
+    # half a unit of the last printed digit, in 万元: 0.005 for 2,940.05 万元, 0.5 元 for 164,978,640 元
+    decimals = frame["value_text"].astype(str).str.extract(r"\.(\d+)\s*$")[0].str.len().fillna(0)
+    frame["scale"] = frame["printed_unit"].map(UNIT_SCALE_TO_WAN).fillna(1.0) * (10.0 ** (2 - decimals))
     frame["side"] = frame["side"].fillna("")
     frame["row_code"] = frame["row_code"].astype(object).where(frame["row_code"].notna(), None)
     frame["classification_code"] = frame["classification_code"].astype(object).where(
@@ -57,6 +59,7 @@ def _prepare(amounts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _tolerance(n_addends: pd.Series, scale: pd.Series, extra: int = 1) -> pd.Series:
+    """0.005 printed units per rounded value, scaled to 万元 and to the printed precision (``scale``)."""
     return (HALF_CENT * (n_addends + extra) * scale).round(9)
 
 

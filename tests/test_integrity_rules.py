@@ -8,6 +8,7 @@ import pytest
 from expectations.catalog import rules
 from expectations.comparisons import all_comparisons
 from expectations.suite import evaluate, unreadable_rows
+from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.report_text import parse_report_text
 from ingest.sample_reports import east_lake_finance_bureau, render_final_accounts
 from tests.conftest import REPO
@@ -30,8 +31,8 @@ def amounts_frame(text: str) -> pd.DataFrame:
                 "row_code": cell.row_code, "row_number": cell.row_number, "column_path": cell.column_path,
                 "classification_code": cell.row_code or (CLASSES.get(NUMBERING.sub("", cell.row_label))
                                                          if cell.side == "expenditure" else None),
-                "column_number": cell.column_number, "amount_wan": cell.amount, "printed_unit": table.printed_unit,
-                "line_no": cell.line_no,
+                "column_number": cell.column_number, "printed_unit": table.printed_unit, "line_no": cell.line_no,
+                "amount_wan": cell.amount * UNIT_SCALE_TO_WAN[table.printed_unit], "value_text": cell.value_text,
             })
     return pd.DataFrame(rows)
 
@@ -115,6 +116,24 @@ def test_blank_children_are_not_zeros():
     rollups = comparisons[comparisons["rule_id"] == "hierarchy_rollup"]
     assert set(rollups["column_path"]) == {"本年支出合计", "项目支出"}
     assert evaluate(comparisons).empty
+
+
+def test_whole_yuan_tables_are_compared_at_their_printed_precision():
+    """A budget printed in whole 元: each value is rounded to 1 元, so a 类 may differ from its 款 by
+    rounding alone by up to 0.5 元 per value; 1 元 over three values is rounding, 3 元 a breach."""
+    def table(class_amount: str) -> str:
+        return "\n".join([
+            "部门支出预算总表", "编制部门：测试单位 单位：元",
+            "功能分类科目编码\t功能分类科目名称\t合计",
+            f"201\t一般公共服务支出\t{class_amount}",
+            "20101\t人大事务\t1,000,001",
+            "20103\t政府办公厅(室)及相关机构事务\t2,000,000",
+        ])
+    rounding = evaluate(all_comparisons(amounts_frame(table("3,000,002"))))
+    assert list(rounding["severity"]) == ["info"] and rounding.iloc[0]["tolerance"] == pytest.approx(0.00015)
+    breach = evaluate(all_comparisons(amounts_frame(table("3,000,004"))))
+    assert list(breach["severity"]) == ["error"]
+    assert breach.iloc[0]["difference"] == pytest.approx(0.0003)  # 3 元, in 万元
 
 
 def test_single_child_parent():
