@@ -19,6 +19,7 @@ from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
 from expectations.narrative_checks import narrative_comparisons
+from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
 from expectations.suite import evaluate, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
@@ -48,7 +49,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         amounts = build.sql("select * from intermediate.int_amounts_classified").df()
         issues = build.sql("select * from staging.stg_raw__parse_issues").df()
         claims = build.sql(
-            "select * from staging.stg_raw__narrative_claims where document_id in "
+            "select * from staging.stg_raw__narrative_claims where claim_kind = 'staffing_rate' or document_id in "
             "(select distinct document_id from intermediate.int_amounts_classified)").df()
         nodes = build.sql("select * from intermediate.int_performance_indicators_resolved").df()
         score_tables = build.sql("select * from staging.stg_raw__performance_tables").df()
@@ -58,6 +59,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
     comparisons = pd.concat([
         all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
         budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
+        rescoring_comparisons(nodes, claims),
     ], ignore_index=True)
     findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))

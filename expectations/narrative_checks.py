@@ -17,10 +17,12 @@ AMOUNT_TOLERANCE = 0.015
 
 
 def narrative_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    if claims.empty or amounts.empty:
+    if claims.empty:
         return pd.DataFrame(columns=COLUMNS)
-    cells = _cells_by_target(amounts)
-    parts = [_amounts(claims, cells), _ratios(claims), _changes(claims, cells)]
+    parts = [_ratios(claims), _staffing_rates(claims)]  # stated with their operands: no table needed
+    if not amounts.empty:
+        cells = _cells_by_target(amounts)
+        parts += [_amounts(claims, cells), _changes(claims, cells)]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True)[COLUMNS] if parts else pd.DataFrame(columns=COLUMNS)
 
@@ -71,6 +73,21 @@ def _ratios(claims: pd.DataFrame) -> pd.DataFrame:
                          addends=part["numerator"].map("{:,.2f}".format).astype(str) + " / "
                          + part["denominator"].map("{:,.2f}".format).astype(str) + " × 100"))
     return pd.concat(out, ignore_index=True)
+
+
+def _staffing_rates(claims: pd.DataFrame) -> pd.DataFrame:
+    """财政供养人员控制率 / 编外人员控制率 as stated against the headcounts printed beside them. Headcounts
+    are exact, so only the rate's own rounding is allowed: half its last printed digit (90% → 0.5)."""
+    rates = claims[(claims["claim_kind"] == "staffing_rate") & claims["stated"].notna()
+                   & (claims["denominator"] > 0)]
+    if rates.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    exact = rates["numerator"] / rates["denominator"] * 100
+    whole = (rates["stated"] % 1 == 0)
+    return _rows("narrative_staffing_rate", rates.assign(target_table="PERF_DEPT"), actual=rates["stated"],
+                 expected=exact.round(2), tolerance=np.where(whole, 0.5, HALF_CENT) + 1e-9,
+                 addends=rates["numerator"].map("{:g}".format).astype(str) + " / "
+                 + rates["denominator"].map("{:g}".format).astype(str) + " × 100")
 
 
 def _changes(claims: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:

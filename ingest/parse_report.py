@@ -12,6 +12,7 @@ from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.narrative import narrative_claims
 from ingest.performance import read_performance_tables
+from ingest.performance.staffing import staffing_claims
 from ingest.reader import ReportFile, UnreadableReport
 from ingest.renderings import render_report
 from ingest.report_text import parse_report_text
@@ -104,7 +105,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
                                "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
-                      for claim in narrative_claims(lines, table_lines)]
+                      for claim in narrative_claims(lines, table_lines) + staffing_claims(lines, table_lines)]
     outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells))
     if parsed.unit_name is None or parsed.fiscal_year is None:
         missing = [name for name, value in (("unit", parsed.unit_name), ("fiscal year", parsed.fiscal_year))

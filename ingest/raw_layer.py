@@ -79,7 +79,7 @@ create table if not exists narrative_claims (
     content_hash varchar not null,
     line_no integer not null,
     section_table varchar not null,
-    claim_kind varchar not null,       -- amount | share | completion | change
+    claim_kind varchar not null,       -- amount | share | completion | change | staffing_rate
     target_table varchar,
     target_side varchar,
     target_row varchar,
