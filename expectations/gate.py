@@ -42,25 +42,23 @@ class IntegrityOutcome:
     quarantined_tables: list[tuple[str, str]]
 
 
+AUDIT_BATCH = 400  # documents per batch: every rule is within one document, so memory stays bounded
+
+
 def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None,
                   docs_dir: Path | None = None) -> IntegrityOutcome:
     with duckdb.connect(str(build_db), read_only=True) as build:
         build.execute(f"attach '{raw_db}' as raw (read_only)")
-        amounts = build.sql("select * from intermediate.int_amounts_classified").df()
         issues = build.sql("select * from staging.stg_raw__parse_issues").df()
-        claims = build.sql(
-            "select * from staging.stg_raw__narrative_claims where claim_kind = 'staffing_rate' or document_id in "
-            "(select distinct document_id from intermediate.int_amounts_classified)").df()
-        nodes = build.sql("select * from intermediate.int_performance_indicators_resolved").df()
-        score_tables = build.sql("select * from staging.stg_raw__performance_tables").df()
         documents = build.sql(
             "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
         ).df()
-    comparisons = pd.concat([
-        all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
-        budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
-        rescoring_comparisons(nodes, claims),
-    ], ignore_index=True)
+        audited = [row[0] for row in build.sql(
+            "select document_id from intermediate.int_amounts_classified "
+            "union select document_id from intermediate.int_performance_indicators_resolved order by 1").fetchall()]
+        parts = [_document_comparisons(build, audited[i:i + AUDIT_BATCH])
+                 for i in range(0, len(audited), AUDIT_BATCH)]
+    comparisons = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))
     findings = findings.merge(documents, on="document_id", how="left")
@@ -79,6 +77,26 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         n_waived=int(findings["waived"].sum()),
         quarantined_tables=list(scope[["document_id", "table_code"]].itertuples(index=False, name=None)),
     )
+
+
+def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[str]) -> pd.DataFrame:
+    """Every rule's comparisons for one batch of documents (all of a document's tables at once)."""
+    batch = pd.DataFrame({"document_id": document_ids})  # noqa: F841 (scanned by duckdb by name)
+
+    def rows(relation: str, where: str = "") -> pd.DataFrame:
+        return build.sql(f"select * from {relation} where document_id in (select document_id from batch) {where}").df()
+
+    amounts = rows("intermediate.int_amounts_classified")
+    # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
+    claims = rows("staging.stg_raw__narrative_claims")
+    claims = claims[claims["document_id"].isin(amounts["document_id"]) | (claims["claim_kind"] == "staffing_rate")]
+    nodes = rows("intermediate.int_performance_indicators_resolved")
+    score_tables = rows("staging.stg_raw__performance_tables")
+    return pd.concat([
+        all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
+        budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
+        rescoring_comparisons(nodes, claims),
+    ], ignore_index=True)
 
 
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
