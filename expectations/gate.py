@@ -81,10 +81,10 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
 
 def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[str]) -> pd.DataFrame:
     """Every rule's comparisons for one batch of documents (all of a document's tables at once)."""
-    batch = pd.DataFrame({"document_id": document_ids})  # noqa: F841 (scanned by duckdb by name)
+    build.register("audit_batch", pd.DataFrame({"document_id": document_ids}))
 
-    def rows(relation: str, where: str = "") -> pd.DataFrame:
-        return build.sql(f"select * from {relation} where document_id in (select document_id from batch) {where}").df()
+    def rows(relation: str) -> pd.DataFrame:
+        return build.sql(f"select * from {relation} where document_id in (select document_id from audit_batch)").df()
 
     amounts = rows("intermediate.int_amounts_classified")
     # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
@@ -92,11 +92,13 @@ def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[s
     claims = claims[claims["document_id"].isin(amounts["document_id"]) | (claims["claim_kind"] == "staffing_rate")]
     nodes = rows("intermediate.int_performance_indicators_resolved")
     score_tables = rows("staging.stg_raw__performance_tables")
-    return pd.concat([
+    comparisons = pd.concat([
         all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
         budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
         rescoring_comparisons(nodes, claims),
     ], ignore_index=True)
+    build.unregister("audit_batch")
+    return comparisons
 
 
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
