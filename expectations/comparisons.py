@@ -105,9 +105,20 @@ def comparison_rows(rule_id: str, frame: pd.DataFrame, *, row_label, column_path
 
 
 def _sum_children(children: pd.DataFrame, keys: list[str], label: str) -> pd.DataFrame:
-    return children.groupby(keys, sort=False, dropna=False).agg(
-        expected=("amount", "sum"), n=("amount", "size"), addends=(label, lambda s: "+".join(s))
-    ).reset_index()
+    """Σ and count of the children of each key, and their labels joined (a+b+c) for the finding's text.
+
+    The sums are vectorised; the labels are joined over one stable sort instead of a Python call per
+    group, which dominated the audit on large warehouses."""
+    grouped = children.groupby(keys, sort=False, dropna=False)
+    sums = grouped["amount"].agg(expected="sum", n="size").reset_index()
+    if sums.empty:
+        return sums.assign(addends=pd.Series(dtype=object))
+    group = grouped.ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    labels = children[label].astype(str).to_numpy()[order]
+    bounds = np.cumsum(np.bincount(group, minlength=len(sums)))[:-1]
+    sums["addends"] = ["+".join(part) for part in np.split(labels, bounds)]
+    return sums
 
 
 def hierarchy_rollup(frame: pd.DataFrame) -> pd.DataFrame:
