@@ -18,6 +18,7 @@ import pandas as pd
 from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
+from expectations.completeness_checks import completeness_comparisons
 from expectations.narrative_checks import narrative_comparisons
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
@@ -51,17 +52,19 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         build.execute(f"attach '{raw_db}' as raw (read_only)")
         issues = build.sql("select * from staging.stg_raw__parse_issues").df()
         documents = build.sql(
-            "select document_id, file_name, unit_name, fiscal_year from staging.stg_raw__documents"
+            "select document_id, file_name, unit_name, fiscal_year, report_kind from staging.stg_raw__documents"
         ).df()
+        tables = build.sql("select document_id, table_code, last_line from staging.stg_raw__report_tables").df()
         audited = [row[0] for row in build.sql(
             "select document_id from intermediate.int_amounts_classified "
             "union select document_id from intermediate.int_performance_indicators_resolved order by 1").fetchall()]
         parts = [_document_comparisons(build, audited[i:i + AUDIT_BATCH])
                  for i in range(0, len(audited), AUDIT_BATCH)]
-    comparisons = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    parts.append(completeness_comparisons(tables, documents))
+    comparisons = pd.concat(parts, ignore_index=True)
     findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
     findings = apply_waivers(findings, load_waivers(waivers_path))
-    findings = findings.merge(documents, on="document_id", how="left")
+    findings = findings.merge(documents.drop(columns="report_kind"), on="document_id", how="left")
     findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
     blocking = findings[(findings["severity"] == "error") & ~findings["waived"] & findings["table_code"].notna()]
     scope = (

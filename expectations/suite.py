@@ -125,7 +125,8 @@ def finding_id(row) -> str:
 def _message(row) -> str:
     where = next((v for v in (row.row_code, row.row_label) if isinstance(v, str) and v), "row")
     kind = "breach" if row.breach else "rounding only"
-    return (f"{row.rule_name} ({row.rule_id}) {row.table_code} {where} [{row.column_path}] line {row.line_no}: "
+    table = row.table_code if isinstance(row.table_code, str) else "document"
+    return (f"{row.rule_name} ({row.rule_id}) {table} {where} [{row.column_path}] line {row.line_no}: "
             f"printed {row.actual:,.2f}, expected {row.expected:,.2f} (= {row.addends}), "
             f"difference {row.difference:+,.2f}, tolerance {row.tolerance:.3f} — {kind}")
 

@@ -7,6 +7,7 @@ known fault. Used for the bundled samples (samples/inbox) and by the tests.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ECONOMIC_NAMES = {
@@ -325,3 +326,53 @@ def generate_reports(count: int, seed: int = 0):
                               carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget,
                               three_public_final=three_final)
         yield f"sample_{index:06d}_{year}_juesuan.txt", render_final_accounts(report)
+
+
+FAULT_KINDS = ("wrong_total", "rounding_only", "garbled_cell", "empty_file", "truncated_file")
+_TOTAL_ROW = re.compile(r"^(合计\t\t)(\d[\d,]*\.\d\d)", re.MULTILINE)
+_ITEM_ROW = re.compile(r"^(\d{7}\t[^\t]+\t)(\d[\d,]*\.\d\d)", re.MULTILINE)
+
+
+def inject_fault(text: str, kind: str) -> tuple[str, str]:
+    """The report with one fault of ``kind``, and what was done (for the generator's manifest):
+
+    - wrong_total:    the first 合计 row's first amount + 1.00 (a total that breaks its table)
+    - rounding_only:  the first 项 row's first amount + 0.01 (within the rounding tolerance: info only)
+    - garbled_cell:   that amount printed with a letter O for a zero (an unreadable row)
+    - empty_file:     no bytes at all
+    - truncated_file: the text cut at 40 % (a download that stopped)
+    """
+    if kind == "empty_file":
+        return "", "empty file"
+    if kind == "truncated_file":
+        cut = int(len(text) * 0.4)
+        return text[:cut], f"cut after {cut} of {len(text)} characters"
+    pattern, delta = (_TOTAL_ROW, 1.0) if kind == "wrong_total" else (_ITEM_ROW, 0.01)
+    match = pattern.search(text)
+    if match is None:
+        raise ValueError(f"no row to alter for {kind}")
+    printed = match.group(2)
+    if kind == "garbled_cell":
+        replacement = printed.replace("0", "O", 1) if "0" in printed else "O" + printed
+    else:
+        replacement = _fmt(float(printed.replace(",", "")) + delta)
+    line = text.count("\n", 0, match.start()) + 1
+    detail = f"line {line}: {match.group(1).split(chr(9))[0]} {printed} -> {replacement}"
+    return text[:match.start(2)] + replacement + text[match.end(2):], detail
+
+
+def generate_with_faults(count: int, seed: int = 0, fault_rate: float = 0.0):
+    """(file name, text, fault kind or None, detail) for ``count`` generated reports; a share
+    ``fault_rate`` of them carries one injected fault, the kinds taken in turn."""
+    import random
+
+    rng = random.Random(seed * 7919 + 1)
+    injected = 0
+    for name, text in generate_reports(count, seed):
+        if fault_rate and rng.random() < fault_rate:
+            kind = FAULT_KINDS[injected % len(FAULT_KINDS)]
+            injected += 1
+            faulty, detail = inject_fault(text, kind)
+            yield name, faulty, kind, detail
+        else:
+            yield name, text, None, ""

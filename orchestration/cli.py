@@ -127,16 +127,31 @@ def samples(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the generated reports into.")],
     count: Annotated[int, typer.Option("--count", min=1, help="How many reports.")] = 100,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same reports).")] = 0,
+    faults: Annotated[float, typer.Option(
+        "--faults", min=0.0, max=1.0,
+        help="Share of reports with one injected fault (wrong total, rounding-only difference, garbled cell, "
+             "empty file, truncated file, in turn); listed in faults.csv.")] = 0.0,
 ) -> None:
-    """Generate consistent synthetic 决算 reports (for demos and benchmarks)."""
-    from ingest.sample_reports import generate_reports
+    """Generate synthetic 决算 reports (for demos, tests and benchmarks), consistent unless --faults."""
+    import csv
+
+    from ingest.sample_reports import generate_with_faults
 
     out.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for name, text in generate_reports(count, seed):
+    written, manifest = 0, []
+    for name, text, kind, detail in generate_with_faults(count, seed, faults):
         (out / name).write_text(text, encoding="utf-8")
         written += 1
-    console.print(f"wrote {written} reports to {out}")
+        if kind:
+            manifest.append({"file_name": name, "fault": kind, "detail": detail})
+    if manifest:
+        with open(out.parent / f"{out.name}.faults.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["file_name", "fault", "detail"])
+            writer.writeheader()
+            writer.writerows(manifest)
+    console.print(f"wrote {written} reports to {out}" + (
+        f" ({len(manifest)} with an injected fault, listed in {out.parent / (out.name + '.faults.csv')})"
+        if manifest else ""))
 
 
 @app.command()

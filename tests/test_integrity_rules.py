@@ -15,6 +15,7 @@ from tests.conftest import REPO
 from tests.test_performance_rules import BUDGET_ALTERATIONS, BUDGET_RULES, SCORE_ALTERATIONS, SCORE_RULES
 
 RESCORING_RULES = {"narrative_staffing_rate", "indicator_rescored"}
+DOCUMENT_RULES = {"standard_tables_present"}  # tests/test_sample_faults.py
 CLASSES = dict(pd.read_csv(REPO / "dbt_project" / "seeds" / "functional_classes.csv", dtype=str)[
     ["class_name", "class_code"]].itertuples(index=False, name=None))
 NUMBERING = re.compile(r"^([一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|[0-9]+[、.])")
@@ -52,7 +53,8 @@ def breaches(text: str) -> pd.DataFrame:
 def test_consistent_report_has_no_finding_at_all():
     comparisons = all_comparisons(amounts_frame(sample()))
     assert set(comparisons["rule_id"]) == (set(rules()) - {"unreadable_row"} - NARRATIVE_RULES - SCORE_RULES
-                                           - BUDGET_RULES - {"base_control_rate", "base_items_sum"} - RESCORING_RULES)
+                                           - BUDGET_RULES - {"base_control_rate", "base_items_sum"} - RESCORING_RULES
+                                           - DOCUMENT_RULES)
     assert (comparisons["actual"] - comparisons["expected"]).abs().max() < 1e-6
     assert evaluate(comparisons).empty
 
@@ -218,7 +220,7 @@ def test_catalog_document_lists_every_rule_and_every_rule_is_tested():
     # base_control_rate and base_items_sum: tests/test_performance_forms.py
     tested = (set(ALTERATIONS) | set(NARRATIVE_ALTERATIONS) | {"unreadable_row"} | set(SCORE_ALTERATIONS)
               | set(BUDGET_ALTERATIONS) | {"subunit_sum", "base_control_rate", "base_items_sum"}
-              | RESCORING_RULES)  # tests/test_rescoring.py
+              | RESCORING_RULES | DOCUMENT_RULES)  # tests/test_rescoring.py, tests/test_sample_faults.py
     assert tested == set(rules())
 
 
