@@ -92,7 +92,8 @@ def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[s
     amounts = rows("intermediate.int_amounts_classified")
     # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
     claims = rows("staging.stg_raw__narrative_claims")
-    claims = claims[claims["document_id"].isin(amounts["document_id"]) | (claims["claim_kind"] == "staffing_rate")]
+    with_tables = set(amounts["document_id"].unique())
+    claims = claims[claims["document_id"].map(with_tables.__contains__) | (claims["claim_kind"] == "staffing_rate")]
     nodes = rows("intermediate.int_performance_indicators_resolved")
     score_tables = rows("staging.stg_raw__performance_tables")
     comparisons = pd.concat([

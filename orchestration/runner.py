@@ -50,16 +50,19 @@ def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,
 
     worker = threading.Thread(target=execute, name="nightly_refresh")
     worker.start()
-    seen = 0
-    while worker.is_alive() or seen == 0:
+    cursor: str | None = None
+    while True:
         worker.join(timeout=0.25)
-        records = instance.all_logs(run_id)
-        for record in records[seen:]:
-            event = record.dagster_event
-            if event is not None and event.event_type in STEP_EVENTS and on_step:
+        alive = worker.is_alive()
+        # only the step events, and only those after the cursor: reading the whole event log on every
+        # tick cost a large refresh minutes of CPU beside the job
+        connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=STEP_EVENTS)
+        cursor = connection.cursor or cursor
+        for record in connection.records:
+            event = record.event_log_entry.dagster_event
+            if event is not None and on_step:
                 on_step(event.step_key or "", event.event_type_value)
-        seen = max(seen, len(records))
-        if not worker.is_alive():
+        if not alive:
             break
     if "error" in outcome:
         return RefreshResult(False, run_id, [("job", f"{type(outcome['error']).__name__}: {outcome['error']}")])
