@@ -43,6 +43,9 @@ class IntegrityOutcome:
     quarantined_tables: list[tuple[str, str]]
 
 
+# what the rules read, in the order document_comparisons takes them
+AUDITED_RELATIONS = ("intermediate.int_amounts_classified", "staging.stg_raw__narrative_claims",
+                     "intermediate.int_performance_indicators_resolved", "staging.stg_raw__performance_tables")
 AUDIT_BATCH = 400  # documents per batch: every rule is within one document, so memory stays bounded
 
 
@@ -89,20 +92,23 @@ def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[s
     def rows(relation: str) -> pd.DataFrame:
         return build.sql(f"select * from {relation} where document_id in (select document_id from audit_batch)").df()
 
-    amounts = rows("intermediate.int_amounts_classified")
+    frames = [rows(relation) for relation in AUDITED_RELATIONS]
+    build.unregister("audit_batch")
+    return document_comparisons(*frames)
+
+
+def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.DataFrame,
+                         score_tables: pd.DataFrame) -> pd.DataFrame:
+    """Every rule's comparisons for the documents in these frames (the shapes of int_amounts_classified,
+    stg_raw__narrative_claims, int_performance_indicators_resolved and stg_raw__performance_tables)."""
     # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
-    claims = rows("staging.stg_raw__narrative_claims")
     with_tables = set(amounts["document_id"].unique())
     claims = claims[claims["document_id"].map(with_tables.__contains__) | (claims["claim_kind"] == "staffing_rate")]
-    nodes = rows("intermediate.int_performance_indicators_resolved")
-    score_tables = rows("staging.stg_raw__performance_tables")
-    comparisons = pd.concat([
+    return pd.concat([
         all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
         budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
         rescoring_comparisons(nodes, claims),
     ], ignore_index=True)
-    build.unregister("audit_batch")
-    return comparisons
 
 
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:

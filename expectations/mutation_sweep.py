@@ -3,7 +3,7 @@ the integrity rules raise at least one error naming the altered cell's table.
 
 This is how the catalog's coverage is measured (issue: "altering any single amount by 1.00 万元 or more
 yields at least one error finding that names the altered cell's table and its row or the total it
-breaks"). It runs the same pandas comparisons as the nightly suite on the amounts of a built warehouse,
+breaks"). It runs the nightly suite's comparisons (gate.document_comparisons) on a built warehouse,
 so a sweep over a few hundred cells takes seconds, not one refresh per cell.
 
     python -m expectations.mutation_sweep BUILD_DB RAW_DB FILE_NAME_PREFIX [--delta 1.0]
@@ -18,8 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.budget_checks import budget_comparisons
-from expectations.comparisons import all_comparisons
+from expectations.gate import AUDITED_RELATIONS, document_comparisons
 from expectations.suite import evaluate
 
 
@@ -31,24 +30,39 @@ class SweepResult:
     tables: list[str]  # the tables the swept cells belong to
 
 
-def load_amounts(build_db: Path, raw_db: Path) -> pd.DataFrame:
+@dataclass
+class Warehouse:
+    """What the suite reads of a built warehouse (the frames gate.document_comparisons takes)."""
+    amounts: pd.DataFrame
+    claims: pd.DataFrame
+    nodes: pd.DataFrame
+    score_tables: pd.DataFrame
+
+
+def load_warehouse(build_db: Path, raw_db: Path) -> Warehouse:
     with duckdb.connect(str(build_db), read_only=True) as build:
         build.execute(f"attach '{raw_db}' as raw (read_only)")
-        return build.sql("select * from intermediate.int_amounts_classified").df()
+        return Warehouse(*(build.sql(f"select * from {relation}").df() for relation in AUDITED_RELATIONS))
 
 
-def _comparisons(amounts: pd.DataFrame) -> pd.DataFrame:
-    money = amounts[amounts["amount_wan"].notna()]
-    return pd.concat([all_comparisons(money), budget_comparisons(amounts)], ignore_index=True)
-
-
-def sweep(amounts: pd.DataFrame, file_prefix: str, delta: float = 1.0, every: int = 1,
+def sweep(warehouse: Warehouse, file_prefix: str, delta: float = 1.0, every: int = 1,
           offset: int = 0) -> SweepResult:
     """Every money cell of the document (or every ``every``-th from ``offset``) altered by ``delta`` 万元, one
     at a time; the comparisons of all the altered copies are decided by the suite in one pass (each copy
     under its own document id)."""
+    amounts = warehouse.amounts
     document = amounts[amounts["file_name"].str.startswith(file_prefix)].reset_index(drop=True)
-    baseline = _comparisons(document).assign(mutation=-1)
+    ids = set(document["document_id"])
+
+    def of_document(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["document_id"].isin(ids)]
+
+    context = (of_document(warehouse.claims), of_document(warehouse.nodes), of_document(warehouse.score_tables))
+
+    def comparisons(frame: pd.DataFrame) -> pd.DataFrame:
+        return document_comparisons(frame, *context)
+
+    baseline = comparisons(document).assign(mutation=-1)
     money_rows = list(document.index[document["amount_wan"].notna()])[offset::every]
     copies = [baseline]
     for index in money_rows:
@@ -56,7 +70,7 @@ def sweep(amounts: pd.DataFrame, file_prefix: str, delta: float = 1.0, every: in
         printed, wan = altered.at[index, "amount_printed"], altered.at[index, "amount_wan"]
         altered.at[index, "amount_wan"] = wan + delta
         altered.at[index, "amount_printed"] = printed + (delta * printed / wan if wan else delta)
-        copies.append(_comparisons(altered).assign(mutation=index))
+        copies.append(comparisons(altered).assign(mutation=index))
     checks = pd.concat(copies, ignore_index=True)
     checks["document_id"] = checks["document_id"] + "#" + checks["mutation"].astype(str)
     findings = evaluate(checks.drop(columns="mutation"), None)
@@ -80,7 +94,7 @@ def main() -> None:
     parser.add_argument("--delta", type=float, default=1.0)
     parser.add_argument("--every", type=int, default=1, help="sweep every n-th amount only")
     args = parser.parse_args()
-    result = sweep(load_amounts(args.build_db, args.raw_db), args.file_prefix, args.delta, args.every)
+    result = sweep(load_warehouse(args.build_db, args.raw_db), args.file_prefix, args.delta, args.every)
     print(f"{result.caught} of {result.n_cells} altered amounts raised an error naming their table")
     if not result.missed.empty:
         print(result.missed.to_string(index=False))

@@ -15,6 +15,7 @@ from ingest.performance import read_performance_tables
 from ingest.performance.staffing import staffing_claims
 from ingest.reader import ReportFile, UnreadableReport
 from ingest.renderings import render_report
+from ingest.renderings.model import RenderedReport
 from ingest.report_text import parse_report_text
 
 
@@ -59,7 +60,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     parsed = parse_report_text(text)
     pages = [{"content_hash": report.content_hash, "page_no": page, "first_line": first, "last_line": last}
              for page, first, last in rendering.page_ranges()]
-    lines = text.split("\n")
+    lines = rendering.lines
     performance = read_performance_tables(lines)
     parsed.tables.extend(performance.amount_tables)
     outcome = ParseOutcome(document={
@@ -97,12 +98,8 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             row.update(content_hash=report.content_hash, file_name=report.file_name, printed_unit=unit,
                        amount_wan=round(cell.amount * scale, 6) if scale is not None else None)
             outcome.cells.append(row)
-        for issue in table.issues:
-            outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
-                                   "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
-    for issue in parsed.issues:
-        outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
-                               "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
+        outcome.issues += [_issue_row(report, rendering, issue) for issue in table.issues]
+    outcome.issues += [_issue_row(report, rendering, issue) for issue in parsed.issues]
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(lines, table_lines) + staffing_claims(lines, table_lines)]
@@ -117,7 +114,12 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     return outcome
 
 
-def _add_performance(outcome: ParseOutcome, report: ReportFile, tables, rendering) -> None:
+def _issue_row(report: ReportFile, rendering: RenderedReport, issue) -> dict:
+    return {"content_hash": report.content_hash, "file_name": report.file_name,
+            "page_no": rendering.page_of(issue.line_no), **asdict(issue)}
+
+
+def _add_performance(outcome: ParseOutcome, report: ReportFile, tables, rendering: RenderedReport) -> None:
     """Score tables, frameworks, self-evaluation forms and target declarations: one row per table and
     one per indicator node, each with its line for provenance."""
     for table in tables:
@@ -142,6 +144,4 @@ def _add_performance(outcome: ParseOutcome, report: ReportFile, tables, renderin
                 "actual_text": node.actual_text or None, "deviation_reason": node.deviation_reason or None,
                 "line_no": node.line_no, "page_no": rendering.page_of(node.line_no),
             })
-        for issue in table.issues:
-            outcome.issues.append({"content_hash": report.content_hash, "file_name": report.file_name,
-                                   "page_no": rendering.page_of(issue.line_no), **asdict(issue)})
+        outcome.issues += [_issue_row(report, rendering, issue) for issue in table.issues]

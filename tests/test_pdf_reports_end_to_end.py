@@ -5,12 +5,11 @@ Shanghai 普陀区财政局 2024 决算 (nine tables, 万元), Shanghai 万里�
 tables continued across pages).
 """
 
-import shutil
-
 import duckdb
 import pytest
 
 from tests.conftest import REPO, seed_path
+from tests.test_refresh_end_to_end import refresh_copies
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +21,7 @@ BUDGET_2017 = "jiangsu_renda_2017_yusuan.pdf"
 
 @pytest.fixture(scope="module")
 def pdf_marts(tmp_path_factory):
-    from tests.test_refresh_end_to_end import fiscal
-
-    inbox = tmp_path_factory.mktemp("pdf")
-    for path in sorted(seed_path(PDFS).glob("*.pdf")):
-        shutil.copy(path, inbox / path.name)
-    home = tmp_path_factory.mktemp("warehouse")
-    result = fiscal("refresh", "--inbox", str(inbox), home=home)
-    assert result.returncode == 0, result.stdout + result.stderr
+    home = refresh_copies(tmp_path_factory, sorted(seed_path(PDFS).glob("*.pdf")), "pdf")
     con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
     yield con
     con.close()

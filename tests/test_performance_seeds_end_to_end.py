@@ -1,24 +1,17 @@
 """The five seed reports through `fiscal refresh`: score tables, stated totals, budget execution, findings."""
 
-import shutil
-
 import duckdb
 import pytest
 
 from tests.conftest import SEEDS, seed_path
-from tests.test_refresh_end_to_end import fiscal
+from tests.test_refresh_end_to_end import refresh_copies
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
-    inbox = tmp_path_factory.mktemp("seeds")
-    for path in sorted(seed_path(SEEDS).glob("*.txt")):
-        shutil.copy(path, inbox / path.name)
-    home = tmp_path_factory.mktemp("warehouse")
-    result = fiscal("refresh", "--inbox", str(inbox), home=home)
-    assert result.returncode == 0, result.stdout + result.stderr
+    home = refresh_copies(tmp_path_factory, sorted(seed_path(SEEDS).glob("*.txt")), "seeds")
     con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
     yield con
     con.close()

@@ -24,6 +24,17 @@ def fiscal(*args: str, home: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
+def refresh_copies(tmp_path_factory, files, name: str) -> Path:
+    """Copy ``files`` into a fresh inbox, run `fiscal refresh` on it (asserting success), return the home."""
+    inbox = tmp_path_factory.mktemp(name)
+    for path in files:
+        shutil.copy(path, inbox / path.name)
+    home = tmp_path_factory.mktemp("warehouse")
+    result = fiscal("refresh", "--inbox", str(inbox), home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return home
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

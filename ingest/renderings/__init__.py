@@ -19,7 +19,7 @@ def render_report(report: ReportFile) -> RenderedReport:
 
     data = report.data
     try:
-        if data.lstrip()[:5] == b"%PDF-":
+        if data[:1024].lstrip().startswith(b"%PDF-"):
             rendered = render_pdf(data)
             if not any(line.strip() for line in rendered.lines):
                 raise UnreadableReport(f"{report.file_name}: PDF of {rendered.page_count} pages without a text "

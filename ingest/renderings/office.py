@@ -124,9 +124,6 @@ def _add_items(report: RenderedReport, items, page: int | None) -> None:
         if isinstance(item, TextLine):
             report.add_text(item.text, page)
         elif isinstance(item, TableSegment):
-            rows = item.rows
-            if all(not any(cell for cell in row) for row in rows):
-                continue
-            for row in rows:
-                if any(cell for cell in row):
+            for row in item.rows:
+                if any(row):
                     report.add_row(row, page)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from dataclasses import dataclass
 
 import pdfplumber
 
+from ingest.amounts import looks_like_amount
 from ingest.renderings.model import BBox, RenderedReport
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
@@ -30,12 +30,6 @@ from ingest.tables.catalog import family_for_title
 
 class UnreadablePdf(Exception):
     pass
-
-
-_AMOUNT = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)")
-
-
-
 
 
 @dataclass(slots=True)
@@ -71,11 +65,9 @@ def render_pdf(data: bytes) -> RenderedReport:
                 items = _page_items(visible, tables)
             except Exception as exc:
                 raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
-            ordered = sorted(items, key=lambda pair: pair[0])
-            tail = [item for _, item in ordered[-4:]]
-            continuing = bool(tail) and (not isinstance(tail[-1], TextLine) or any(
-                isinstance(item, TextLine) and (family_for_title(item.text) or "单位" in item.text) for item in tail))
-            for _, item in ordered:
+            ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+            continuing = _ends_in_table(ordered)
+            for item in ordered:
                 if isinstance(item, TextLine):
                     report.add_text(item.text, page_no)
                     if family_for_title(item.text) is not None:
@@ -91,21 +83,25 @@ def render_pdf(data: bytes) -> RenderedReport:
     return report
 
 
+def _ends_in_table(items: list) -> bool:
+    """The page ends inside a table, or with a table's title or 单位 caption: the next page may continue it."""
+    tail = items[-4:]
+    if tail and not isinstance(tail[-1], TextLine):
+        return True
+    return any(isinstance(item, TextLine) and (family_for_title(item.text) or "单位" in item.text) for item in tail)
+
+
 def _add_segment(report: RenderedReport, segment: TableSegment, page_no: int,
                  previous_header: list[list[str]] | None) -> list[list[str]] | None:
     rows, boxes = segment.rows, segment.boxes
     n_header = header_row_count(rows)
     header = rows[:n_header]
-    if segment.continues_previous and previous_header and header == previous_header[:n_header] and header:
+    continued = segment.continues_previous and previous_header is not None
+    if continued and header and header == previous_header[:n_header]:
         rows, boxes = rows[n_header:], boxes[n_header:]  # a continuation repeating its table's header
-        header = previous_header
-    elif not segment.continues_previous or not previous_header:
-        header = header or previous_header
-    else:
-        header = previous_header
     for row, row_boxes in zip(rows, boxes, strict=True):
         report.add_row(row, page_no, row_boxes)
-    return header
+    return previous_header if continued else (header or previous_header)
 
 
 def _plumber_tables(page) -> list[tuple[tuple[float, float, float, float], list, list]]:
@@ -124,7 +120,8 @@ def _looks_tabular(page, continuing: bool) -> bool:
     one."""
     lines = [text for _, text in _lines(_words(page))]
     top = lines[:5]
-    if continuing and any(len(_AMOUNT.findall(text)) >= 2 or "栏次" in text or "科目" in text for text in top):
+    if continuing and any(sum(map(looks_like_amount, text.split())) >= 2 or "栏次" in text or "科目" in text
+                          for text in top):
         return True
     return any(family_for_title(text) and any("单位" in below for below in lines[i + 1:i + 4])
                for i, text in enumerate(lines))

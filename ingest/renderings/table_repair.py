@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ingest.amounts import looks_like_amount
 from ingest.renderings.model import BBox
 from ingest.tables.catalog import family_for_title
+from ingest.tables.rows import is_body_row
 
 Grid = list[list[str | None]]
 Boxes = list[list[BBox | None]]
@@ -148,11 +149,4 @@ def _looks_split(rows: Grid, group: tuple[int, int]) -> bool:
 
 def header_row_count(rows: list[list[str]]) -> int:
     """Rows before the first one that carries an amount or a classification code."""
-    for i, row in enumerate(rows):
-        if any(looks_like_amount(cell) or _is_code(cell) for cell in row if cell):
-            return i
-    return len(rows)
-
-
-def _is_code(cell: str) -> bool:
-    return bool(re.fullmatch(r"\d{3}(\d{2}){1,2}", cell))
+    return next((i for i, row in enumerate(rows) if is_body_row(row)), len(rows))

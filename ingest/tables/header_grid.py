@@ -11,7 +11,7 @@ from __future__ import annotations
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.model import Cell, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock, amount_cell
-from ingest.tables.rows import classification_code, column_numbers, header_paths
+from ingest.tables.rows import classification_code, column_numbers, header_paths, is_body_row
 
 
 def parse_header_grid(block: TableBlock, table: ParsedTable) -> None:
@@ -24,7 +24,7 @@ def parse_header_grid(block: TableBlock, table: ParsedTable) -> None:
     else:
         # no 栏次 line (most PDFs and budget tables): the header is every row above the first one that
         # carries an amount or a code; the value columns are those where some body row prints an amount
-        first_body = next((i for i, (_, tokens) in enumerate(rows) if _is_body_row(tokens)), None)
+        first_body = next((i for i, (_, tokens) in enumerate(rows) if is_body_row(tokens)), None)
         if first_body is None:
             if rows:  # a header with no body: an empty table (its note says why), nothing to read
                 return
@@ -43,11 +43,6 @@ def parse_header_grid(block: TableBlock, table: ParsedTable) -> None:
         if numbering_index is None and _repeats_header(tokens, header_rows):
             continue
         _read_row(block, table, line_no, tokens, positions, paths, numbers, first_value)
-
-
-def _is_body_row(tokens: list[str]) -> bool:
-    cells = [normalise_cell(t) for t in tokens]
-    return any(looks_like_amount(c) for c in cells) or any(classification_code(c) for c in cells[:2] if c)
 
 
 def _is_code_cell(tokens: list[str], pos: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.amounts import normalise_cell
+from ingest.amounts import looks_like_amount, normalise_cell
 
 CODE = re.compile(r"^\d{3}(\d{2}){0,2}$")
 STRUCTURAL_HEADERS = {
@@ -24,6 +24,13 @@ def classification_code(token: str) -> str | None:
     """'2010301' or '201 03 01' -> '2010301'; anything else -> None."""
     candidate = normalise_cell(token)
     return candidate if CODE.match(candidate) else None
+
+
+def is_body_row(tokens: list[str]) -> bool:
+    """A row that carries a value (an amount anywhere, or a 科目 code as its first cells): header rows
+    above it name columns; it and the rows below are the table's body."""
+    cells = [normalise_cell(t) for t in tokens]
+    return any(looks_like_amount(c) for c in cells) or any(classification_code(c) for c in cells[:2] if c)
 
 
 def column_numbers(tokens: list[str]) -> dict[int, int] | None:
