@@ -1,13 +1,19 @@
 """The publish gate's audit step: findings for the build, and the tables they hold back.
 
-Reads the audited amounts from the build database in bulk, evaluates every rule of the catalog,
-applies waivers, and writes ``audit.dq_finding`` and ``audit.quarantined_scope`` back into the
-build database, where the marts models read them. Only unwaived ``error`` findings quarantine, and
-only their scope: one table of one document.
+Every rule reads one document at a time, so only documents whose parse, rules or models changed since
+their last audit are audited again (``audit_ledger``); the others keep their findings. Stale documents
+are audited in batches, on every core when there are several batches: each batch reads its rows from
+the build database (read-only) and computes the rules' comparisons. Only comparisons whose printed and
+expected values differ go to Great Expectations (an exact match cannot exceed a tolerance ≥ 0), so its
+checkpoints see thousands of rows, not millions. Waivers are applied to the whole ledger, then
+``audit.dq_finding`` and ``audit.quarantined_scope`` are rewritten for the marts. Only unwaived
+``error`` findings quarantine, and only their scope: one table of one document.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations.audit_ledger import audit_fingerprint, ensure_ledger, ledger, record_audit, stale_documents
 from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
@@ -22,7 +29,7 @@ from expectations.completeness_checks import completeness_comparisons
 from expectations.narrative_checks import narrative_comparisons
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
-from expectations.suite import evaluate, unreadable_rows
+from expectations.suite import FINDING_COLUMNS, evaluate, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
 
 FINDING_HISTORY_DDL = """
@@ -41,6 +48,15 @@ class IntegrityOutcome:
     by_severity: dict[str, int]
     n_waived: int
     quarantined_tables: list[tuple[str, str]]
+    n_documents_audited: int = 0  # audited in this refresh (the rest kept their findings)
+    n_candidates: int = 0  # comparisons handed to GX (printed ≠ expected)
+
+
+@dataclass(frozen=True)
+class BatchAudit:
+    candidates: pd.DataFrame  # comparison rows whose printed and expected values differ
+    n_checks: pd.DataFrame  # document_id, n_checks (every document of the batch)
+    unreadable: pd.DataFrame  # findings for rows the parser could not read
 
 
 # what the rules read, in the order document_comparisons takes them
@@ -50,51 +66,82 @@ AUDIT_BATCH = 400  # documents per batch: every rule is within one document, so 
 
 
 def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None,
-                  docs_dir: Path | None = None) -> IntegrityOutcome:
+                  docs_dir: Path | None = None, workers: int | None = None) -> IntegrityOutcome:
+    fingerprint = audit_fingerprint()
+    ensure_ledger(build_db)
     with duckdb.connect(str(build_db), read_only=True) as build:
         build.execute(f"attach '{raw_db}' as raw (read_only)")
-        issues = build.sql("select * from staging.stg_raw__parse_issues").df()
-        documents = build.sql(
-            "select document_id, file_name, unit_name, fiscal_year, report_kind from staging.stg_raw__documents"
-        ).df()
-        tables = build.sql("select document_id, table_code, last_line from staging.stg_raw__report_tables").df()
-        audited = [row[0] for row in build.sql(
-            "select document_id from intermediate.int_amounts_classified "
-            "union select document_id from intermediate.int_performance_indicators_resolved order by 1").fetchall()]
-        parts = [_document_comparisons(build, audited[i:i + AUDIT_BATCH])
-                 for i in range(0, len(audited), AUDIT_BATCH)]
-    parts.append(completeness_comparisons(tables, documents))
-    comparisons = pd.concat(parts, ignore_index=True)
-    findings = pd.concat([evaluate(comparisons, docs_dir), unreadable_rows(issues)], ignore_index=True)
-    findings = apply_waivers(findings, load_waivers(waivers_path))
-    findings = findings.merge(documents.drop(columns="report_kind"), on="document_id", how="left")
-    findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
-    blocking = findings[(findings["severity"] == "error") & ~findings["waived"] & findings["table_code"].notna()]
-    scope = (
-        blocking.groupby(["document_id", "table_code"])
-        .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"))
-        .reset_index()
-    )
-    _write_audit(build_db, findings, scope)
+        stale = stale_documents(build, fingerprint)
+        documents = build.sql("select document_id, file_name, unit_name, fiscal_year, parsed_at "
+                              "from staging.stg_raw__documents").df()
+    batches = [stale[i:i + AUDIT_BATCH] for i in range(0, len(stale), AUDIT_BATCH)]
+    audits = list(_audit_batches(build_db, raw_db, batches, workers or os.cpu_count() or 1))
+    candidates = pd.concat([a.candidates for a in audits], ignore_index=True) if audits else pd.DataFrame()
+    fresh = pd.concat([evaluate(candidates, docs_dir), *(a.unreadable for a in audits)], ignore_index=True)
+    n_checks = (pd.concat([a.n_checks for a in audits], ignore_index=True) if audits
+                else pd.DataFrame({"document_id": pd.Series(dtype=str), "n_checks": pd.Series(dtype=int)}))
+    with duckdb.connect(str(build_db)) as build:
+        build.execute("begin transaction")
+        record_audit(build, fingerprint, n_checks, fresh.reindex(columns=FINDING_COLUMNS), documents)
+        remembered, total_checks = ledger(build)
+        findings = apply_waivers(remembered, load_waivers(waivers_path))
+        findings = findings.merge(documents.drop(columns="parsed_at"), on="document_id", how="left")
+        findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
+        blocking = findings[(findings["severity"] == "error") & ~findings["waived"] & findings["table_code"].notna()]
+        scope = (
+            blocking.groupby(["document_id", "table_code"])
+            .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"))
+            .reset_index()
+        )
+        _write_audit(build, findings, scope)
+        build.execute("commit")
     return IntegrityOutcome(
-        n_checks=len(comparisons),
+        n_checks=total_checks,
         n_findings=len(findings),
         by_severity=findings["severity"].value_counts().to_dict(),
         n_waived=int(findings["waived"].sum()),
         quarantined_tables=list(scope[["document_id", "table_code"]].itertuples(index=False, name=None)),
+        n_documents_audited=len(stale),
+        n_candidates=len(candidates),
     )
 
 
-def _document_comparisons(build: duckdb.DuckDBPyConnection, document_ids: list[str]) -> pd.DataFrame:
-    """Every rule's comparisons for one batch of documents (all of a document's tables at once)."""
-    build.register("audit_batch", pd.DataFrame({"document_id": document_ids}))
+def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], workers: int):
+    jobs = [(build_db, raw_db, batch) for batch in batches]
+    if workers <= 1 or len(jobs) < 2:
+        yield from (audit_batch(*job) for job in jobs)
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        yield from pool.map(_audit_job, jobs)
 
-    def rows(relation: str) -> pd.DataFrame:
-        return build.sql(f"select * from {relation} where document_id in (select document_id from audit_batch)").df()
 
-    frames = [rows(relation) for relation in AUDITED_RELATIONS]
-    build.unregister("audit_batch")
-    return document_comparisons(*frames)
+def _audit_job(job: tuple[Path, Path, list[str]]) -> BatchAudit:
+    return audit_batch(*job)
+
+
+def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:
+    """Every rule's comparisons for one batch of documents (all of a document's tables at once), read
+    from the build database; only those that differ are kept for Great Expectations."""
+    with duckdb.connect(str(build_db), read_only=True) as build:
+        build.execute(f"attach '{raw_db}' as raw (read_only)")
+        build.register("audit_batch", pd.DataFrame({"document_id": document_ids}))
+
+        def rows(relation: str) -> pd.DataFrame:
+            return build.sql(
+                f"select * from {relation} where document_id in (select document_id from audit_batch)").df()
+
+        frames = [rows(relation) for relation in AUDITED_RELATIONS]
+        tables = rows("staging.stg_raw__report_tables")[["document_id", "table_code", "last_line"]]
+        documents = rows("staging.stg_raw__documents")[["document_id", "report_kind"]]
+        issues = rows("staging.stg_raw__parse_issues")
+    comparisons = pd.concat([document_comparisons(*frames), completeness_comparisons(tables, documents)],
+                            ignore_index=True)
+    counts = comparisons.groupby("document_id").size()
+    n_checks = pd.DataFrame({"document_id": document_ids})
+    n_checks["n_checks"] = n_checks["document_id"].map(counts).fillna(0).astype(int)
+    differs = (comparisons["actual"].astype(float) - comparisons["expected"].astype(float)).round(6) != 0
+    return BatchAudit(candidates=comparisons[differs].reset_index(drop=True), n_checks=n_checks,
+                      unreadable=unreadable_rows(issues))
 
 
 def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.DataFrame,
@@ -128,18 +175,18 @@ def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     return [first.get(fid, now) for fid in finding_ids]
 
 
-def _write_audit(build_db: Path, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
+def _write_audit(build: duckdb.DuckDBPyConnection, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
     columns = ("finding_id, document_id, file_name, unit_name, fiscal_year, table_code, side, row_code, row_label, "
                "column_path, line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
                "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
                "n_addends::integer as n_addends, addends, severity, waived, waiver_reason, message, "
                "data_docs_page::varchar as data_docs_page, first_seen_at")
-    with duckdb.connect(str(build_db)) as build:
-        build.execute("create schema if not exists audit")
-        build.register("incoming_findings", findings)
-        build.register("incoming_scope", scope)
-        build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")
-        build.execute(
-            "create or replace table audit.quarantined_scope as "
-            "select document_id, table_code, rule_ids, n_findings::integer as n_findings from incoming_scope"
-        )
+    build.register("incoming_findings", findings)
+    build.register("incoming_scope", scope)
+    build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")
+    build.execute(
+        "create or replace table audit.quarantined_scope as "
+        "select document_id, table_code, rule_ids, n_findings::integer as n_findings from incoming_scope"
+    )
+    build.unregister("incoming_findings")
+    build.unregister("incoming_scope")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _BLANK_MARKS = {"", "-", "—", "--", "——", "/", "－"}
@@ -11,9 +12,15 @@ _BLANK_MARKS = {"", "-", "—", "--", "——", "/", "－"}
 UNIT_SCALE_TO_WAN = {"万元": 1.0, "元": 0.0001, "千元": 0.1, "亿元": 10000.0}
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
 def normalise_cell(text: str) -> str:
-    """NFKC (full-width digits and punctuation to ASCII) and no inner whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """NFKC (full-width digits and punctuation to ASCII) and no inner whitespace.
+
+    Cached: a report prints the same few thousand cell texts many times and every reader asks again."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 _DASH_RUN = re.compile(r"^[-—－]+$")

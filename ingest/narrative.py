@@ -16,9 +16,10 @@ Narrative figures are never published as facts; they only produce findings.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ingest.amounts import normalise_cell
+from ingest.model import as_row
 from ingest.tables.catalog import QUOTES, family_for_title
 
 SECTION_TITLES = (  # most specific first; matched on the normalised heading
@@ -95,7 +96,7 @@ def narrative_claims(lines: list[str], table_lines: set[int]) -> list[dict]:
         for claim in _paragraph_claims(segments[0][0], section, text):
             claim.line_no = _line_of(segments, text.find(claim.text))
             claims.append(claim)
-    return [asdict(c) for c in claims]
+    return [as_row(c) for c in claims]
 
 
 def _paragraphs(lines: list[str], table_lines: set[int]):

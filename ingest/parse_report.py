@@ -5,11 +5,12 @@ Pure and picklable, so a process pool can run it; all database work is in ``raw_
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
+from ingest.model import as_row
 from ingest.narrative import narrative_claims
 from ingest.performance import read_performance_tables
 from ingest.performance.staffing import staffing_claims
@@ -91,7 +92,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             "notes": "\n".join(table.notes) or None,
         })
         for cell in table.cells:
-            row = asdict(cell)
+            row = as_row(cell)
             row.update(page_no=rendering.page_of(cell.line_no), cell_box=rendering.box_of(cell.line_no, cell.position))
             unit = cell.unit or table.printed_unit
             scale = UNIT_SCALE_TO_WAN.get(unit)  # rates (%), counts and scores are not money
@@ -116,7 +117,7 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
 
 def _issue_row(report: ReportFile, rendering: RenderedReport, issue) -> dict:
     return {"content_hash": report.content_hash, "file_name": report.file_name,
-            "page_no": rendering.page_of(issue.line_no), **asdict(issue)}
+            "page_no": rendering.page_of(issue.line_no), **as_row(issue)}
 
 
 def _add_performance(outcome: ParseOutcome, report: ReportFile, tables, rendering: RenderedReport) -> None:

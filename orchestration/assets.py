@@ -163,7 +163,8 @@ AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["s
     name="integrity_findings",
 )
 def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes."""
+    """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes.
+    Only documents whose parse, rules or models changed are audited again; the others keep their findings."""
     paths = warehouse.paths()
     outcome = run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
                             docs_dir=paths.data_docs)
@@ -171,6 +172,7 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
         context.log.warning(f"table quarantined: {table_code} of document {document_id[:12]}")
     yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={
         "checks": outcome.n_checks, "findings": outcome.n_findings, "waived": outcome.n_waived,
+        "documents_audited": outcome.n_documents_audited, "comparisons_to_gx": outcome.n_candidates,
         **{f"findings_{severity}": count for severity, count in outcome.by_severity.items()},
     })
     yield MaterializeResult(asset_key=AssetKey(["audit", "quarantined_scope"]),

@@ -1,27 +1,18 @@
 """The whole nightly job through the `fiscal` command: ingest, dbt, GX audit, quarantine, publish."""
 
 import hashlib
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO, SEED_000
+from tests.conftest import REPO, SEED_000, fiscal  # noqa: F401 (fiscal: imported from here by other tests)
 
 pytestmark = pytest.mark.e2e
 # the standard tables 公开01–08; seed 000 also prints a per-subunit 三公 table (SANGONG_UNITS, 60 cells)
 GK_FACTS = "select count(*) from fct_fiscal_amount where document_id = ? and source_table like 'GK%'"
 ALTERED = ("2012602\t一般行政管理事务\t108.34\t108.34", "2012602\t一般行政管理事务\t118.34\t118.34")
-
-
-def fiscal(*args: str, home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FISCAL_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600)
 
 
 def refresh_copies(tmp_path_factory, files, name: str) -> Path:
@@ -37,24 +28,6 @@ def refresh_copies(tmp_path_factory, files, name: str) -> Path:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def refreshed(tmp_path_factory):
-    inbox = tmp_path_factory.mktemp("inbox")
-    home = tmp_path_factory.mktemp("warehouse")
-    for sample in (REPO / "samples" / "inbox").iterdir():
-        shutil.copy(sample, inbox / sample.name)
-    if SEED_000.exists():
-        shutil.copy(SEED_000, inbox / SEED_000.name)
-    (inbox / "empty.txt").write_bytes(b"")
-    (inbox / "scan.pdf").write_bytes(b"%PDF-1.7\n\x00\x01\x02\x03" * 50)
-    (inbox / "memo.txt").write_text("关于做好年度工作的通知\n请各单位按时报送。\n", encoding="utf-8")
-    result = fiscal("refresh", "--inbox", str(inbox), home=home)
-    assert result.returncode == 0, result.stdout + result.stderr
-    con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
-    yield {"home": home, "inbox": inbox, "stdout": result.stdout, "con": con}
-    con.close()
 
 
 def one(con, sql, *params):

@@ -1,0 +1,127 @@
+"""What the audit remembers between refreshes, so a refresh audits only what changed.
+
+Every rule reads one document at a time, so a document's findings change only when its parse changes
+(``parsed_at``) or when the rules or the models they read change (the audit fingerprint). The ledger
+keeps each audited document's findings before waivers (waivers are reviewed often and are applied to
+the whole ledger on every refresh); ``stale_documents`` names the documents to audit again.
+
+Tables, in the build database's ``audit`` schema (written by the gate, read by no one else):
+
+    document_audit   one row per audited document: parse it saw, fingerprint, comparisons made
+    finding_ledger   the findings of those documents (FINDING_COLUMNS of expectations.suite)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest import PARSER_VERSION
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LEDGER_DDL = """
+create schema if not exists audit;
+create table if not exists audit.document_audit (
+    document_id varchar primary key,
+    parsed_at timestamp not null,
+    fingerprint varchar not null,
+    n_checks integer not null,
+    audited_at timestamp not null
+);
+create table if not exists audit.finding_ledger (
+    finding_id varchar,
+    document_id varchar not null,
+    table_code varchar,
+    side varchar,
+    row_code varchar,
+    row_label varchar,
+    column_path varchar,
+    line_no integer,
+    rule_id varchar not null,
+    rule_name varchar,
+    expected double,
+    actual double,
+    difference double,
+    tolerance double,
+    n_addends integer,
+    addends varchar,
+    severity varchar not null,
+    message varchar,
+    data_docs_page varchar
+);
+"""
+LEDGER_COLUMNS = ("finding_id, document_id, table_code, side, row_code, row_label, column_path, "
+                  "line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
+                  "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
+                  "n_addends::integer as n_addends, addends, severity, message, "
+                  "data_docs_page::varchar as data_docs_page")
+# what a document's findings are computed by: the rules, their catalog, the dbt models they read, the parser
+FINGERPRINTED = ("expectations/*.py", "expectations/catalog.yml", "dbt_project/models/**/*.sql",
+                 "dbt_project/macros/*.sql", "dbt_project/seeds/*.csv")
+
+
+def audit_fingerprint(root: Path = REPO_ROOT) -> str:
+    digest = hashlib.sha256(PARSER_VERSION.encode())
+    for pattern in FINGERPRINTED:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_ledger(build_db: Path) -> None:
+    with duckdb.connect(str(build_db)) as build:
+        build.execute(LEDGER_DDL)
+
+
+def stale_documents(build: duckdb.DuckDBPyConnection, fingerprint: str) -> list[str]:
+    """Documents never audited, re-parsed since their audit, or audited by other rules or models."""
+    return [row[0] for row in build.execute("""
+        select documents.document_id
+        from staging.stg_raw__documents as documents
+        left join audit.document_audit as audited
+            on documents.document_id = audited.document_id
+            and documents.parsed_at = audited.parsed_at
+            and audited.fingerprint = ?
+        where audited.document_id is null
+        order by 1
+    """, [fingerprint]).fetchall()]
+
+
+def record_audit(build: duckdb.DuckDBPyConnection, fingerprint: str, audited: pd.DataFrame,
+                 findings: pd.DataFrame, documents: pd.DataFrame) -> None:
+    """Replace the ledger rows of the documents just audited (``audited``: document_id, n_checks) and
+    forget documents no longer in the warehouse (``documents``: document_id, parsed_at of every one).
+    Runs inside the caller's transaction."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    build.register("audited_now", audited)
+    build.register("findings_now", findings)
+    build.register("documents_now", documents[["document_id", "parsed_at"]])
+    try:
+        gone = ("(select document_id from audit.document_audit "
+                "where document_id not in (select document_id from documents_now))")
+        build.execute(f"delete from audit.finding_ledger where document_id in {gone}")
+        build.execute(f"delete from audit.document_audit where document_id in {gone}")
+        build.execute("delete from audit.finding_ledger where document_id in (select document_id from audited_now)")
+        build.execute("delete from audit.document_audit where document_id in (select document_id from audited_now)")
+        build.execute(f"insert into audit.finding_ledger by name select {LEDGER_COLUMNS} from findings_now")
+        build.execute("""
+            insert into audit.document_audit
+            select audited_now.document_id, documents.parsed_at, ?, audited_now.n_checks::integer, ?
+            from audited_now
+            inner join documents_now as documents using (document_id)
+        """, [fingerprint, now])
+    finally:
+        for name in ("audited_now", "findings_now", "documents_now"):
+            build.unregister(name)
+
+
+def ledger(build: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, int]:
+    """Every remembered finding, and the number of comparisons they came from."""
+    findings = build.execute("select * from audit.finding_ledger order by document_id, finding_id").df()
+    n_checks = build.execute("select coalesce(sum(n_checks), 0) from audit.document_audit").fetchall()[0][0]
+    return findings, int(n_checks)

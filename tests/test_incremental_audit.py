@@ -1,0 +1,87 @@
+"""The audit re-runs only for documents whose parse, rules or models changed; the others keep their findings.
+
+Runs the gate on a copy of a refreshed warehouse (bundled samples + seed 000), so the figures compared
+are the ones the full refresh published.
+"""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from expectations import audit_ledger
+from expectations.gate import run_integrity
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def warehouse(refreshed, tmp_path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(refreshed["home"], home, ignore=shutil.ignore_patterns("marts.duckdb", "releases", "logs"))
+    return home
+
+
+def findings(home: Path) -> list[tuple]:
+    with duckdb.connect(str(home / "build" / "build.duckdb"), read_only=True) as build:
+        return build.execute(
+            "select document_id, rule_id, table_code, coalesce(row_code, row_label), column_path, severity, "
+            "expected, actual, waived from audit.dq_finding order by all").fetchall()
+
+
+def audit(home: Path, **kwargs):
+    return run_integrity(home / "build" / "build.duckdb", home / "raw.duckdb", **kwargs)
+
+
+def test_unchanged_documents_keep_their_findings_without_being_audited(warehouse):
+    before = findings(warehouse)
+    outcome = audit(warehouse)
+    assert outcome.n_documents_audited == 0 and outcome.n_candidates == 0
+    assert findings(warehouse) == before
+    severities = [row[5] for row in before]
+    assert outcome.by_severity == {s: severities.count(s) for s in set(severities)}
+    assert outcome.by_severity["error"] >= 2 and outcome.n_checks > 500
+    # the bundled sample's erratum (公开03 row 2050202: 12,515.62 printed, 12,505.62 summed) still holds back
+    assert [code for _, code in outcome.quarantined_tables].count("GK03") == 1
+
+
+def test_a_reparsed_document_alone_is_audited_again(warehouse):
+    before = findings(warehouse)
+    with duckdb.connect(str(warehouse / "build" / "build.duckdb")) as build:
+        erratum_doc = build.execute(
+            "select document_id from audit.dq_finding where severity = 'error' limit 1").fetchall()[0][0]
+        n_checks = build.execute("select n_checks from audit.document_audit where document_id = ?",
+                                 [erratum_doc]).fetchall()[0][0]
+        # as if the parser had read it again: its audit no longer matches its parse
+        build.execute("update audit.document_audit set parsed_at = parsed_at - interval 1 day "
+                      "where document_id = ?", [erratum_doc])
+    outcome = audit(warehouse)
+    assert outcome.n_documents_audited == 1
+    assert outcome.n_candidates > 0  # its erratum's differing comparisons went to GX again
+    assert findings(warehouse) == before
+    with duckdb.connect(str(warehouse / "build" / "build.duckdb"), read_only=True) as build:
+        assert build.execute("select n_checks from audit.document_audit where document_id = ?",
+                             [erratum_doc]).fetchall()[0][0] == n_checks > 100
+
+
+def test_changed_rules_reaudit_everything_and_waivers_need_no_reaudit(warehouse, monkeypatch, tmp_path):
+    before = findings(warehouse)
+    with duckdb.connect(str(warehouse / "build" / "build.duckdb"), read_only=True) as build:
+        n_documents = build.execute("select count(*) from audit.document_audit").fetchall()[0][0]
+        errors = build.execute("select distinct document_id, rule_id from audit.dq_finding "
+                               "where severity = 'error' and table_code = 'GK03'").fetchall()
+    monkeypatch.setattr(audit_ledger, "audit_fingerprint", lambda: "rules-changed")
+    monkeypatch.setattr("expectations.gate.audit_fingerprint", lambda: "rules-changed")
+    outcome = audit(warehouse)
+    assert outcome.n_documents_audited == n_documents >= 3
+    assert findings(warehouse) == before
+    waivers = tmp_path / "waivers.yml"
+    waivers.write_text("waivers:\n" + "".join(
+        f"  - document: '{document_id}'\n    rule: {rule_id}\n    table: GK03\n"
+        "    reason: known erratum of the printed report\n    approved_by: tester\n    approved_on: '2026-11-22'\n"
+        for document_id, rule_id in errors), encoding="utf-8")
+    waived = audit(warehouse, waivers_path=waivers)
+    assert waived.n_documents_audited == 0
+    assert (errors[0][0], "GK03") not in waived.quarantined_tables
+    assert waived.n_waived >= len(errors) >= 1
