@@ -65,8 +65,13 @@ FINGERPRINTED = ("expectations/*.py", "expectations/catalog.yml", "dbt_project/m
 
 
 def audit_fingerprint(root: Path = REPO_ROOT) -> str:
+    return files_fingerprint(FINGERPRINTED, root)
+
+
+def files_fingerprint(patterns: tuple[str, ...], root: Path = REPO_ROOT) -> str:
+    """Hash of the parser version and the files matching ``patterns``: what derived rows were computed by."""
     digest = hashlib.sha256(PARSER_VERSION.encode())
-    for pattern in FINGERPRINTED:
+    for pattern in patterns:
         for path in sorted(root.glob(pattern)):
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())

@@ -41,6 +41,7 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
         hashes.add(report.content_hash)
         sightings.append({"content_hash": report.content_hash, "file_name": path.name, "inbox_path": fingerprint[0],
                           "size_bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns, "seen_at": now})
+    store.flush()  # the raw layer never names a stored file that a crash could lose
     raw_layer.record_file_names(con, sightings)
     return {"files": files, "files_new_or_changed": len(sightings), "distinct_new_contents": len(hashes)}
 

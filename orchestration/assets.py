@@ -32,6 +32,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from expectations.audit_ledger import files_fingerprint
 from expectations.gate import run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
@@ -133,12 +134,25 @@ MANIFEST = ensure_manifest()
 TRANSLATOR = FiscalDbtTranslator()
 
 
+# what the incremental models' rows were computed by: a change to any of these rebuilds them in full
+DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
+                    "dbt_project/seeds/*.csv")
+
+
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
             select="resource_type:seed staging intermediate", name="dbt_staging_intermediate")
 def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """Why: the audit reads the intermediate amounts, so these layers build (and test) before it."""
-    warehouse.paths()
-    yield from dbt.cli(["build"], context=context).stream()
+    """Why: the audit reads the intermediate amounts, so these layers build (and test) before it.
+    int_amounts_classified is incremental by document; when the models, seeds or parser changed since
+    the build database was last built, every incremental model is rebuilt in full."""
+    paths = warehouse.paths()
+    stamp = paths.build_db.with_name("dbt_build_inputs.sha")
+    inputs = files_fingerprint(DBT_BUILD_INPUTS)
+    rebuilt = not paths.build_db.exists() or not stamp.exists() or stamp.read_text().strip() != inputs
+    if rebuilt:
+        context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
+    yield from dbt.cli(["build", *(["--full-refresh"] if rebuilt else [])], context=context).stream()
+    stamp.write_text(inputs)
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
@@ -191,7 +205,7 @@ def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult
                 (select count(*) from intermediate.int_amounts_classified),
                 (select count(*) from marts.fct_fiscal_amount),
                 (select count(*) from marts.fct_fiscal_amount_quarantined),
-                (select count(*) from intermediate.int_amounts_classified a
+                (select count(*) from intermediate.int_fiscal_amounts_sourced a
                  where not a.is_current_version and a.fact_id not in
                      (select fact_id from marts.fct_fiscal_amount_quarantined)),
                 -- rates (%), headcounts and counts: published apart from money

@@ -1,12 +1,20 @@
--- The fact grain with its keys and provenance columns, shared by the published facts and the quarantine.
+-- The fact grain with its keys and provenance columns, shared by the published facts and the quarantine,
+-- with whether each amount's document is the current version of its report (which a later version changes).
+-- A view: the tables reading it (fct_fiscal_amount, its quarantine, fct_fiscal_quantity) are where it is paid.
+{{ config(materialized='view') }}
+
 with amounts as (
     select * from {{ ref('int_amounts_classified') }}
+),
+
+versions as (
+    select * from {{ ref('int_report_versions') }}
 )
 
 select
     amounts.fact_id,
     amounts.document_id,
-    amounts.is_current_version,
+    versions.is_current as is_current_version,
     amounts.unit_id,
     amounts.fiscal_year,
     amounts.phase_code,
@@ -32,3 +40,4 @@ select
     amounts.value_text as source_value_text,
     amounts.printed_unit as source_unit
 from amounts
+inner join versions on amounts.document_id = versions.document_id

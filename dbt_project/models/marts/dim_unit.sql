@@ -16,11 +16,11 @@ reporting_units as (
 
 listed_subunits as (
     select distinct
-        substr(md5({{ unit_key('row_label') }}), 1, 16) as unit_id,
-        row_label as unit_name,
+        substr(md5({{ unit_key('source_row_label') }}), 1, 16) as unit_id,
+        source_row_label as unit_name,
         unit_id as parent_unit_id
-    from {{ ref('int_amounts_classified') }}
-    where table_code like 'SANGONG_UNITS%' and is_current_version
+    from {{ ref('int_fiscal_amounts_sourced') }}
+    where source_table like 'SANGONG_UNITS%' and is_current_version
 ),
 
 subunit_links as (
