@@ -1,14 +1,18 @@
-"""Render synthetic 部门决算 reports in the layout of real text extractions (tab-separated rows).
+"""Render synthetic 部门决算 and 部门预算 reports in the layout of real text extractions (tab-separated rows).
 
 The figures are made consistent by construction (parents and totals are sums of leaves), so a
 rendered report passes every integrity rule; ``alter`` then changes one printed amount to make a
-known fault. Used for the bundled samples (samples/inbox) and by the tests.
+known fault. Used for the bundled samples (samples/inbox), the benchmark corpus (with 绩效自评 reports
+from ``sample_performance``) and the tests.
 """
 
 from __future__ import annotations
 
+import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from ingest.sample_performance import render_performance
 
 ECONOMIC_NAMES = {
     "301": "工资福利支出", "30101": "基本工资", "30102": "津贴补贴", "30103": "奖金", "30107": "绩效工资",
@@ -216,6 +220,42 @@ def _three_public_table(report: SampleReport, dept: str) -> list[str]:
             "注：本表反映部门本年度“三公”经费支出预决算情况。", ""]
 
 
+# 决算 table titles and the 部门预算 titles of the same tables (the longer titles first where one contains another)
+BUDGET_TITLES = {
+    "收入支出决算总表": "收支预算总表",
+    "收入决算表": "收入预算总表",
+    "支出决算表": "支出预算总表",
+    "财政拨款收入支出决算总表": "财政拨款收支预算总表",
+    "一般公共预算财政拨款支出决算表": "一般公共预算支出功能分类预算表",
+    "一般公共预算财政拨款基本支出决算表": "一般公共预算基本支出经济分类预算表",
+    "政府性基金预算财政拨款收入支出决算表": "政府性基金支出预算表",
+}
+
+
+def render_budget(report: SampleReport) -> str:
+    """The 部门预算 of a unit: the same tables under their budget titles, 预算数 columns, the 三公 table with
+    its budget figures only, and no 决算 情况说明."""
+    text = render_final_accounts(replace(report, alterations={}))
+    lines = text[:text.index("二、部门决算情况说明")].split("\n")
+    start = lines.index("一般公共预算财政拨款“三公”经费支出决算表")
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("注："))
+    lines[start:end + 1] = _three_public_budget_table(report, f"部门：{report.unit}")
+    text = "\n".join(BUDGET_TITLES.get(line, line) for line in lines).replace("决算", "预算")
+    return _apply_alterations(text.rstrip("\n") + "\n", report.alterations)
+
+
+def _three_public_budget_table(report: SampleReport, dept: str) -> list[str]:
+    abroad, purchase, running, reception = report.three_public_budget
+    cars = round(purchase + running, 2)
+    values = [round(abroad + cars + reception, 2), abroad, cars, purchase, running, reception]
+    return ["“三公”经费支出预算表", "", "公开 07 表", "", dept, "", "单位：万元", "",
+            "合计\t因公出国 (境)费\t公务用车购置及运行费\t\t\t公务接待费",
+            "\t\t小计\t公务用车 购置费\t公务用车 运行费\t",
+            "\t".join(str(i) for i in range(1, 7)),
+            "\t".join(_fmt(v) for v in values), "",
+            "注：本表反映部门本年度“三公”经费支出预算情况。"]
+
+
 def _apply_alterations(text: str, alterations: dict[tuple[int, str], str]) -> str:
     """alterations: (occurrence index, printed text) -> replacement, applied to the rendered text."""
     for (occurrence, old), new in alterations.items():
@@ -298,47 +338,65 @@ FUNCTION_POOL = (
 )
 
 
-def generate_reports(count: int, seed: int = 0):
-    """``count`` consistent 决算 reports (file name, text), deterministic for a seed: district × bureau ×
-    year units with varied function lines, economic detail and 三公 figures."""
-    import random
+REPORT_KINDS = ("juesuan", "yusuan", "jixiao")  # 部门决算, 部门预算, 部门整体支出绩效自评报告
 
+
+def generate_reports(count: int, seed: int = 0):
+    """``count`` consistent reports (file name, text), deterministic for a seed: each district × bureau ×
+    year unit publishes a 决算, a 预算 and a 绩效自评报告 in turn, with varied function lines, economic
+    detail, 三公 figures and indicator weights and scores."""
     rng = random.Random(seed)
     for index in range(count):
-        district = DISTRICTS[index % len(DISTRICTS)]
-        bureau = BUREAUS[(index // len(DISTRICTS)) % len(BUREAUS)]
-        year = 2015 + (index // (len(DISTRICTS) * len(BUREAUS))) % 10
-        suffix = index // (len(DISTRICTS) * len(BUREAUS) * 10)
+        kind = REPORT_KINDS[index % len(REPORT_KINDS)]
+        unit_index = index // len(REPORT_KINDS)
+        district = DISTRICTS[unit_index % len(DISTRICTS)]
+        bureau = BUREAUS[(unit_index // len(DISTRICTS)) % len(BUREAUS)]
+        year = 2015 + (unit_index // (len(DISTRICTS) * len(BUREAUS))) % 10
+        suffix = unit_index // (len(DISTRICTS) * len(BUREAUS) * 10)
         unit = f"示例市{district}{bureau}" + (f"第{suffix + 1}分局" if suffix else "")
-        chosen = sorted(rng.sample(FUNCTION_POOL, rng.randint(3, 7)))
-        lines = [FunctionLine(code, name, round(rng.uniform(20, 3000), 2),
-                              round(rng.uniform(0, 2000), 2) if rng.random() < 0.6 else 0.0)
-                 for code, name, *_ in chosen]
-        names = {}
-        for _, _, class_code, class_name, section_code, section_name in chosen:
-            names[class_code], names[section_code] = class_name, section_name
-        economic = {code: round(rng.uniform(1, 500), 2) for code in rng.sample(
-            [c for c in ECONOMIC_NAMES if len(c) == 5], rng.randint(5, 15))}
-        three_budget = (0.0, 0.0, round(rng.uniform(5, 40), 2), round(rng.uniform(1, 10), 2))
-        three_final = (0.0, 0.0, round(three_budget[2] * rng.uniform(0.5, 1), 2),
-                       round(three_budget[3] * rng.uniform(0.3, 1), 2))
-        report = SampleReport(unit=unit, year=year, lines=lines, names=names, economic=economic,
-                              carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget,
-                              three_public_final=three_final)
-        yield f"sample_{index:06d}_{year}_juesuan.txt", render_final_accounts(report)
+        name = f"sample_{index:06d}_{year}_{kind}.txt"
+        if kind == "jixiao":
+            yield name, render_performance(unit, year, rng)
+            continue
+        report = _random_accounts(unit, year, rng)
+        yield name, render_final_accounts(report) if kind == "juesuan" else render_budget(report)
+
+
+def _random_accounts(unit: str, year: int, rng: random.Random) -> SampleReport:
+    chosen = sorted(rng.sample(FUNCTION_POOL, rng.randint(3, 7)))
+    lines = [FunctionLine(code, name, round(rng.uniform(20, 3000), 2),
+                          round(rng.uniform(0, 2000), 2) if rng.random() < 0.6 else 0.0)
+             for code, name, *_ in chosen]
+    names = {}
+    for _, _, class_code, class_name, section_code, section_name in chosen:
+        names[class_code], names[section_code] = class_name, section_name
+    economic = {code: round(rng.uniform(1, 500), 2) for code in rng.sample(
+        [c for c in ECONOMIC_NAMES if len(c) == 5], rng.randint(5, 15))}
+    three_budget = (0.0, 0.0, round(rng.uniform(5, 40), 2), round(rng.uniform(1, 10), 2))
+    three_final = (0.0, 0.0, round(three_budget[2] * rng.uniform(0.5, 1), 2),
+                   round(three_budget[3] * rng.uniform(0.3, 1), 2))
+    return SampleReport(unit=unit, year=year, lines=lines, names=names, economic=economic,
+                        carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget,
+                        three_public_final=three_final)
 
 
 FAULT_KINDS = ("wrong_total", "rounding_only", "garbled_cell", "empty_file", "truncated_file")
 _TOTAL_ROW = re.compile(r"^(合计\t\t)(\d[\d,]*\.\d\d)", re.MULTILINE)
 _ITEM_ROW = re.compile(r"^(\d{7}\t[^\t]+\t)(\d[\d,]*\.\d\d)", re.MULTILINE)
+# in a 绩效自评报告: the quoted self-score (the table's stated total) and a leaf indicator's score
+_STATED_SCORE = re.compile(r"^(本单位自评得分)(\d+\.\d\d)(?=分)", re.MULTILINE)
+_LEAF_SCORE = re.compile(r"^([^\n]*\t完全达到得\d+分[^\t\n]*\t)(\d+\.\d\d)$", re.MULTILINE)
 
 
 def inject_fault(text: str, kind: str) -> tuple[str, str]:
     """The report with one fault of ``kind``, and what was done (for the generator's manifest):
 
-    - wrong_total:    the first 合计 row's first amount + 1.00 (a total that breaks its table)
-    - rounding_only:  the first 项 row's first amount + 0.01 (within the rounding tolerance: info only)
-    - garbled_cell:   that amount printed with a letter O for a zero (an unreadable row)
+    - wrong_total:    the first 合计 row's first amount + 1.00 (a total that breaks its table); in a 绩效自评
+                      报告 the quoted self-score + 1.00 (a total its score table does not add up to)
+    - rounding_only:  the first 项 row's first amount + 0.01 (within the rounding tolerance: info only); in a
+                      绩效自评报告 the quoted self-score + 0.01
+    - garbled_cell:   that amount (in a 绩效自评报告 the first indicator's score) printed with a letter O
+                      for a zero (an unreadable row)
     - empty_file:     no bytes at all
     - truncated_file: the text cut at 40 % (a download that stopped)
     """
@@ -347,7 +405,13 @@ def inject_fault(text: str, kind: str) -> tuple[str, str]:
     if kind == "truncated_file":
         cut = int(len(text) * 0.4)
         return text[:cut], f"cut after {cut} of {len(text)} characters"
-    pattern, delta = (_TOTAL_ROW, 1.0) if kind == "wrong_total" else (_ITEM_ROW, 0.01)
+    performance = _STATED_SCORE.search(text) is not None
+    if kind == "garbled_cell" and performance:
+        pattern, delta = _LEAF_SCORE, 0.0
+    elif kind == "wrong_total":
+        pattern, delta = (_STATED_SCORE if performance else _TOTAL_ROW), 1.0
+    else:
+        pattern, delta = (_STATED_SCORE if performance else _ITEM_ROW), 0.01
     match = pattern.search(text)
     if match is None:
         raise ValueError(f"no row to alter for {kind}")

@@ -132,7 +132,8 @@ def samples(
         help="Share of reports with one injected fault (wrong total, rounding-only difference, garbled cell, "
              "empty file, truncated file, in turn); listed in faults.csv.")] = 0.0,
 ) -> None:
-    """Generate synthetic 决算 reports (for demos, tests and benchmarks), consistent unless --faults."""
+    """Generate synthetic reports (决算, 预算 and 绩效自评 of each unit in turn) for demos, tests and benchmarks;
+    consistent unless --faults."""
     import csv
 
     from ingest.sample_reports import generate_with_faults
