@@ -1,15 +1,21 @@
-"""Benchmark (not a test): full refresh of N generated reports, with floors measured in the same run.
+"""Benchmark (not a test): parse throughput, and full refresh of N generated reports, with floors measured
+in the same run.
 
-    .venv/bin/python benchmarks/refresh_scale.py 100 1000
+    .venv/bin/python benchmarks/refresh_scale.py 100 1000 10000
 
-Prints a markdown table: wall time and peak RSS of `fiscal refresh` (a child process), and two floors:
-reading the same bytes, and bulk-loading the same number of cells into DuckDB; then the incremental
-refresh after one more report lands in the same warehouse, and the latency of five typical analyst
-queries on the published marts (median of 5 runs each).
+Prints markdown tables:
+- parse throughput on one core: generated text reports/s, and PDF pages/s on the real PDFs beside the
+  repository (../shared/corpus/pdf) when they are there;
+- per N: wall time and peak RSS of `fiscal refresh` (a child process), two floors (reading the same bytes;
+  bulk-loading the same number of cells into DuckDB), the incremental refresh after one more report lands
+  in the same warehouse, the latency of five typical analyst queries on the published marts (median of 5
+  runs each), and the Dagster step times of the full and the incremental refresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import resource
 import subprocess
 import sys
@@ -21,6 +27,48 @@ import duckdb
 import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
+PDF_CORPUS = REPO.parent / "shared" / "corpus" / "pdf"
+STEP_TIME = re.compile(r'Finished execution of step "([^"]+)" in ([0-9.]+)(ms|s|m)?(?:([0-9.]+)s)?')
+STEPS = {"raw__document_files": "register", "raw_layer": "parse", "dbt_staging_intermediate": "dbt 1",
+         "integrity_findings": "audit", "dbt_marts": "dbt 2", "published_marts": "publish"}
+
+
+def step_times(home: Path) -> dict[str, float]:
+    """Seconds per step of the newest refresh log."""
+    log = max((home / "logs").iterdir()).read_text(encoding="utf-8")
+    out = {}
+    for step, value, unit, seconds in STEP_TIME.findall(log):
+        if step in STEPS:
+            value = float(value)
+            out[STEPS[step]] = round(value / 1000 if unit == "ms" else value * 60 + float(seconds or 0)
+                                     if unit == "m" else value, 1)
+    return out
+
+
+def parse_throughput(count: int = 300) -> dict:
+    """One core, no database: generated reports of every kind per second, and PDF pages per second."""
+    sys.path.insert(0, str(REPO))
+    from ingest.parse_report import parse_report_file
+    from ingest.reader import ReportFile, load_report_file
+    from ingest.sample_reports import generate_reports
+
+    reports = []
+    for name, text in generate_reports(count, seed=7):
+        data = text.encode("utf-8")
+        reports.append(ReportFile(path=Path(name), content_hash=hashlib.sha256(data).hexdigest(), size=len(data),
+                                  data=data))
+    started = time.perf_counter()
+    cells = sum(len(parse_report_file(report).cells) for report in reports)
+    text_s = time.perf_counter() - started
+    out = {"text_reports": count, "text_reports_per_s_per_core": round(count / text_s, 1),
+           "cells_per_s_per_core": round(cells / text_s)}
+    pdfs = sorted(PDF_CORPUS.glob("*.pdf")) if PDF_CORPUS.exists() else []
+    if pdfs:
+        started = time.perf_counter()
+        pages = sum(parse_report_file(load_report_file(pdf)).document["n_pages"] or 0 for pdf in pdfs)
+        out.update(pdf_files=len(pdfs), pdf_pages=pages,
+                   pdf_pages_per_s_per_core=round(pages / (time.perf_counter() - started), 1))
+    return out
 
 
 def run(count: int) -> dict:
@@ -39,6 +87,7 @@ def run(count: int) -> dict:
         peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         if result.returncode != 0:
             raise SystemExit(result.stdout + result.stderr)
+        full_steps = step_times(home)
         with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as con:
             frame = con.execute("select * from cells").df()  # noqa: F841 (scanned by duckdb below)
             cells = len(frame)
@@ -58,10 +107,11 @@ def run(count: int) -> dict:
         if again.returncode != 0:
             raise SystemExit(again.stdout + again.stderr)
         queries = query_latencies(home / "marts.duckdb")
+        steps = {"full": full_steps, "incremental": step_times(home)}
         return {"reports": count, "cells": cells, "bytes": read_bytes, "refresh_s": round(wall, 1),
                 "peak_rss_mb": round(peak_mb), "read_floor_s": round(read_floor, 3),
                 "load_floor_s": round(load_floor, 3), "refresh/load_floor": round(wall / max(load_floor, 1e-3)),
-                "incremental_s": round(incremental, 1), **queries}
+                "incremental_s": round(incremental, 1), **queries, "steps": steps}
 
 
 QUERIES = {
@@ -90,5 +140,11 @@ def query_latencies(marts: Path) -> dict:
 
 
 if __name__ == "__main__":
+    print(pd.DataFrame([parse_throughput()]).to_markdown(index=False), flush=True)
     rows = [run(int(n)) for n in (sys.argv[1:] or ["100"])]
+    steps = [{"reports": row["reports"], "refresh": kind, **row.pop("steps")[kind]}
+             for row in rows for kind in ("full", "incremental")]
+    print()
     print(pd.DataFrame(rows).to_markdown(index=False))
+    print()
+    print(pd.DataFrame(steps).to_markdown(index=False))

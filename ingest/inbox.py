@@ -84,10 +84,11 @@ def _outcomes(jobs: list[tuple[Path, str]], workers: int) -> Iterator[ParseOutco
 
 
 def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: int | None = None,
-                  on_loaded: Callable[[list[dict]], None] | None = None) -> dict:
+                  on_loaded: Callable[[list[dict], int], None] | None = None) -> dict:
     """Parse new documents and load them in transactional batches; returns counts.
 
-    ``on_loaded`` receives the document rows of each batch once it is committed.
+    ``on_loaded`` receives the document rows of each batch once it is committed, and how many documents
+    this call parses in all.
     """
     jobs = pending_documents(con, store)
     workers = workers or os.cpu_count() or 1
@@ -98,16 +99,16 @@ def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: 
         counts["quarantined" if outcome.document["status"] == "quarantined" else "parsed"] += 1
         counts["cells"] += len(outcome.cells)
         if len(batch) >= BATCH_SIZE:
-            _load(con, batch, on_loaded)
+            _load(con, batch, on_loaded, len(jobs))
             batch = []
-    _load(con, batch, on_loaded)
+    _load(con, batch, on_loaded, len(jobs))
     return counts
 
 
 def _load(con: duckdb.DuckDBPyConnection, batch: list[ParseOutcome],
-          on_loaded: Callable[[list[dict]], None] | None) -> None:
+          on_loaded: Callable[[list[dict], int], None] | None, n_pending: int) -> None:
     if not batch:
         return
     raw_layer.load_outcomes(con, batch)
     if on_loaded:
-        on_loaded([outcome.document for outcome in batch])
+        on_loaded([outcome.document for outcome in batch], n_pending)
