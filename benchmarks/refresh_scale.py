@@ -1,12 +1,12 @@
 """Benchmark (not a test): parse throughput, and full refresh of N generated reports, with floors measured
 in the same run.
 
-    .venv/bin/python benchmarks/refresh_scale.py 100 1000 10000
+    .venv/bin/python benchmarks/refresh_scale.py 100 1000 10000 [--faults 0.02]
 
 Prints markdown tables:
 - parse throughput on one core: generated text reports/s, and PDF pages/s on the real PDFs beside the
   repository (../shared/corpus/pdf) when they are there;
-- per N: wall time and peak RSS of `fiscal refresh` (a child process), two floors (reading the same bytes;
+- per N (generated reports, a share ``--faults`` with one injected fault each): wall time and peak RSS of `fiscal refresh` (a child process), two floors (reading the same bytes;
   bulk-loading the same number of cells into DuckDB), the incremental refresh after one more report lands
   in the same warehouse, the latency of five typical analyst queries on the published marts (median of 5
   runs each), and the Dagster step times of the full and the incremental refresh.
@@ -71,11 +71,12 @@ def parse_throughput(count: int = 300) -> dict:
     return out
 
 
-def run(count: int) -> dict:
+def run(count: int, faults: float = 0.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         inbox, home = Path(tmp) / "inbox", Path(tmp) / "warehouse"
         subprocess.run([sys.executable, "-m", "orchestration.cli", "samples", "--out", str(inbox), "--count",
-                        str(count), "--seed", "7"], cwd=REPO, check=True, capture_output=True)
+                        str(count), "--seed", "7", "--faults", str(faults)], cwd=REPO, check=True,
+                       capture_output=True)
         started = time.perf_counter()
         read_bytes = sum(len(p.read_bytes()) for p in inbox.iterdir())
         read_floor = time.perf_counter() - started
@@ -108,7 +109,7 @@ def run(count: int) -> dict:
             raise SystemExit(again.stdout + again.stderr)
         queries = query_latencies(home / "marts.duckdb")
         steps = {"full": full_steps, "incremental": step_times(home)}
-        return {"reports": count, "cells": cells, "bytes": read_bytes, "refresh_s": round(wall, 1),
+        return {"reports": count, "faulty": faults, "cells": cells, "bytes": read_bytes, "refresh_s": round(wall, 1),
                 "peak_rss_mb": round(peak_mb), "read_floor_s": round(read_floor, 3),
                 "load_floor_s": round(load_floor, 3), "refresh/load_floor": round(wall / max(load_floor, 1e-3)),
                 "incremental_s": round(incremental, 1), **queries, "steps": steps}
@@ -140,10 +141,17 @@ def query_latencies(marts: Path) -> dict:
 
 
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    faults = float(args[args.index("--faults") + 1]) if "--faults" in args else 0.0
+    counts = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] != "--faults")]
     print(pd.DataFrame([parse_throughput()]).to_markdown(index=False), flush=True)
-    rows = [run(int(n)) for n in (sys.argv[1:] or ["100"])]
-    steps = [{"reports": row["reports"], "refresh": kind, **row.pop("steps")[kind]}
-             for row in rows for kind in ("full", "incremental")]
+    rows, steps = [], []
+    for count in counts or [100]:
+        row = run(count, faults)
+        for kind, times in row.pop("steps").items():
+            steps.append({"reports": count, "refresh": kind, **times})
+        rows.append(row)
+        print(row, file=sys.stderr, flush=True)  # a long run keeps what it measured if a later size fails
     print()
     print(pd.DataFrame(rows).to_markdown(index=False))
     print()
