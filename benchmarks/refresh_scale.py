@@ -6,7 +6,8 @@ in the same run.
 Prints markdown tables:
 - parse throughput on one core: generated text reports/s, and PDF pages/s on the real PDFs beside the
   repository (../shared/corpus/pdf) when they are there;
-- per N (generated reports, a share ``--faults`` with one injected fault each): wall time and peak RSS of `fiscal refresh` (a child process), two floors (reading the same bytes;
+- per N (generated reports, a share ``--faults`` with one injected fault each): wall time and peak RSS of
+  `fiscal refresh` (a child process), two floors (reading the same bytes;
   bulk-loading the same number of cells into DuckDB), the incremental refresh after one more report lands
   in the same warehouse, the latency of five typical analyst queries on the published marts (median of 5
   runs each), and the Dagster step times of the full and the incremental refresh.
