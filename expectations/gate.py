@@ -16,6 +16,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from pathlib import Path
 
 import duckdb
@@ -112,16 +113,11 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
 
 
 def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], workers: int):
-    jobs = [(build_db, raw_db, batch) for batch in batches]
-    if workers <= 1 or len(jobs) < 2:
-        yield from (audit_batch(*job) for job in jobs)
+    if workers <= 1 or len(batches) < 2:
+        yield from (audit_batch(build_db, raw_db, batch) for batch in batches)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        yield from pool.map(_audit_job, jobs)
-
-
-def _audit_job(job: tuple[Path, Path, list[str]]) -> BatchAudit:
-    return audit_batch(*job)
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+        yield from pool.map(audit_batch, repeat(build_db), repeat(raw_db), batches)
 
 
 def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:

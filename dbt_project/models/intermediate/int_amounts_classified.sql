@@ -4,8 +4,15 @@
 -- Incremental by document: a refresh classifies only the documents parsed since the last build (a
 -- document's rows depend on nothing but its own cells and the reference seeds), so one new report does
 -- not reclassify millions of cells. Which version is current is decided downstream, where it can change.
--- A change to the models, seeds or parser rebuilds it in full (orchestration.dbt_build).
-{{ config(materialized='incremental', unique_key='document_id', incremental_strategy='delete+insert') }}
+-- A change to the models, seeds or parser rebuilds it in full (orchestration/assets.py); the post-hook
+-- forgets documents that are no longer readable in the raw layer (a raw layer rebuilt from the store).
+{{ config(
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where document_id not in (
+        select document_id from {{ ref('stg_raw__documents') }} where parse_status = 'parsed')"
+) }}
 
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
