@@ -1,9 +1,9 @@
 -- Every parsed amount of a readable document (every version), with its classification, indicator and
 -- phase resolved. The integrity suite audits all of it, so a superseded version's errors stay visible;
 -- the marts publish the current versions minus quarantined scopes.
--- Incremental by document: a refresh classifies only the documents parsed since the last build (a
--- document's rows depend on nothing but its own cells and the reference seeds), so one new report does
--- not reclassify millions of cells. Which version is current is decided downstream, where it can change.
+-- Incremental by document: a refresh classifies only the documents whose parse this table does not hold
+-- yet (new, or parsed again: another parsed_at; no clock watermark), since a document's rows depend on
+-- nothing but its own cells and the reference seeds, so one new report does not reclassify millions of cells. Which version is current is decided downstream, where it can change.
 -- A change to the models, seeds or parser rebuilds it in full (orchestration/assets.py); the post-hook
 -- forgets documents that are no longer readable in the raw layer (a raw layer rebuilt from the store).
 {{ config(
@@ -15,11 +15,13 @@
 ) }}
 
 with documents as (
-    select * from {{ ref('stg_raw__documents') }}
-    where parse_status = 'parsed'
+    select stg.*
+    from {{ ref('stg_raw__documents') }} as stg
     {% if is_incremental() %}
-        and parsed_at > (select coalesce(max(document_parsed_at), '1900-01-01'::timestamp) from {{ this }})
+        anti join (select distinct document_id, document_parsed_at from {{ this }}) as built
+            on stg.document_id = built.document_id and stg.parsed_at = built.document_parsed_at
     {% endif %}
+    where stg.parse_status = 'parsed'
 ),
 
 cells as (
