@@ -59,9 +59,11 @@ LEDGER_COLUMNS = ("finding_id, document_id, table_code, side, row_code, row_labe
                   "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
                   "n_addends::integer as n_addends, addends, severity, message, "
                   "data_docs_page::varchar as data_docs_page")
+# what the dbt models' rows are computed by (with the parser version): a change rebuilds incremental models
+DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
+                    "dbt_project/seeds/*.csv")
 # what a document's findings are computed by: the rules, their catalog, the dbt models they read, the parser
-FINGERPRINTED = ("expectations/*.py", "expectations/catalog.yml", "dbt_project/models/**/*.sql",
-                 "dbt_project/macros/*.sql", "dbt_project/seeds/*.csv")
+FINGERPRINTED = ("expectations/*.py", "expectations/catalog.yml", *DBT_BUILD_INPUTS)
 
 
 def audit_fingerprint(root: Path = REPO_ROOT) -> str:

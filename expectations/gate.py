@@ -22,7 +22,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from expectations.audit_ledger import audit_fingerprint, ensure_ledger, ledger, record_audit, stale_documents
+from expectations.audit_ledger import (
+    LEDGER_COLUMNS,
+    audit_fingerprint,
+    ensure_ledger,
+    ledger,
+    record_audit,
+    stale_documents,
+)
 from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
@@ -178,11 +185,8 @@ def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
 
 
 def _write_audit(build: duckdb.DuckDBPyConnection, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
-    columns = ("finding_id, document_id, file_name, unit_name, fiscal_year, table_code, side, row_code, row_label, "
-               "column_path, line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
-               "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
-               "n_addends::integer as n_addends, addends, severity, waived, waiver_reason, message, "
-               "data_docs_page::varchar as data_docs_page, first_seen_at")
+    # the ledger's columns (typed again after the pandas round trip), then where and since when
+    columns = f"{LEDGER_COLUMNS}, file_name, unit_name, fiscal_year, waived, waiver_reason, first_seen_at"
     build.register("incoming_findings", findings)
     build.register("incoming_scope", scope)
     build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")

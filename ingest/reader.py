@@ -24,7 +24,11 @@ class UnreadableReport(Exception):
 
 
 def load_report_file(path: Path) -> ReportFile:
-    data = path.read_bytes()
+    return report_from_bytes(path, path.read_bytes())
+
+
+def report_from_bytes(path: Path, data: bytes) -> ReportFile:
+    """A report held in memory (generated, or converted to another format) as if read from ``path``."""
     return ReportFile(path=path, content_hash=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
 
 

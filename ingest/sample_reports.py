@@ -428,8 +428,6 @@ def inject_fault(text: str, kind: str) -> tuple[str, str]:
 def generate_with_faults(count: int, seed: int = 0, fault_rate: float = 0.0):
     """(file name, text, fault kind or None, detail) for ``count`` generated reports; a share
     ``fault_rate`` of them carries one injected fault, the kinds taken in turn."""
-    import random
-
     rng = random.Random(seed * 7919 + 1)
     injected = 0
     for name, text in generate_reports(count, seed):

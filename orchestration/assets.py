@@ -32,7 +32,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from expectations.audit_ledger import files_fingerprint
+from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
 from expectations.gate import run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
@@ -141,11 +141,6 @@ class FiscalDbtTranslator(DagsterDbtTranslator):
 
 MANIFEST = ensure_manifest()
 TRANSLATOR = FiscalDbtTranslator()
-
-
-# what the incremental models' rows were computed by: a change to any of these rebuilds them in full
-DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
-                    "dbt_project/seeds/*.csv")
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,

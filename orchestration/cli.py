@@ -145,14 +145,14 @@ def samples(
         written += 1
         if kind:
             manifest.append({"file_name": name, "fault": kind, "detail": detail})
+    listed = out.parent / f"{out.name}.faults.csv"
     if manifest:
-        with open(out.parent / f"{out.name}.faults.csv", "w", newline="", encoding="utf-8") as handle:
+        with open(listed, "w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=["file_name", "fault", "detail"])
             writer.writeheader()
             writer.writerows(manifest)
     console.print(f"wrote {written} reports to {out}" + (
-        f" ({len(manifest)} with an injected fault, listed in {out.parent / (out.name + '.faults.csv')})"
-        if manifest else ""))
+        f" ({len(manifest)} with an injected fault, listed in {listed})" if manifest else ""))
 
 
 @app.command()

@@ -13,6 +13,7 @@ import pytest
 
 from expectations import audit_ledger
 from expectations.gate import run_integrity
+from tests.conftest import REPO, fiscal
 
 pytestmark = pytest.mark.e2e
 
@@ -91,8 +92,6 @@ def test_changed_rules_reaudit_everything_and_waivers_need_no_reaudit(warehouse,
 def test_one_new_report_builds_what_a_full_build_would(tmp_path):
     """int_amounts_classified is incremental by document: adding a report to a warehouse must publish
     exactly what building both reports from scratch publishes."""
-    from tests.conftest import REPO, fiscal
-
     first, second = sorted((REPO / "samples" / "inbox").iterdir())[:2]
     inbox, both = tmp_path / "inbox", tmp_path / "both"
     inbox.mkdir()

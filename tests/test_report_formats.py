@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from ingest.parse_report import parse_report_file
-from ingest.reader import ReportFile
+from ingest.reader import ReportFile, report_from_bytes
 from ingest.renderings.table_repair import TableSegment, TextLine, split_grid
 from tests.conftest import REPO
 from tests.report_writers import to_docx, to_pdf, to_xlsx
@@ -14,9 +14,7 @@ SAMPLE = REPO / "samples" / "inbox" / "east_lake_finance_bureau_2023_juesuan.txt
 
 
 def report(data: bytes, name: str) -> ReportFile:
-    import hashlib
-
-    return ReportFile(path=Path(name), content_hash=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
+    return report_from_bytes(Path(name), data)
 
 
 def facts(outcome) -> set[tuple]:

@@ -84,18 +84,14 @@ def test_every_injected_fault_is_found_and_clean_reports_reconcile(tmp_path):
 def test_each_generated_report_kind_parses_as_that_kind():
     """A unit publishes a 决算, a 预算 (budget titles, 预算数 columns) and a 绩效自评报告 whose quoted
     self-score is the sum of its printed indicator scores."""
-    import hashlib
     from pathlib import Path
 
     from ingest.parse_report import parse_report_file
-    from ingest.reader import ReportFile
+    from ingest.reader import report_from_bytes
     from ingest.sample_reports import generate_reports
 
-    outcomes = {}
-    for name, text in generate_reports(3, seed=3):
-        data = text.encode("utf-8")
-        report = ReportFile(path=Path(name), content_hash=hashlib.sha256(data).hexdigest(), size=len(data), data=data)
-        outcomes[name.rsplit("_", 1)[1]] = parse_report_file(report)
+    outcomes = {name.rsplit("_", 1)[1]: parse_report_file(report_from_bytes(Path(name), text.encode("utf-8")))
+                for name, text in generate_reports(3, seed=3)}
     final, budget, performance = (outcomes[k] for k in ("juesuan.txt", "yusuan.txt", "jixiao.txt"))
     assert {o.document["unit_name"] for o in outcomes.values()} == {"示例市东湖区财政局"}
     assert (final.document["report_kind"], budget.document["report_kind"], performance.document["report_kind"]) == (

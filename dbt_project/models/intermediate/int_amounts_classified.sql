@@ -2,8 +2,9 @@
 -- phase resolved. The integrity suite audits all of it, so a superseded version's errors stay visible;
 -- the marts publish the current versions minus quarantined scopes.
 -- Incremental by document: a refresh classifies only the documents whose parse this table does not hold
--- yet (new, or parsed again: another parsed_at; no clock watermark), since a document's rows depend on
--- nothing but its own cells and the reference seeds, so one new report does not reclassify millions of cells. Which version is current is decided downstream, where it can change.
+-- yet (new, or parsed again: another parsed_at; no clock watermark). A document's rows depend on nothing
+-- but its own cells and the reference seeds, so one new report does not reclassify millions of cells.
+-- Which version is current is decided downstream, where it can change.
 -- A change to the models, seeds or parser rebuilds it in full (orchestration/assets.py); the post-hook
 -- forgets documents that are no longer readable in the raw layer (a raw layer rebuilt from the store).
 {{ config(
