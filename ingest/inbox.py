@@ -1,8 +1,10 @@
 """From inbox files to the raw layer: keep every file by content hash, parse only what is new.
 
-``register_inbox`` copies each inbox file into the immutable store and records where it was seen;
-``parse_pending`` parses the documents the raw layer does not hold yet (or holds from an older
-parser version), in a process pool when there are many, and loads them in bulk batches.
+``register_inbox`` copies each inbox file into the immutable store and records where it was seen, and
+reads the scraper's ``manifest.csv`` files (``ingest.manifest``: kept in the store too, never parsed as a
+report); ``parse_pending`` parses the documents the raw layer does not hold yet (or holds from an older
+parser version), in a process pool when there are many, loads them in bulk batches, and then resolves
+every document's unit, year, kind and report across the inbox (``ingest.report_resolution``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from pathlib import Path
 import duckdb
 
 from ingest import PARSER_VERSION, raw_layer
+from ingest.manifest import is_manifest, read_manifest
 from ingest.parse_report import ParseOutcome, parse_report_file
 from ingest.reader import load_report_file
+from ingest.report_resolution import resolve_reports
 from ingest.store import RawFileStore, inbox_files
 
 BATCH_SIZE = 200
@@ -29,8 +33,11 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
     """Store every inbox file by content hash and record the sighting; returns counts."""
     now = datetime.now(UTC).replace(tzinfo=None)
     known = raw_layer.known_fingerprints(con)
-    sightings, hashes, files = [], set(), 0
+    sightings, hashes, files, manifests = [], set(), 0, []
     for path in inbox_files(inbox):
+        if is_manifest(path):
+            manifests.append(path)
+            continue
         files += 1
         stat = path.stat()
         fingerprint = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
@@ -41,9 +48,17 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
         hashes.add(report.content_hash)
         sightings.append({"content_hash": report.content_hash, "file_name": path.name, "inbox_path": fingerprint[0],
                           "size_bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns, "seen_at": now})
+    for path in manifests:  # small, and a scraper rewrites them: read on every refresh
+        store.keep(load_report_file(path))
     store.flush()  # the raw layer never names a stored file that a crash could lose
     raw_layer.record_file_names(con, sightings)
-    return {"files": files, "files_new_or_changed": len(sightings), "distinct_new_contents": len(hashes)}
+    n_entries = 0
+    for path in manifests:
+        entries = read_manifest(path, now)
+        raw_layer.record_manifest(con, str(path.resolve()), entries)
+        n_entries += len(entries)
+    return {"files": files, "files_new_or_changed": len(sightings), "distinct_new_contents": len(hashes),
+            "manifests": len(manifests), "manifest_entries": n_entries}
 
 
 def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:
@@ -102,6 +117,7 @@ def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: 
             _load(con, batch, on_loaded, len(jobs))
             batch = []
     _load(con, batch, on_loaded, len(jobs))
+    counts.update(resolve_reports(con))  # a new file may complete another (a companion), a manifest may change
     return counts
 
 

@@ -54,6 +54,7 @@ class ParsedDocument:
     fiscal_year: int | None
     tables: list[ParsedTable] = field(default_factory=list)
     issues: list[ParseIssue] = field(default_factory=list)
+    metadata: object | None = None  # ingest.metadata.DocumentMetadata: every reading and where it came from
 
 
 @dataclass(slots=True)

@@ -17,6 +17,12 @@ from ingest.performance.staffing import staffing_claims
 from ingest.reader import ReportFile, UnreadableReport
 from ingest.renderings import render_report
 from ingest.renderings.model import RenderedReport
+from ingest.report_resolution import (
+    candidate_row,
+    metadata_columns,
+    missing_metadata,
+    missing_metadata_reason,
+)
 from ingest.report_text import parse_report_text
 
 
@@ -30,6 +36,7 @@ class ParseOutcome:
     performance_tables: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)  # (page, first line, last line) of paged formats
+    metadata_candidates: list[dict] = field(default_factory=list)  # every reading of unit/year/kind/draft
 
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
@@ -39,11 +46,13 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         "stored_path": str(stored_path or report.path),
         "size_bytes": report.size,
         "parser_version": PARSER_VERSION,
-        "report_kind": None,
-        "unit_name": None,
-        "fiscal_year": None,
+        **metadata_columns(None),
+        "report_kind": None,  # an unreadable file: nothing read, not even a kind
+        "report_part": None,
         "status": "parsed",
         "reason": None,
+        "read_status": "parsed",  # what reading the file decided; status may also hold it for its metadata
+        "read_reason": None,
         "n_tables": 0,
         "n_cells": 0,
         "source_format": None,
@@ -52,29 +61,31 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     try:
         rendering = render_report(report)
     except UnreadableReport as exc:
-        return ParseOutcome(document={**base, "status": "quarantined", "reason": str(exc)})
+        return ParseOutcome(document=_quarantined(base, str(exc)))
     except Exception as exc:  # a reader bug must not stop the refresh: the file is quarantined with why
-        return ParseOutcome(document={**base, "status": "quarantined",
-                                      "reason": f"{report.file_name}: reader failed ({type(exc).__name__}: {exc})"})
+        return ParseOutcome(document=_quarantined(
+            base, f"{report.file_name}: reader failed ({type(exc).__name__}: {exc})"))
     base.update(source_format=rendering.source_format, n_pages=rendering.page_count or None)
     text = rendering.text
-    parsed = parse_report_text(text)
+    parsed = parse_report_text(text, report.file_name)
     pages = [{"content_hash": report.content_hash, "page_no": page, "first_line": first, "last_line": last}
              for page, first, last in rendering.page_ranges()]
     lines = rendering.lines
     performance = read_performance_tables(lines)
     parsed.tables.extend(performance.amount_tables)
-    outcome = ParseOutcome(document={
-        **base, "report_kind": parsed.report_kind, "unit_name": parsed.unit_name, "fiscal_year": parsed.fiscal_year,
-    })
+    outcome = ParseOutcome(document={**base, **metadata_columns(parsed.metadata)})  # report_part: narrative
     outcome.pages = pages
+    outcome.metadata_candidates = [
+        candidate_row(report.content_hash, candidate, rendering.page_of(candidate.line_no))
+        for candidate in parsed.metadata.candidates
+    ]
     _add_performance(outcome, report, performance.score_tables, rendering)
     if not parsed.tables and not performance.score_tables:
         n_lines = len(text.splitlines())
         where = f"{n_lines} lines" + (f" of {rendering.page_count} pages" if rendering.page_count else "")
         reason = (f"{report.file_name}: no recognisable standard table (公开01–09, 部门预算 tables), "
                   f"budget-execution table or performance score table in {where}")
-        outcome.document.update(status="quarantined", reason=reason)
+        outcome.document.update(_quarantined(outcome.document, reason))
         return outcome
     for table in parsed.tables:
         outcome.tables.append({
@@ -104,15 +115,20 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(lines, table_lines) + staffing_claims(lines, table_lines)]
-    outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells))
-    if parsed.unit_name is None or parsed.fiscal_year is None:
-        missing = [name for name, value in (("unit", parsed.unit_name), ("fiscal year", parsed.fiscal_year))
-                   if value is None]
-        outcome.document.update(
-            status="quarantined",
-            reason=f"{report.file_name}: tables found but no {' or '.join(missing)} could be read from the report",
-        )
+    outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells),
+                            report_part="tables")
+    # provisional: a companion file or the manifest may still give what the document does not print
+    # (ingest.report_resolution decides, over the whole inbox, after every parse)
+    missing = missing_metadata(outcome.document["unit_name"], outcome.document["fiscal_year"])
+    if missing:
+        outcome.document.update(status="quarantined", reason=missing_metadata_reason(report.file_name, missing))
     return outcome
+
+
+def _quarantined(document: dict, reason: str) -> dict:
+    """The file itself cannot be read as a report: quarantined whatever its metadata."""
+    return {**document, "status": "quarantined", "reason": reason, "read_status": "quarantined",
+            "read_reason": reason}
 
 
 def _issue_row(report: ReportFile, rendering: RenderedReport, issue) -> dict:

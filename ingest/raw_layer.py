@@ -13,7 +13,9 @@ import duckdb
 import pandas as pd
 
 from ingest.faults import crash_point
+from ingest.manifest import ENTRY_COLUMNS
 from ingest.parse_report import ParseOutcome
+from ingest.report_resolution import CANDIDATE_COLUMNS
 
 DDL = """
 create table if not exists documents (
@@ -25,7 +27,7 @@ create table if not exists documents (
     report_kind varchar,
     unit_name varchar,
     fiscal_year integer,
-    status varchar not null,          -- parsed | quarantined
+    status varchar not null,          -- parsed | quarantined (reading, or no unit/year after resolution)
     reason varchar,
     n_tables integer not null,
     n_cells integer not null,
@@ -139,6 +141,31 @@ create table if not exists parse_issues (
     line_text varchar,
     page_no integer
 );
+create table if not exists metadata_candidates (
+    content_hash varchar not null,
+    field varchar not null,            -- unit | year | kind | draft
+    value varchar not null,
+    source varchar not null,           -- caption | title | table_title | label_cell | cover | file_name | body
+                                       -- (read at parse) | manifest | companion (ingest.report_resolution)
+    line_no integer,
+    page_no integer,
+    evidence varchar,                  -- the printed text (or file name, manifest line, companion file)
+    n_printed integer not null         -- how often the document prints it
+);
+create table if not exists manifest_entries (
+    manifest_path varchar not null,    -- the manifest.csv (absolute path at reading)
+    manifest_hash varchar not null,
+    line_no integer not null,
+    file varchar not null,             -- as written in the manifest
+    target_path varchar,
+    unit_name varchar,
+    fiscal_year integer,
+    report_kind varchar,
+    source_url varchar,
+    problem varchar,                   -- why the row (or part of it) cannot be used
+    read_at timestamp not null,
+    content_hash varchar               -- the document it applies to (ingest.report_resolution)
+);
 create table if not exists document_pages (
     content_hash varchar not null,
     page_no integer not null,          -- PDF page / worksheet
@@ -154,6 +181,18 @@ alter table cells add column if not exists page_no integer;
 alter table cells add column if not exists cell_box varchar;
 alter table performance_indicators add column if not exists page_no integer;
 alter table parse_issues add column if not exists page_no integer;
+alter table documents add column if not exists read_status varchar;
+alter table documents add column if not exists read_reason varchar;
+alter table documents add column if not exists unit_source varchar;
+alter table documents add column if not exists year_source varchar;
+alter table documents add column if not exists kind_source varchar;
+alter table documents add column if not exists is_draft boolean;
+alter table documents add column if not exists draft_source varchar;
+alter table documents add column if not exists metadata_conflicts varchar;
+alter table documents add column if not exists report_part varchar;
+alter table documents add column if not exists report_id varchar;
+alter table documents add column if not exists report_unit_name varchar;
+alter table documents add column if not exists source_url varchar;
 """
 
 CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_code", "row_number", "side",
@@ -174,7 +213,9 @@ ISSUE_COLUMNS = ["content_hash", "file_name", "table_code", "line_no", "message"
 PAGE_COLUMNS = ["content_hash", "page_no", "first_line", "last_line"]
 SIGHTING_COLUMNS = ["content_hash", "file_name", "inbox_path", "size_bytes", "mtime_ns", "seen_at"]
 DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "parser_version", "report_kind",
-                    "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells", "source_format", "n_pages"]
+                    "unit_name", "fiscal_year", "status", "reason", "n_tables", "n_cells", "source_format", "n_pages",
+                    "read_status", "read_reason", "unit_source", "year_source", "kind_source", "is_draft",
+                    "draft_source", "metadata_conflicts", "report_part"]
 
 
 def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -189,6 +230,19 @@ def record_file_names(con: duckdb.DuckDBPyConnection, sightings: list[dict]) -> 
         return
     frame = pd.DataFrame(sightings, columns=SIGHTING_COLUMNS)  # noqa: F841 (scanned by duckdb)
     con.execute("insert or ignore into document_files by name select * from frame")
+
+
+def record_manifest(con: duckdb.DuckDBPyConnection, manifest_path: str, entries: list[dict]) -> None:
+    """Replace what the raw layer holds of one manifest with the rows just read from it."""
+    frame = pd.DataFrame(entries, columns=ENTRY_COLUMNS)  # noqa: F841 (scanned by duckdb)
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from manifest_entries where manifest_path = ?", [manifest_path])
+        con.execute("insert into manifest_entries by name select * from frame")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def known_fingerprints(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, int]]:
@@ -209,6 +263,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     performance_tables = _frame([t for o in outcomes for t in o.performance_tables], PERFORMANCE_TABLE_COLUMNS)
     indicators = _frame([i for o in outcomes for i in o.indicators], INDICATOR_COLUMNS)
     pages = _frame([p for o in outcomes for p in o.pages], PAGE_COLUMNS)
+    candidates = _frame([c for o in outcomes for c in o.metadata_candidates], CANDIDATE_COLUMNS)
     hashes = pd.DataFrame({"content_hash": documents["content_hash"]})  # noqa: F841 (scanned by duckdb)
     con.execute("begin transaction")
     try:
@@ -218,12 +273,12 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
         for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "performance_tables",
-                      "performance_indicators", "document_pages", "documents"):
+                      "performance_indicators", "document_pages", "metadata_candidates", "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
                             ("parse_issues", issues), ("narrative_claims", claims),
                             ("performance_tables", performance_tables), ("performance_indicators", indicators),
-                            ("document_pages", pages)):
+                            ("document_pages", pages), ("metadata_candidates", candidates)):
             con.register(f"incoming_{name}", frame)
             con.execute(f"insert into {name} by name select * from incoming_{name}")
             con.unregister(f"incoming_{name}")

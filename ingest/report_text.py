@@ -1,11 +1,11 @@
-"""A text report (UTF-8 extracted from PDF): its kind, unit, year and standard tables."""
+"""A rendered report's standard tables (its unit, year and kind are read by ``ingest.metadata``)."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from ingest.amounts import UNIT_SCALE_TO_WAN, normalise_cell
+from ingest.metadata import read_metadata
 from ingest.model import ParsedDocument, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock
 from ingest.tables.catalog import family_for_title
@@ -15,18 +15,20 @@ _UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
 _DEPT_LINE = re.compile(
     r"^(?:部门|编制单位|编制部门|单位名称|部门名称|预算主管部门)(?:[(（]公章[)）])?[:：]\s*(.+?)\s*(?:单位[:：].*)?$"
 )
-# 2024年度部门决算, 2017 年度部门预算, 2023年区级部门预算
-_YEAR_KIND = re.compile(r"(20\d{2})\s*年度?\s*(?:[区市县省州]级)?\s*(?:部门|单位)?\s*(决算|预算)")
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])")
 _NOTE = re.compile(r"^注[:：]")
 _LOOKAHEAD = 6
 
 
-def parse_report_text(text: str) -> ParsedDocument:
+def parse_report_text(text: str, file_name: str | None = None) -> ParsedDocument:
+    """The report's standard tables, and its unit, year and kind as printed (``ingest.metadata``; the file
+    name is read too when given)."""
     lines = text.split("\n")
     numbered = list(enumerate(lines, start=1))
     starts = _table_starts(numbered)
-    document = ParsedDocument(report_kind=_report_kind(lines, starts), unit_name=None, fiscal_year=_year(lines))
+    metadata = read_metadata(lines, file_name)
+    document = ParsedDocument(report_kind=metadata.report_kind, unit_name=metadata.unit_name,
+                              fiscal_year=metadata.fiscal_year, metadata=metadata)
     for index, (start, family, marker) in enumerate(starts):
         limit = starts[index + 1][0] - 1 if index + 1 < len(starts) else len(lines)
         block_lines = _block_lines(numbered, start, limit)
@@ -45,7 +47,6 @@ def parse_report_text(text: str) -> ParsedDocument:
             table.issues.append(ParseIssue(family.code, start, f"parser failed: {type(exc).__name__}: {exc}"))
         table.notes = block.notes()
         document.tables.append(table)
-    document.unit_name = _unit_name(lines)
     if not starts:
         document.issues.append(ParseIssue(None, None, "no recognisable standard table (公开01–08 titles) found"))
     return document
@@ -94,53 +95,3 @@ def _printed_unit(block_lines) -> str:
         if match and match.group(1) in UNIT_SCALE_TO_WAN:
             return match.group(1)
     return "万元"
-
-
-def _report_kind(lines: list[str], starts) -> str:
-    head = normalise_cell("".join(lines[:60]))
-    if starts:
-        match = next((m for m in map(_YEAR_KIND.search, lines[:80]) if m), None)
-        return "budget" if match and match.group(2) == "预算" else "final_accounts"
-    if "绩效" in head and ("自评" in head or "评价" in head):
-        return "performance"
-    if "部门决算" in head or "单位决算" in head:
-        return "final_accounts"
-    if "部门预算" in head or "单位预算" in head:
-        return "budget"
-    return "unknown"
-
-
-def _year(lines: list[str]) -> int | None:
-    for line in lines[:80]:
-        match = _YEAR_KIND.search(line)
-        if match:
-            return int(match.group(1))
-    for line in lines[:40]:
-        match = re.search(r"(20\d{2})\s*年", line)
-        if match:
-            return int(match.group(1))
-    # self-evaluation forms print the year evaluated as （2020 年度） on each form
-    years = Counter(m.group(1) for line in lines for m in re.finditer(r"(20\d{2})\s*年度", line))
-    return int(years.most_common(1)[0][0]) if years else None
-
-
-def _unit_name(lines: list[str]) -> str | None:
-    captions = Counter()
-    for text in lines:
-        match = _DEPT_LINE.match(text.strip())
-        if match:
-            captions[normalise_cell(match.group(1))] += 1
-    if captions:
-        return captions.most_common(1)[0][0]
-    for index, text in enumerate(lines[:-1]):  # cell-per-line forms: the label cell, then the value cell
-        if normalise_cell(text) in ("主管部门", "填报单位", "单位名称", "部门名称", "预算单位"):
-            value = normalise_cell(lines[index + 1])
-            if lines[index + 1].startswith("\t") and value and len(value) <= 40:
-                captions[value] += 1
-    if captions:
-        return captions.most_common(1)[0][0]
-    for text in lines[:10]:
-        flat = normalise_cell(text)
-        if flat and not re.search(r"\d", flat) and len(flat) <= 40:
-            return flat
-    return None

@@ -1,5 +1,9 @@
--- Versions of the same report: one unit, year and report kind. The newest version (first seen last,
--- then the newer file) is current; older ones are superseded when the next one was first seen.
+-- Versions of the same report part. A report (report_id: one unit, year and kind; ingest/report_resolution.py)
+-- comes as one file or as a narrative file plus a table attachment (report_part): versions supersede one
+-- another only within a part, so both halves of a split report are current together. Within a part a draft
+-- (草稿, 征求意见稿 …) sorts before every final, then the newest version (first seen last, then the newer file)
+-- is current: a draft never supersedes a final, whatever the order or mtime of the files. Older versions are
+-- superseded when the next one was first seen (a draft that arrives after its final: when it arrived).
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
@@ -18,9 +22,13 @@ files as (
 ordered as (
     select
         documents.document_id,
+        documents.report_id,
+        documents.report_part,
         documents.unit_name,
+        documents.report_unit_name,
         documents.fiscal_year,
         documents.report_kind,
+        documents.is_draft,
         documents.first_seen_at,
         files.file_modified_at,
         files.file_names,
@@ -28,26 +36,30 @@ ordered as (
         row_number() over versions as version_number,
         lead(documents.first_seen_at) over versions as next_first_seen_at,
         lead(documents.document_id) over versions as superseded_by,
-        count(*) over (partition by documents.unit_name, documents.fiscal_year, documents.report_kind)
-            as n_versions
+        count(*) over (partition by documents.report_id, documents.report_part) as n_versions
     from documents
     left join files on documents.document_id = files.document_id
     window versions as (
-        partition by documents.unit_name, documents.fiscal_year, documents.report_kind
-        order by documents.first_seen_at, files.file_modified_at, documents.document_id
+        partition by documents.report_id, documents.report_part
+        order by documents.is_draft desc, documents.first_seen_at, files.file_modified_at, documents.document_id
     )
 )
 
 select
     document_id,
+    report_id,
+    report_part,
     unit_name,
+    report_unit_name,
     fiscal_year,
     report_kind,
+    is_draft,
     version_number,
     n_versions,
     version_number = n_versions as is_current,
     first_seen_at,
-    next_first_seen_at as superseded_at,
+    -- greatest() skips nulls: the current version has no superseded_at
+    case when next_first_seen_at is not null then greatest(next_first_seen_at, first_seen_at) end as superseded_at,
     superseded_by,
     file_modified_at,
     file_names,

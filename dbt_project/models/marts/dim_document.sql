@@ -1,3 +1,5 @@
+-- Every inbox document, readable or not: its unit, year and kind with where each was read (precedence in
+-- ingest/metadata.py, every reading in dim_document_metadata), the report it belongs to and its version.
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
 ),
@@ -29,7 +31,17 @@ select
     coalesce(versions.is_current, false) as is_current_version,
     versions.version_number,
     documents.first_seen_at,
-    documents.parsed_at
+    documents.parsed_at,
+    documents.report_id,
+    documents.report_part,
+    documents.report_unit_name,
+    documents.unit_source,
+    documents.year_source,
+    documents.kind_source,
+    documents.is_draft,
+    documents.draft_source,
+    documents.metadata_conflicts,
+    documents.source_url
 from documents
 left join units on documents.unit_name = units.unit_name
 left join versions on documents.document_id = versions.document_id

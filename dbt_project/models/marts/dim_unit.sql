@@ -7,7 +7,7 @@ with spellings as (
 reporting_units as (
     select
         unit_id,
-        min(unit_name) as unit_name,
+        min(report_unit_name) as unit_name,
         any_value(region) as region,
         bool_or(is_consolidated) as is_consolidated
     from spellings

@@ -1,10 +1,13 @@
--- 报告版本: every version of every report, with first-seen and superseded times.
+-- 报告版本: every version of every report part, with first-seen and superseded times.
 select
     versions.document_id,
+    versions.report_id,
+    versions.report_part,
     units.unit_id,
     versions.unit_name,
     versions.fiscal_year,
     versions.report_kind,
+    versions.is_draft,
     versions.version_number,
     versions.n_versions,
     versions.is_current,

@@ -18,5 +18,15 @@ select
     source_format,
     n_pages,
     first_seen_at,
-    parsed_at
+    parsed_at,
+    unit_source,
+    year_source,
+    kind_source,
+    coalesce(is_draft, false) as is_draft,
+    draft_source,
+    metadata_conflicts,
+    report_id,
+    report_part,
+    report_unit_name,
+    source_url
 from source
