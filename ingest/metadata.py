@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import PurePath
 
 from ingest.amounts import normalise_cell
@@ -183,14 +184,19 @@ def _longest_extension(chosen: str, source: str, sources: dict[str, list[Candida
 
 
 def _disagreements(name: str, sources: dict[str, list[Candidate]]) -> list[str]:
+    """'year: 2024 (title, cover) / 2023 (file_name)' when the sources' readings differ (units by key)."""
     if name == "draft":
         return []
-    tops = {source: _most_printed(found) for source, found in sources.items()}
-    keys = {unit_key(value) if name == "unit" else value for value in tops.values()}
-    if len(keys) < 2:
+    groups: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    for source in sorted(sources, key=PRECEDENCE[name].index):
+        value = _most_printed(sources[source])
+        key = unit_key(value) if name == "unit" else value
+        groups.setdefault(key, []).append(source)
+        shown.setdefault(key, value)
+    if len(groups) < 2:
         return []
-    ordered = sorted(tops.items(), key=lambda item: PRECEDENCE[name].index(item[0]))
-    return [f"{name}: " + " / ".join(f"{value} ({source})" for source, value in ordered)]
+    return [f"{name}: " + " / ".join(f"{shown[key]} ({', '.join(found)})" for key, found in groups.items())]
 
 
 def _merged(candidates: list[Candidate]) -> list[Candidate]:
@@ -257,14 +263,18 @@ def _read_title(text: str, two_digit_years: bool = False) -> _TitleReading:
     kind = _kind_words(flat)
     match = _TITLE.search(flat)
     year = int(match.group("year")) if match else None
-    if match is None and two_digit_years:
+    if match is None and two_digit_years:  # 25年预算: 2025, never a year after next
         match = _TITLE_SHORT_YEAR.search(flat)
         year = 2000 + int(match.group("year")) if match else None
+        if year is not None and year > date.today().year + 1:
+            match, year = None, None
     if match is None:
         bare = _TITLE_NO_YEAR.search(flat)
         return _TitleReading(unit=clean_unit(bare.group("pre")) if bare else None, kind=kind)
     pre, mid = match.group("pre"), match.group("mid")
     unit = None
+    if _is_table_title(flat):  # 2025年部门财务收支预算总表: a table's name, read as a table title
+        return _TitleReading(year=year, kind=kind)
     if not _LEVEL.match(mid):  # 上海市普陀区2025年区级部门预算: a region's reports, not a unit's
         unit = clean_unit(pre) if clean_unit(pre) else clean_unit(mid)
     return _TitleReading(unit=unit, year=year, kind=kind)
@@ -352,8 +362,8 @@ def _title_block(lines: list[str]) -> list[tuple[int, str]]:
         text = normalise_cell(raw).lstrip("#")
         if not text or _PAGE_MARK.match(text) or (not block and text.startswith("附件")):
             continue  # blank lines, page numbers and an 附件 mark above the title
-        if "\t" in raw or _stops_title(text):
-            break
+        if "\t" in raw or _stops_title(text) or _is_table_title(_TABLE_NUMBER.sub("", QUOTES.sub("", text))):
+            break  # a table's title is read as one (table_title), not as the document's
         block.append((index + 1, text))
         if len(block) >= TITLE_BLOCK_LINES:
             break
@@ -393,6 +403,10 @@ _LEADER = re.compile(r"(?:\.{2,}|…+|·{2,}).*$")
 _TABLE_WORDS = re.compile(r"(?:一般公共预算|财政拨款|政府性基金(?:预算)?|国有资本经营(?:预算)?|财政专户管理资金|"
                           r"预算单位|本级|部门|单位|[省市区县州]级)+$")
 _TABLE_NAMES = [re.compile(f"(?:{family.title_pattern})$") for family in FAMILIES]
+
+
+def _is_table_title(flat: str) -> bool:
+    return any(pattern.search(flat) for pattern in _TABLE_NAMES)
 
 
 def _table_title_candidates(lines: list[str]) -> list[Candidate]:

@@ -45,7 +45,7 @@ RESOLVED_COLUMNS = ["content_hash", "unit_name", "fiscal_year", "report_kind", "
                     "source_url", "status", "reason"]
 # a change in these re-derives the document's facts (unit, year, kind and publication)
 _FACT_COLUMNS = ("unit_name", "fiscal_year", "report_kind", "report_unit_name", "status")
-_OUTSIDE_SOURCES = ("manifest", "companion")
+_MIN_KEY = 3  # the shortest unit name another may end with (局, 厅 alone name nothing)
 
 
 # ---------------------------------------------------------------- rows shared with the parser
@@ -179,12 +179,32 @@ def _manifest_readings(documents: list[InboxDocument],
 
 
 def _companion_links(documents: list[InboxDocument], first: dict[str, DocumentMetadata]) -> list[tuple[str, str]]:
-    """(narrative, tables) pairs of one split report."""
-    tables = [d for d in documents if d.report_part == "tables"]
+    """(narrative, tables) pairs of one split report. Files with tables are indexed by folder and by every
+    ending of their unit key, so each narrative file is compared only with files that could match it."""
+    by_ending: dict[tuple[str, str], list[InboxDocument]] = defaultdict(list)  # (folder, key ending) -> files
+    by_key: dict[tuple[str, str], list[InboxDocument]] = defaultdict(list)  # (folder, key) -> files
+    for document in documents:
+        name = first[document.content_hash].unit_name
+        if document.report_part != "tables" or not name:
+            continue
+        key = unit_key(name)
+        for folder in document.folders:
+            by_key[(folder, key)].append(document)
+            for start in range(len(key) - _MIN_KEY + 1):
+                by_ending[(folder, key[start:])].append(document)
     links = []
     for narrative in (d for d in documents if d.report_part == "narrative"):
+        name = first[narrative.content_hash].unit_name
+        if not name:
+            continue
+        key = unit_key(name)
+        endings = [key[start:] for start in range(1, len(key) - _MIN_KEY + 1)]
+        possible = {}
+        for folder in narrative.folders:  # a longer name ending with this one, or one this name ends with
+            for other in by_ending.get((folder, key), []) + [t for e in endings for t in by_key.get((folder, e), [])]:
+                possible[other.content_hash] = other
         scored = []
-        for other in tables:
+        for other in possible.values():
             score = _companion_score(narrative, first[narrative.content_hash], other, first[other.content_hash])
             if score is not None:
                 scored.append((score, other.content_hash))
@@ -219,7 +239,7 @@ def units_match(a: str, b: str) -> int | None:
     if key_a == key_b:
         return 2
     short, long_ = sorted((key_a, key_b), key=len)
-    if len(short) >= 3 and long_.endswith(short):
+    if len(short) >= _MIN_KEY and long_.endswith(short):
         return 1
     return None
 
