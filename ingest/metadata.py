@@ -338,18 +338,29 @@ def _caption_candidates(lines: list[str]) -> list[Candidate]:
 
 
 def _wrapped_rest(lines: list[str], index: int) -> str:
-    """The end of a caption's name that wrapped onto a short line of its own (…规划和自然 / 资源局), when
-    the line after that ends the block (目录, a blank, another caption, a date, the end)."""
-    following = [normalise_cell(t) for t in lines[index + 1:index + 3]] + ["", ""]
-    fragment, after = following[0], following[1]
-    if not fragment or len(fragment) > 12 or "\t" in lines[index + 1]:
+    """The end of a caption's name that wrapped onto a short line of its own (…规划和自然 / 资源局 单位：元),
+    when that line ends in the table's unit caption or the line after it ends the block (目录, a blank,
+    another caption, a date, a heading, the table's first row, the end)."""
+    if index + 1 >= len(lines) or "\t" in lines[index + 1]:
         return ""
-    if not re.fullmatch(r"[\u4e00-\u9fff()]+", fragment) or _NAME_TAIL_STOP.search(fragment):
+    fragment = normalise_cell(lines[index + 1])
+    unit_caption = _UNIT_CAPTION_TAIL.search(fragment)
+    if unit_caption:
+        fragment = fragment[:unit_caption.start()]
+    if not fragment or len(fragment) > 12 or not re.fullmatch(r"[\u4e00-\u9fff()]+", fragment):
         return ""
-    if fragment in _NOT_NAMES or _is_region(fragment) or re.match(r"^.{2,3}[省市]", fragment):
+    if _NAME_TAIL_STOP.search(fragment) or fragment in _NOT_NAMES or _is_region(fragment):
         return ""
-    ends_block = not after or after in ("目录", "目錄") or ":" in after or _DATE.search(after) or _HEADING.match(after)
-    return fragment if ends_block else ""
+    if re.match(r"^[\u4e00-\u9fff]{2,3}[省市]", fragment):  # a new name (示例省财政厅), not the rest of one
+        return ""
+    after_raw = lines[index + 2] if index + 2 < len(lines) else ""
+    after = normalise_cell(after_raw)
+    ends_block = (not after or after in ("目录", "目錄") or ":" in after or "\t" in after_raw
+                  or bool(_DATE.search(after)) or bool(_HEADING.match(after)))
+    return fragment if unit_caption or ends_block else ""
+
+
+_UNIT_CAPTION_TAIL = re.compile(r"(?:金额|计量)?单位:.*$")
 
 
 # ---------------------------------------------------------------- the title block

@@ -115,13 +115,15 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
     table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(lines, table_lines) + staffing_claims(lines, table_lines)]
-    outcome.document.update(n_tables=len(parsed.tables) + len(performance.score_tables), n_cells=len(outcome.cells),
-                            report_part="tables")
+    n_tables = len(parsed.tables) + len(performance.score_tables)
+    outcome.document.update(n_tables=n_tables, n_cells=len(outcome.cells),
+                            report_part="tables" if n_tables else "narrative")
     # provisional: a companion file or the manifest may still give what the document does not print
     # (ingest.report_resolution decides, over the whole inbox, after every parse)
     missing = missing_metadata(outcome.document["unit_name"], outcome.document["fiscal_year"])
     if missing:
-        outcome.document.update(status="quarantined", reason=missing_metadata_reason(report.file_name, missing))
+        outcome.document.update(status="quarantined",
+                                reason=missing_metadata_reason(report.file_name, missing, n_tables > 0))
     return outcome
 
 

@@ -76,6 +76,8 @@ def test_captions_in_every_form_and_never_a_money_unit():
 def test_a_cover_caption_whose_name_wraps_is_joined():
     text = "示例市东湖区2025年区级部门预算\n预算主管部门：中共示例市东湖区委\n社会工作部\n目 录\n一、部门主要职能"
     assert read_metadata(lines(text)).unit_name == "中共示例市东湖区委社会工作部"
+    table = "2025年部门收入预算总表\n编制部门：示例市东湖区规划和自然\n资源局  单位：元\n项目\t合计\n"
+    assert read_metadata(lines(table * 2)).unit_name == "示例市东湖区规划和自然资源局"
     # a heading after the wrapped line means it was not the name's end
     text = "预算主管部门：示例市东湖区财政局\n部门主要职能\n负责全区财政收支管理，拟订财政政策。"
     assert read_metadata(lines(text)).unit_name == "示例市东湖区财政局"
