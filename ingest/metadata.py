@@ -39,6 +39,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import PurePath
 
 from ingest.amounts import normalise_cell
@@ -136,10 +137,11 @@ def choose(candidates: list[Candidate]) -> DocumentMetadata:
         by_field[candidate.field].setdefault(candidate.source, []).append(candidate)
     picks: dict[str, tuple[str, str] | None] = {}
     for name in FIELDS:
-        sources = by_field[name]
-        source = next((s for s in PRECEDENCE[name] if s in sources), None)
-        picks[name] = (_most_printed(sources[source]), source) if source else None
-        out.conflicts += _disagreements(name, sources)
+        tops = {source: _most_printed(found) for source, found in by_field[name].items()}
+        source = next((s for s in PRECEDENCE[name] if s in tops), None)
+        picks[name] = (tops[source], source) if source else None
+        if len(tops) > 1 and name != "draft":
+            out.conflicts += _disagreements(name, tops)
     if picks["unit"]:
         out.unit_name, out.unit_source = _longest_extension(*picks["unit"], by_field["unit"])
     if picks["year"]:
@@ -155,6 +157,7 @@ def same_unit(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and unit_key(a) == unit_key(b)
 
 
+@lru_cache(maxsize=1 << 16)
 def unit_key(name: str) -> str:
     """The identity of a unit name: NFKC, no spaces, half-width brackets, no trailing (汇总)."""
     flat = normalise_cell(name)
@@ -165,12 +168,13 @@ def unit_key(name: str) -> str:
 
 
 def _most_printed(candidates: list[Candidate]) -> str:
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for position, candidate in enumerate(candidates):
-        counts[candidate.value] += candidate.count
-        first.setdefault(candidate.value, position)
-    return max(counts, key=lambda value: (counts[value], -first[value]))
+    """The value printed most often (the first printed on a tie)."""
+    if len(candidates) == 1:
+        return candidates[0].value
+    counts: dict[str, int] = {}
+    for candidate in candidates:
+        counts[candidate.value] = counts.get(candidate.value, 0) + candidate.count
+    return max(counts, key=counts.__getitem__)  # max keeps the first of equal counts, dicts keep order
 
 
 def _longest_extension(chosen: str, source: str, sources: dict[str, list[Candidate]]) -> tuple[str, str]:
@@ -183,17 +187,14 @@ def _longest_extension(chosen: str, source: str, sources: dict[str, list[Candida
     return best.value, best.source
 
 
-def _disagreements(name: str, sources: dict[str, list[Candidate]]) -> list[str]:
+def _disagreements(name: str, tops: dict[str, str]) -> list[str]:
     """'year: 2024 (title, cover) / 2023 (file_name)' when the sources' readings differ (units by key)."""
-    if name == "draft":
-        return []
     groups: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
-    for source in sorted(sources, key=PRECEDENCE[name].index):
-        value = _most_printed(sources[source])
-        key = unit_key(value) if name == "unit" else value
+    for source in sorted(tops, key=PRECEDENCE[name].index):
+        key = unit_key(tops[source]) if name == "unit" else tops[source]
         groups.setdefault(key, []).append(source)
-        shown.setdefault(key, value)
+        shown.setdefault(key, tops[source])
     if len(groups) < 2:
         return []
     return [f"{name}: " + " / ".join(f"{shown[key]} ({', '.join(found)})" for key, found in groups.items())]

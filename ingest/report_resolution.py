@@ -30,6 +30,7 @@ the audit take it again.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -89,10 +90,10 @@ class InboxDocument:
     report_part: str | None  # tables | narrative | None (unreadable)
     inbox_paths: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)  # read from the document and its file name
+    folders: set[str] = field(init=False)
 
-    @property
-    def folders(self) -> set[str]:
-        return {str(Path(p).parent) for p in self.inbox_paths}
+    def __post_init__(self) -> None:
+        self.folders = {os.path.dirname(p) for p in self.inbox_paths}
 
 
 @dataclass(slots=True)
@@ -111,11 +112,12 @@ def resolve(documents: list[InboxDocument], manifest: list[dict]) -> tuple[dict[
     first = {h: choose(c) for h, c in readings.items()}
     links = _companion_links(documents, first)
     added: dict[str, list[Candidate]] = {h: list(applied.get(h, [])) for h in by_hash}
+    linked = {h for link in links for h in link}
     for narrative, tables in links:
         for target, other in ((narrative, tables), (tables, narrative)):
             readings[target] = readings[target] + _companion_readings(by_hash[other], first[other])
             added[target] += _companion_readings(by_hash[other], first[other])
-    chosen = {h: choose(c) for h, c in readings.items()}
+    chosen = {h: choose(readings[h]) if h in linked else first[h] for h in by_hash}
     canonical = _canonical_units(chosen, links)
     partners: dict[str, list[str]] = defaultdict(list)
     for narrative, tables in links:

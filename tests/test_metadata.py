@@ -9,6 +9,7 @@ import os
 import shutil
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -209,6 +210,31 @@ def test_a_manifest_row_overrides_what_was_read_and_keeps_the_disagreement(tmp_p
     problems = {e["file"]: e["problem"] for e in matched}
     assert problems["missing.pdf"] == "no file 'missing.pdf' in the inbox"
     assert {e["file"]: e["content_hash"] for e in matched}["部门预算公开表.pdf"] == "t"
+
+
+def ingest(inbox: Path, home: Path) -> dict[str, tuple]:
+    """Register and parse an inbox into a raw layer (no dbt): each file's status, year, source, parsed_at."""
+    with raw_layer.connect(str(home / "raw.duckdb")) as con:
+        register_inbox(inbox, RawFileStore(home / "store"), con)
+        parse_pending(con, RawFileStore(home / "store"), workers=1)
+        rows = con.execute("select file_name, status, fiscal_year, year_source, parsed_at from documents").fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_an_attachment_held_for_its_year_is_released_when_its_companion_arrives(tmp_path):
+    inbox, home = tmp_path / "inbox", tmp_path / "raw"
+    inbox.mkdir()
+    home.mkdir()
+    office = render_budget(replace(east_lake_finance_bureau(2023), unit="中共示例市委办公厅")).split("\n")
+    attachment = "\n".join(line for line in office if line != "中共示例市委办公厅" and "2023" not in line)
+    (inbox / "部门预算公开表.txt").write_text(attachment, encoding="utf-8")
+    alone = ingest(inbox, home)["部门预算公开表.txt"]
+    assert alone[:2] == ("quarantined", None)
+    (inbox / "示例市委办公厅2023年度部门预算公开文件.txt").write_text(NARRATIVE, encoding="utf-8")
+    joined = ingest(inbox, home)["部门预算公开表.txt"]
+    assert joined[:3] == ("parsed", 2023, "companion")
+    assert joined[3] > alone[3]  # a new parsed_at: the incremental models and the audit take it again
+    assert ingest(inbox, home)["部门预算公开表.txt"] == joined  # nothing changed: nothing rewritten
 
 
 # ---------------------------------------------------------------- the real PDFs (../shared/corpus)
