@@ -260,7 +260,7 @@ _LEVEL = re.compile(r"^[省市区县州]级")
 
 
 def _read_title(text: str, two_digit_years: bool = False) -> _TitleReading:
-    flat = QUOTES.sub("", text)
+    flat = _DRAFT_MARK.sub("", QUOTES.sub("", text))  # 示例局(征求意见稿)2025年部门预算: the mark is no name
     kind = _kind_words(flat)
     match = _TITLE.search(flat)
     year = int(match.group("year")) if match else None
@@ -273,12 +273,11 @@ def _read_title(text: str, two_digit_years: bool = False) -> _TitleReading:
         bare = _TITLE_NO_YEAR.search(flat)
         return _TitleReading(unit=clean_unit(bare.group("pre")) if bare else None, kind=kind)
     pre, mid = match.group("pre"), match.group("mid")
-    unit = None
-    if _is_table_title(flat):  # 2025年部门财务收支预算总表: a table's name, read as a table title
+    if _is_table_title(flat) or _LEVEL.match(mid):
+        # 2025年部门财务收支预算总表 is a table's name (read as a table title); 上海市普陀区2025年区级部门预算
+        # names a region's reports, not a unit's
         return _TitleReading(year=year, kind=kind)
-    if not _LEVEL.match(mid):  # 上海市普陀区2025年区级部门预算: a region's reports, not a unit's
-        unit = clean_unit(pre) if clean_unit(pre) else clean_unit(mid)
-    return _TitleReading(unit=unit, year=year, kind=kind)
+    return _TitleReading(unit=clean_unit(pre) or clean_unit(mid), year=year, kind=kind)
 
 
 _PERFORMANCE_TITLE = re.compile(r"绩效(?:自评|评价)(?:报告|表|共性)|自评报告")
@@ -313,6 +312,7 @@ _PAGE_MARK = re.compile(r"^(?:-?\d{1,3}-?|第\d+页(?:共\d+页)?|\d+/\d+)$")
 _NUMERAL = "[一二三四五六七八九十]+"
 _HEADING = re.compile(rf"^(?:{_NUMERAL}[、.]|第{_NUMERAL}部分|\({_NUMERAL}\)|\d+[、.])")
 _DATE = re.compile(r"20\d{2}年\d{1,2}月")
+_DOCUMENT_NUMBER = re.compile(r"[〔\[(【]\d{4}[〕\])】]\d+号")
 _NAME_TAIL_STOP = re.compile(r"(?:印制|编制|监制|制表|印发|发布|审核|盖章)$")
 
 
@@ -372,8 +372,9 @@ def _title_block(lines: list[str]) -> list[tuple[int, str]]:
     block: list[tuple[int, str]] = []
     for index, raw in enumerate(lines[:HEAD_LINES]):
         text = normalise_cell(raw).lstrip("#")
-        if not text or _PAGE_MARK.match(text) or (not block and text.startswith("附件")):
-            continue  # blank lines, page numbers and an 附件 mark above the title
+        if not text or _PAGE_MARK.match(text) or _DOCUMENT_NUMBER.search(text) or (
+                not block and text.startswith("附件")):
+            continue  # blank lines, page numbers, a document number (苏财预〔2019〕12号), an 附件 mark
         if "\t" in raw or _stops_title(text) or _is_table_title(_TABLE_NUMBER.sub("", QUOTES.sub("", text))):
             break  # a table's title is read as one (table_title), not as the document's
         block.append((index + 1, text))
@@ -505,4 +506,6 @@ def _body_candidates(lines: list[str]) -> list[Candidate]:
             for year, n in years.items()]
 
 
-_DRAFT = re.compile(r"草稿|征求意见稿|送审稿|讨论稿|初稿|(?<![a-z])draft(?![a-z])", re.IGNORECASE)
+_DRAFT_WORDS = r"草稿|征求意见稿|送审稿|讨论稿|初稿"
+_DRAFT = re.compile(rf"{_DRAFT_WORDS}|(?<![a-z])draft(?![a-z])", re.IGNORECASE)
+_DRAFT_MARK = re.compile(rf"[(\[【]?(?:{_DRAFT_WORDS})[)\]】]?|[_-]?(?<![a-z])draft(?![a-z])", re.IGNORECASE)

@@ -38,6 +38,8 @@ def test_a_title_wrapped_over_lines_gives_the_whole_unit_name():
     meta = read_metadata(lines("示例市东湖区规划和自然\n资源局\n2025年部门预算\n目 录\n一、部门主要职能"))
     assert (meta.unit_name, meta.unit_source) == ("示例市东湖区规划和自然资源局", "title")
     assert (meta.fiscal_year, meta.report_kind) == (2025, "budget")
+    numbered = read_metadata(lines("示财预〔2019〕12号\n示例省政协办公厅2019年度部门预算\n目录"))
+    assert (numbered.unit_name, numbered.fiscal_year) == ("示例省政协办公厅", 2019)
     party = read_metadata(lines("中共示例市东湖区委\n社会工作部\n2025年部门预算\n目录"))
     assert party.unit_name == "中共示例市东湖区委社会工作部"
 
@@ -133,7 +135,8 @@ def test_the_printed_year_wins_over_the_file_name_and_the_disagreement_is_kept()
 
 
 def test_drafts_are_marked_by_title_cover_or_file_name_never_by_a_citation():
-    assert read_metadata(lines("示例市东湖区财政局\n2025年部门预算\n（征求意见稿）\n目录")).is_draft
+    marked = read_metadata(lines("示例市东湖区财政局\n（征求意见稿）\n2025年部门预算\n目录"))
+    assert (marked.is_draft, marked.draft_source, marked.unit_name) == (True, "title", "示例市东湖区财政局")
     assert read_metadata(lines("示例市东湖区财政局\n2025年部门预算"),
                          "示例市东湖区财政局2025年部门预算_草稿.pdf").is_draft
     cited = read_metadata(lines("示例市东湖区财政局\n2025年部门预算\n目录\n" + "正文。\n" * 50
