@@ -80,7 +80,7 @@ def test_split_codes_merged_labels_and_in_grid_titles_are_repaired():
 def test_pages_pdfplumber_reads_no_table_from_fall_back_to_camelot(text_outcome, monkeypatch):
     from ingest.renderings import pdf
 
-    monkeypatch.setattr(pdf, "_plumber_tables", lambda page: [])  # as if the ruling were not recognised
+    monkeypatch.setattr(pdf, "page_tables", lambda page: [])  # as if the ruling were not recognised
     data = to_pdf(SAMPLE.read_text(encoding="utf-8"))
     rendering = pdf.render_pdf(data)
     assert rendering.fallback_pages == list(range(1, rendering.page_count + 1))

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 import pdfplumber
 
 from ingest.amounts import looks_like_amount
-from ingest.renderings.model import BBox, RenderedReport
+from ingest.renderings.model import RenderedReport
+from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
 
@@ -48,6 +50,7 @@ def render_pdf(data: bytes) -> RenderedReport:
     except Exception as exc:  # pdfminer raises several unrelated types for damaged files
         raise UnreadablePdf(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     previous_header: list[list[str]] | None = None
+    previous_table: PageTable | None = None  # the last table read, whose columns a continuation takes
     codes: list[tuple[int, int]] = []
     continuing = False  # the last item of the previous page was a table row
     with pdf:
@@ -57,7 +60,7 @@ def render_pdf(data: bytes) -> RenderedReport:
                 # content set outside the page's visible area (some generators overflow a table there and
                 # print it again on the next page) is not part of the report
                 visible = page.within_bbox(page.bbox).dedupe_chars()
-                tables = _plumber_tables(visible)
+                tables = page_tables(visible)
                 if not tables and _looks_tabular(visible, continuing):
                     tables = _camelot_tables(data, page_no, visible.height)
                     if tables:
@@ -71,16 +74,34 @@ def render_pdf(data: bytes) -> RenderedReport:
                 if isinstance(item, TextLine):
                     report.add_text(item.text, page_no)
                     if family_for_title(item.text) is not None:
-                        codes, previous_header = [], None  # a new table starts: nothing to continue
+                        codes, previous_header, previous_table = [], None, None  # a new table starts
+                    elif not _page_furniture(item.text):
+                        previous_table = None  # prose between: what follows is not the same table
                     continue
-                grid, boxes = item
-                for part in split_grid(grid, boxes, codes):
+                continues = previous_table is not None and bool(previous_table.columns)
+                if continues and item.columns != previous_table.columns:
+                    # the table goes on (a page break, no title or prose between): its cells go under the
+                    # columns they are printed under, or it is another table
+                    item = align_to_columns(item, previous_table.columns) or item
+                    continues = item.columns == previous_table.columns
+                previous_table = item
+                for part in split_grid(item.rows, item.boxes, codes if continues else [], item.origins,
+                                       exact_columns=bool(item.columns),
+                                       continued_header=previous_header if continues else None):
                     if isinstance(part, TextLine):
                         report.add_text(part.text, page_no)
                         continue
                     previous_header = _add_segment(report, part, page_no, previous_header)
                     codes = part.code_columns
     return report
+
+
+_FURNITURE = re.compile(r"^(?:[-—－\s]*\d{1,4}[-—－\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|[(（]?续表?[)）]?|单位[:：].*)$")
+
+
+def _page_furniture(text: str) -> bool:
+    """A page number, a 续表 mark or a 单位 caption: not prose that would end a table."""
+    return bool(_FURNITURE.match(text.strip()))
 
 
 def _ends_in_table(items: list) -> bool:
@@ -102,16 +123,6 @@ def _add_segment(report: RenderedReport, segment: TableSegment, page_no: int,
     for row, row_boxes in zip(rows, boxes, strict=True):
         report.add_row(row, page_no, row_boxes)
     return previous_header if continued else (header or previous_header)
-
-
-def _plumber_tables(page) -> list[tuple[tuple[float, float, float, float], list, list]]:
-    """(bbox, grid, cell boxes) of each ruled table pdfplumber finds on the page."""
-    found = []
-    for table in page.find_tables():
-        if _on_page(table.bbox, page):
-            boxes = [[_box(cell) for cell in row.cells] for row in table.rows]
-            found.append((table.bbox, table.extract(), boxes))
-    return found
 
 
 def _looks_tabular(page, continuing: bool) -> bool:
@@ -148,16 +159,15 @@ def _camelot_tables(data: bytes, page_no: int, page_height: float):
         grid = table.df.astype(str).to_numpy().tolist()
         boxes = [[(c.x1, page_height - c.y2, c.x2, page_height - c.y1) for c in row] for row in table.cells]
         x0, y0, x1, y1 = table._bbox
-        found.append(((x0, page_height - y1, x1, page_height - y0), grid, boxes))
+        found.append(PageTable(bbox=(x0, page_height - y1, x1, page_height - y0), columns=[], rows=grid,
+                               boxes=boxes))
     return found
 
 
-def _page_items(page, tables) -> list[tuple[float, TextLine | tuple[list, list]]]:
-    """The page's tables (grid and cell boxes) and prose lines, each with its top coordinate."""
-    items: list[tuple[float, TextLine | tuple[list, list]]] = []
-    for bbox, grid, boxes in tables:
-        items.append((bbox[1], (grid, boxes)))
-    regions = [bbox for bbox, _, _ in tables]
+def _page_items(page, tables: list[PageTable]) -> list[tuple[float, TextLine | PageTable]]:
+    """The page's tables and prose lines, each with its top coordinate."""
+    items: list[tuple[float, TextLine | PageTable]] = [(table.bbox[1], table) for table in tables]
+    regions = [table.bbox for table in tables]
 
     def outside_tables(obj) -> bool:
         if obj.get("object_type") != "char":
@@ -175,23 +185,18 @@ def _words(page) -> list[_Word]:
     return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
 
 
-def _on_page(bbox, page) -> bool:
-    x0, top, x1, bottom = bbox
-    return top < page.height and bottom > 0 and x0 < page.width and x1 > 0
-
-
-def _box(cell) -> BBox | None:
-    return None if cell is None else tuple(float(v) for v in cell)
-
-
 def _lines(words: list[_Word]) -> list[tuple[float, str]]:
     """Group words into lines: a word joins a line it overlaps vertically by half its height."""
     lines: list[list[_Word]] = []
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        height = word.bottom - word.top
         for line in reversed(lines[-3:]):
             top, bottom = min(w.top for w in line), max(w.bottom for w in line)
             overlap = min(bottom, word.bottom) - max(top, word.top)
-            if overlap >= 0.5 * min(word.bottom - word.top, bottom - top):
+            # a title set in a large font and the 部门/单位 caption beside its lower half are two lines
+            line_height = min(w.bottom - w.top for w in line)
+            similar = max(height, line_height) <= 1.5 * max(min(height, line_height), 0.1)
+            if similar and overlap >= 0.5 * min(height, bottom - top):
                 line.append(word)
                 break
         else:
