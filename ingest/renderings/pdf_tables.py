@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 
 from pdfplumber.utils import extract_text
 
+from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import BBox
+from ingest.tables.rows import classification_code
 
 Origin = tuple[int, int]  # (row, column) of the slot that holds a merged cell's text
 
@@ -44,8 +46,9 @@ def page_tables(page) -> list[PageTable]:
     found = [t for t in page.find_tables() if _on_page(t.bbox, page)]
     if found and _has_white_fills(page):
         found = _prefer_visible_rules(page, found)
-    tables = [_grid(page, t.bbox, t.cells) for t in found]
-    return sorted((t for t in tables if t is not None), key=lambda t: t.bbox[1])
+    tables = sorted((t for t in (_grid(page, t.bbox, t.cells) for t in found) if t is not None),
+                    key=lambda t: t.bbox[1])
+    return [_with_open_rows(page, table, tables) for table in tables]
 
 
 def _on_page(bbox, page) -> bool:
@@ -223,3 +226,84 @@ def align_to_columns(table: PageTable, columns: list[tuple[float, float]]) -> Pa
                 if boxes[i][k] is None and rows[i][k] == "":
                     rows[i][k], origins[i][k] = None, (origin[0], placed[origin][0])
     return PageTable(bbox=table.bbox, columns=list(columns), rows=rows, boxes=boxes, origins=origins)
+
+
+# ---------------------------------------------------------------- rows drawn without their rules
+
+def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTable:
+    """Rows printed right above or below the ruled grid, in its columns, whose rules were not drawn (the first
+    row of a page that continues a table often has no top rule): they are the table's rows. A line joins
+    when every word of it falls inside the table's columns, it prints an amount or a code, and it lies within
+    two line heights of the grid (or of a row already joined)."""
+    if not table.columns:
+        return table
+    left, right = table.columns[0][0], table.columns[-1][1]
+    others = [t.bbox for t in tables if t is not table]
+    lines = _loose_lines(page, left, right, others + [table.bbox])
+    above = sorted((line for line in lines if line[1] <= table.bbox[1]), key=lambda line: -line[1])
+    below = sorted((line for line in lines if line[0] >= table.bbox[3]), key=lambda line: line[0])
+    top, bottom = table.bbox[1], table.bbox[3]
+    head, tail = [], []
+    for line_top, line_bottom, words in above:
+        if top - line_bottom > 2 * (line_bottom - line_top) or (row := _as_row(words, table.columns)) is None:
+            break
+        head.insert(0, row)
+        top = line_top
+    for line_top, line_bottom, words in below:
+        if line_top - bottom > 2 * (line_bottom - line_top) or (row := _as_row(words, table.columns)) is None:
+            break
+        tail.append(row)
+        bottom = line_bottom
+    if not head and not tail:
+        return table
+    n = len(table.columns)
+
+    def shifted(origins: list[Origin | None]) -> list[Origin | None]:
+        return [None if o is None else (o[0] + len(head), o[1]) for o in origins]
+
+    return PageTable(
+        bbox=(table.bbox[0], top, table.bbox[2], bottom), columns=table.columns,
+        rows=[texts for texts, _ in head] + table.rows + [texts for texts, _ in tail],
+        boxes=[boxes for _, boxes in head] + table.boxes + [boxes for _, boxes in tail],
+        origins=[[None] * n for _ in head] + [shifted(o) for o in table.origins] + [[None] * n for _ in tail],
+    )
+
+
+def _loose_lines(page, left: float, right: float, regions: list[BBox]) -> list[tuple[float, float, list[dict]]]:
+    """Lines of words outside every table, overlapping the x-range left..right: (top, bottom, words)."""
+    words = [w for w in page.extract_words(keep_blank_chars=False)
+             if w["x1"] > left and w["x0"] < right and not any(_inside(w, region) for region in regions)]
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        line = lines[-1] if lines else None
+        if line and min(w["bottom"] for w in line) > word["top"] + 0.5 * (word["bottom"] - word["top"]):
+            line.append(word)
+        else:
+            lines.append([word])
+    return [(min(w["top"] for w in line), max(w["bottom"] for w in line), line) for line in lines]
+
+
+def _inside(word: dict, region: BBox) -> bool:
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return region[0] <= cx <= region[2] and region[1] <= cy <= region[3]
+
+
+def _as_row(words: list[dict], columns: list[tuple[float, float]]) -> tuple[list[str], list[BBox | None]] | None:
+    """The line as a row of the table's columns, or None when it is not one (a word outside every column,
+    a single word, or nothing that reads as an amount or a code)."""
+    texts: list[str] = [""] * len(columns)
+    boxes: list[BBox | None] = [None] * len(columns)
+    for word in sorted(words, key=lambda w: w["x0"]):
+        centre = (word["x0"] + word["x1"]) / 2
+        column = next((j for j, (a, b) in enumerate(columns) if a <= centre <= b), None)
+        if column is None:
+            return None
+        texts[column] += word["text"]
+        box = (word["x0"], word["top"], word["x1"], word["bottom"])
+        old = boxes[column]
+        boxes[column] = box if old is None else (min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]),
+                                                 max(old[3], box[3]))
+    filled = [t for t in texts if t]
+    if len(filled) < 2 or not any(looks_like_amount(t) or classification_code(normalise_cell(t)) for t in filled):
+        return None
+    return texts, boxes

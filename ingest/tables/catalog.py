@@ -74,13 +74,18 @@ FAMILIES: tuple[TableFamily, ...] = (
 QUOTES = re.compile(r"[\"“”'‘’「」]")
 
 
+# a qualifier printed after the title: （功能科目）, （一般公共预算）, (经济分类), （续表）
+_QUALIFIER = re.compile(r"[(（][^()（）]{1,12}[)）]$")
+
+
 def family_for_title(title: str) -> TableFamily | None:
     flat = QUOTES.sub("", normalise_cell(title))
     if len(flat) > 60:
         return None
-    for family, pattern in _COMPILED:
-        if pattern.search(flat):
-            return family
+    for candidate in (flat, _QUALIFIER.sub("", flat)):
+        for family, pattern in _COMPILED:
+            if pattern.search(candidate):
+                return family
     return None
 
 
