@@ -69,7 +69,14 @@ def _table_starts(numbered: list[tuple[int, str]]) -> list[tuple[int, object, st
         has_caption = any(_UNIT_LINE.search(t) or _DEPT_LINE.match(t) for t in following)
         if marker or has_caption:
             starts.append((line_no, family, marker))
-    return [start for k, start in enumerate(starts) if not _listed_in_contents(numbered, starts, k)]
+    starts = [start for k, start in enumerate(starts) if not _listed_in_contents(numbered, starts, k)]
+    # a title printed again over the continuation of its table on the next page starts nothing new
+    return [start for k, start in enumerate(starts)
+            if k == 0 or _flat_title(numbered, start) != _flat_title(numbered, starts[k - 1])]
+
+
+def _flat_title(numbered: list[tuple[int, str]], start) -> str:
+    return normalise_cell(numbered[start[0] - 1][1])
 
 
 def _listed_in_contents(numbered: list[tuple[int, str]], starts, k: int) -> bool:
