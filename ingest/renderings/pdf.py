@@ -25,9 +25,10 @@ import pdfplumber
 
 from ingest.amounts import looks_like_amount
 from ingest.renderings.model import RenderedReport
-from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables
+from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
+from ingest.tables.rows import classification_code
 
 
 class UnreadablePdf(Exception):
@@ -65,6 +66,9 @@ def render_pdf(data: bytes) -> RenderedReport:
                     tables = _camelot_tables(data, page_no, visible.height)
                     if tables:
                         report.fallback_pages.append(page_no)
+                if tables and previous_table is not None and previous_table.columns:
+                    tables = _continuation_laid_on(visible, tables, previous_table)
+                tables = with_open_rows(visible, tables)
                 items = _page_items(visible, tables)
             except Exception as exc:
                 raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
@@ -78,12 +82,9 @@ def render_pdf(data: bytes) -> RenderedReport:
                     elif not _page_furniture(item.text):
                         previous_table = None  # prose between: what follows is not the same table
                     continue
-                continues = previous_table is not None and bool(previous_table.columns)
-                if continues and item.columns != previous_table.columns:
-                    # the table goes on (a page break, no title or prose between): its cells go under the
-                    # columns they are printed under, or it is another table
-                    item = align_to_columns(item, previous_table.columns) or item
-                    continues = item.columns == previous_table.columns
+                # the same table goes on (a page break, no title or prose between, the same columns)
+                continues = (previous_table is not None and bool(previous_table.columns)
+                             and item.columns == previous_table.columns)
                 previous_table = item
                 for part in split_grid(item.rows, item.boxes, codes if continues else [], item.origins,
                                        exact_columns=bool(item.columns),
@@ -94,6 +95,27 @@ def render_pdf(data: bytes) -> RenderedReport:
                     previous_header = _add_segment(report, part, page_no, previous_header)
                     codes = part.code_columns
     return report
+
+
+def _continuation_laid_on(page, tables: list[PageTable], previous: PageTable) -> list[PageTable]:
+    """The page's first table laid on the columns of the table the previous page ended with, when nothing but
+    page furniture or rows drawn without rules comes before it: a table continued across the page break,
+    whose cells go under the columns they are printed under (or, if they fit none, a table of its own)."""
+    first = tables[0]
+    before = [item for top, item in _page_items(page, tables) if isinstance(item, TextLine) and top < first.bbox[1]]
+    if any(family_for_title(line.text) or not (_page_furniture(line.text) or _row_like(line.text))
+           for line in before):
+        return tables
+    if first.columns == previous.columns:
+        return tables
+    aligned = align_to_columns(first, previous.columns)
+    return tables if aligned is None else [aligned, *tables[1:]]
+
+
+def _row_like(text: str) -> bool:
+    """A line that may be a table row drawn without its rules: words apart, one an amount or a code."""
+    tokens = text.split()
+    return len(tokens) >= 2 and any(looks_like_amount(t) or classification_code(t) for t in tokens)
 
 
 _FURNITURE = re.compile(r"^(?:[-—－\s]*\d{1,4}[-—－\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|[(（]?续表?[)）]?|单位[:：].*)$")

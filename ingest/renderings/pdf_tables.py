@@ -46,9 +46,8 @@ def page_tables(page) -> list[PageTable]:
     found = [t for t in page.find_tables() if _on_page(t.bbox, page)]
     if found and _has_white_fills(page):
         found = _prefer_visible_rules(page, found)
-    tables = sorted((t for t in (_grid(page, t.bbox, t.cells) for t in found) if t is not None),
-                    key=lambda t: t.bbox[1])
-    return [_with_open_rows(page, table, tables) for table in tables]
+    return sorted((t for t in (_grid(page, t.bbox, t.cells) for t in found) if t is not None),
+                  key=lambda t: t.bbox[1])
 
 
 def _on_page(bbox, page) -> bool:
@@ -229,6 +228,11 @@ def align_to_columns(table: PageTable, columns: list[tuple[float, float]]) -> Pa
 
 
 # ---------------------------------------------------------------- rows drawn without their rules
+
+def with_open_rows(page, tables: list[PageTable]) -> list[PageTable]:
+    """Each table with the rows printed right above or below its grid in its columns (see _with_open_rows)."""
+    return [_with_open_rows(page, table, tables) for table in tables]
+
 
 def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTable:
     """Rows printed right above or below the ruled grid, in its columns, whose rules were not drawn (the first
