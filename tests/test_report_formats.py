@@ -91,10 +91,13 @@ def test_pages_pdfplumber_reads_no_table_from_fall_back_to_camelot(text_outcome,
 
 
 def _three_public_sheet():
-    """A 三公 决算 table whose 公务接待费 header spans 预算数 | 决算数 beside 公务用车运行费 (merged cells)."""
-    header = [["合计", None, "公务用车运行费", None, "公务接待费", None],
-              ["预算数", "决算数", "预算数", "决算数", "预算数", "决算数"]]
-    return header, [["1.50", "", "", "", "1.50", ""]], [(0, 0, 0, 1), (0, 2, 0, 3), (0, 4, 0, 5)]
+    """A 三公 决算 table: 公务接待费 spans two header rows and 预算数 | 决算数, beside 公务用车运行费 one level down
+    (merged cells: first row, first column, last row, last column, 0-based)."""
+    header = [["合计", None, "公务用车购置及运行费", None, None, None, "公务接待费", None],
+              [None, None, "小计", None, "公务用车运行费", None, None, None],
+              ["预算数", "决算数"] * 4]
+    body = [["1.50", "", "", "", "", "", "1.50", ""]]
+    return header, body, [(0, 0, 1, 1), (0, 2, 0, 5), (1, 2, 1, 3), (1, 4, 1, 5), (0, 6, 1, 7)]
 
 
 def test_merged_header_cells_of_xlsx_and_docx_stand_over_each_column_they_span():
@@ -116,7 +119,7 @@ def test_merged_header_cells_of_xlsx_and_docx_stand_over_each_column_they_span()
     document = docx.Document()
     for line in ("测试单位2024年度部门决算", "“三公”经费支出决算表", "单位：万元"):
         document.add_paragraph(line)
-    table = document.add_table(rows=3, cols=6)
+    table = document.add_table(rows=4, cols=8)
     for i, row in enumerate(header + body):
         for j, text in enumerate(row):
             if text is not None:
