@@ -144,3 +144,26 @@ def test_a_title_beside_its_small_caption_is_its_own_line():
     lines = render_pdf(pdf_pages(page)).lines
     assert "收支预算总表" in lines
     assert any(line.startswith("部门：测试单位") and line.endswith("单位：万元") for line in lines)
+
+
+def test_text_outside_its_clipping_path_is_not_read():
+    """A text box laid out whole and clipped to the page's text area: the overflow is printed again on the next
+    page, so the clipped copy must not be read (it would quote every overflowing figure twice)."""
+    from ingest.renderings.pdf import render_pdf
+    from tests.pdf_fixtures import PAGE_H
+
+    def page(canvas):
+        canvas.saveState()
+        clip = canvas.beginPath()
+        clip.rect(40, PAGE_H - 120, 700, 100)  # the text area: 20 to 120 points from the top
+        canvas.clipPath(clip, stroke=0, fill=0)
+        draw_text(canvas, 50, 40, "1.行政运行（项）1,623.18万元。")
+        draw_text(canvas, 50, 160, "2.信息化建设（项）166.66万元。")  # overflows the text area: clipped
+        canvas.restoreState()
+
+    def next_page(canvas):
+        draw_text(canvas, 50, 40, "2.信息化建设（项）166.66万元。")
+
+    rendering = render_pdf(pdf_pages(page, next_page))
+    assert [(line, page_no) for line, page_no in zip(rendering.lines, rendering.pages, strict=True)] == [
+        ("1.行政运行（项）1,623.18万元。", 1), ("2.信息化建设（项）166.66万元。", 2)]

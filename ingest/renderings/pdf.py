@@ -25,6 +25,7 @@ import pdfplumber
 
 from ingest.amounts import looks_like_amount
 from ingest.renderings.model import RenderedReport
+from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
@@ -54,13 +55,19 @@ def render_pdf(data: bytes) -> RenderedReport:
     previous_table: PageTable | None = None  # the last table read, whose columns a continuation takes
     codes: list[tuple[int, int]] = []
     continuing = False  # the last item of the previous page was a table row
+    clipped = _clipped_text(data)
     with pdf:
         report.page_count = len(pdf.pages)
         for page_no, page in enumerate(pdf.pages, start=1):
             try:
-                # content set outside the page's visible area (some generators overflow a table there and
-                # print it again on the next page) is not part of the report
+                # content set outside the page's visible area or outside its text box's clipping path (some
+                # generators overflow a table or a text box there and print it again on the next page) is not
+                # part of the report
                 visible = page.within_bbox(page.bbox).dedupe_chars()
+                if page_no in clipped:
+                    regions = clipped[page_no]
+                    visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
+                                             or not is_clipped(obj, regions))
                 tables = page_tables(visible)
                 if not tables and _looks_tabular(visible, continuing):
                     tables = _camelot_tables(data, page_no, visible.height)
@@ -95,6 +102,14 @@ def render_pdf(data: bytes) -> RenderedReport:
                     previous_header = _add_segment(report, part, page_no, previous_header)
                     codes = part.code_columns
     return report
+
+
+def _clipped_text(data: bytes) -> dict:
+    """Clipped text objects per page; none when pdfium cannot read the file (pdfplumber could)."""
+    try:
+        return clipped_text_regions(data)
+    except Exception:  # the reader proper decides whether the file is readable
+        return {}
 
 
 def _continuation_laid_on(page, tables: list[PageTable], previous: PageTable) -> list[PageTable]:
