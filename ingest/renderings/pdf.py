@@ -1,13 +1,16 @@
-"""PDF reports through pdfplumber: ruled tables by its table finder (lines strategy), prose as lines.
+"""PDF reports through pdfplumber: ruled tables as printed grids, prose as lines, page by page.
 
-Per page, after ``dedupe_chars`` (some generators print every glyph twice), tables are found from
-their ruling lines and read cell by cell with their bounding boxes; the words outside the tables
-are grouped into lines by vertical overlap (digits set in another font sit a few points off the
-baseline of the Chinese around them, so a fixed y-tolerance splits them off). Tables and prose are
-then interleaved top to bottom, as a reader sees them.
+Per page, after ``dedupe_chars`` (some generators print every glyph twice) and without the text that a
+clipping path hides (``pdf_clipping``), tables are rebuilt from their ruling lines (``pdf_tables``): one slot
+per printed column and row, each cell's box, and which cell covers a merged slot. The words outside the
+tables are grouped into lines by vertical overlap (digits set in another font sit a few points off the
+baseline of the Chinese around them, so a fixed y-tolerance splits them off; a title set in a much larger
+font than the caption beside it is its own line). Tables and prose are then interleaved top to bottom, as a
+reader sees them.
 
-Tables continued across pages arrive as separate grids: a continuation that repeats the header rows
-of the table it continues has them dropped, so the parser sees one table.
+A table continued on the next page (nothing but page furniture before it) is laid on the columns of the
+table the previous page ended with; rows printed above or below a grid without rules join it; a
+continuation that repeats the header rows of its table has them dropped, so the parser sees one table.
 
 Fallback: a page where pdfplumber finds no table although its text looks tabular (a standard table
 title with its 单位 caption) is read again with camelot's lattice flavour and its render-free
