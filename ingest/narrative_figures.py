@@ -58,7 +58,7 @@ _LEADING_ENUMERATION = re.compile(
     r"|\(\d{1,2}\)|[①-⑳])")
 _QUOTES = "\"'“”‘’「」『』《》"
 _CONNECTORS = re.compile(
-    r"^(?:其中|此外|另外|另|同时|以及|及|和|包括|主要包括|分别为|分别是|分别|具体为|具体是|即|含|主要原因是|主要原因为|主要原因"
+    r"^(?:共计|其中|此外|另外|另|同时|以及|及|和|包括|主要包括|分别为|分别是|分别|具体为|具体是|即|含|主要原因是|主要原因为|主要原因"
     r"|原因是|主要是|主要为|主要用于|用于|均为|均|共|合计:|总计:|如下)")
 _SELF = re.compile(r"^(?:本|我)(?:部门|单位|局|院|办|委|厅|中心|处|所|站|队|会|校|馆|街道|镇|区|市|省)"
                    r"(?:及(?:下属|所属)?(?:二级)?单位)?")
@@ -69,9 +69,16 @@ _TRAILING = re.compile(r"(?:为|是|达到|约|共计|预计为|分别为|各|�
 # words that name which number of a thing, not the thing: a lead made only of these names nothing
 _GENERIC = re.compile(
     r"^(?:20\d\d年度?|上年|去年|上一年度?|当年|本年度?|今年|年初|年中|年末|全年|调整后?|预算|决算|执行|实际|支出|收入|数|额|金额"
-    r"|合计|总计|总额|同期|一致|持平|相同|相等|不变|为|的|了|相比|比|较|与|:|度)*$")
+    r"|合计|总计|总额|同期|一致|持平|相同|相等|不变|完成|为|的|了|相比|比|较|与|:|度)*$")
 # a lead opening its sentence with 支出 / 收入 names the total (支出预算 18,976.76 万元), unless it says which year
-_TEMPORAL = re.compile(r"20\d\d年|上年|去年|上一年|当年|本年|今年|年初|年中|年末|全年|调整|执行|实际|决算|同期")
+_TEMPORAL = re.compile(r"20\d\d年|上年|去年|上一年|年初|年中|年末|全年|调整|执行|实际|决算|同期")
+# what a subject says about which number of the thing it names (因公出国（境）费年初预算数 → 因公出国（境）费):
+# a figure inheriting the subject takes the thing, not the other figure's phase
+_PHASE_SUFFIX = re.compile(
+    r"(?:(?:年初|调整后?|全年)?(?:预算|决算)(?:支出)?(?:数|额)?|(?:支出)?决算(?:数)?|执行数|实际支出)$")
+# budget types and words that say 预算 without meaning the phase 年初预算
+_BUDGET_TYPES = re.compile(
+    r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|预算单位|预算管理|预算绩效|部门预算")
 _CHANGE_VERB = re.compile(r"(增加|增长|提高|上升|调增|多|增|减少|下降|降低|调减|压减|缩减|节约|节省|少|减)")
 _DOWN_VERBS = {"减少", "下降", "降低", "调减", "压减", "缩减", "节约", "节省", "少", "减"}
 _COMPARE_VERB = re.compile(r"(小于|低于|少于|大于|高于|多于|超过|超出)")
@@ -80,6 +87,7 @@ _COMPARISON = re.compile(
     r"(?:部门)?(?:预算|决算|执行|实际)?(?:数|额)?(?:相比|比较)?|同比|相比|比较")
 _EARLIER_WORDS = re.compile(r"(?:上年|去年|上一年度?)(?!结转|结余|末)")
 _SHARE = re.compile(r"占")
+_NAMES_NOTHING = re.compile(r"(?:共计|合计|总计|累计|共|计|为|是|:)*")
 # a 类/款/项 name may hold a parenthesis of its own: 维修（护）费（款）, 因公出国（境）费
 _LEVEL = re.compile(r"((?:[^()\"'“”‘’\d,.;:。、%]|\((?![类款项]\))[^()]{1,4}\))+?)\((类|款|项)\)")
 _HEADING_MAX = 30
@@ -161,9 +169,9 @@ def _prose_lines(lines: list[str], table_lines: set[int]):
 def _blocks(lines: list[str], table_lines: set[int]):
     prose = list(_prose_lines(lines, table_lines))
     # a title is a line clearly shorter than the page's prose lines (a full-width line merely wraps)
-    widths = sorted(len(flat) for _, _, flat in prose)
+    widths = sorted(_width(text) for _, text, _ in prose)
     full_width = widths[int(len(widths) * 0.8)] if widths else 0
-    title_width = min(_HEADING_MAX, int(full_width * 0.75))
+    title_width = min(_HEADING_MAX * 2, int(full_width * 0.75))
     printed: list[str] = []
     starts: list[tuple[int, int]] = []
     level: int | None = None
@@ -173,7 +181,7 @@ def _blocks(lines: list[str], table_lines: set[int]):
     for line_no, text, flat in prose:
         line_level = _level(flat)
         plain = not any(c in flat for c in ",;:。") and not _MONEY.search(flat)
-        title = line_level is None and previous_closed and plain and len(flat) <= title_width
+        title = line_level is None and previous_closed and plain and _width(text) <= title_width
         if line_level is not None or title:
             if printed:
                 yield _make_block(printed, starts, level)
@@ -186,9 +194,18 @@ def _blocks(lines: list[str], table_lines: set[int]):
         printed.append(text)
         length += len(text)
         previous_closed = flat.endswith(("。", ":", ";", "!", "?")) or title
-        previous_heading = plain and len(flat) < full_width * 0.9 and not re.search(r"[\d,.]$", flat)
+        # a heading (一、 / （一） / a title) ends on a line shorter than the page's; an item (1. / （1）) is no heading
+        heading_line = title or (line_level is not None and line_level <= 1) or (level is not None and level <= 1
+                                                                                 and len(starts) > 1)
+        previous_heading = (heading_line and plain and _width(text) < full_width * 0.85
+                            and not re.search(r"[\d,.]$", flat))
     if printed:
         yield _make_block(printed, starts, level)
+
+
+def _width(text: str) -> int:
+    """Printed width in half-width cells: a wrapped line fills the page, a heading ends short of it."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def _make_block(printed: list[str], starts: list[tuple[int, int]], level: int | None) -> _Block:
@@ -202,6 +219,18 @@ def _make_block(printed: list[str], starts: list[tuple[int, int]], level: int | 
 class _Named:
     subject: str
     chain: tuple[str | None, str | None, str | None]
+    phase_code: str | None
+
+    def for_phase(self, phase_code: str | None) -> str:
+        """The subject for a figure of ``phase_code`` that inherits it: as printed for the same phase (与上年相比
+        增加 …), without the words naming its own phase for another (年初预算数为 … 决算支出数为 …)."""
+        return self.subject if phase_code == self.phase_code else self.stem
+
+    @property
+    def stem(self) -> str:
+        """The subject without the phase it names, for a figure that inherits it (another phase may be meant)."""
+        stem = _PHASE_SUFFIX.sub("", _flat(self.subject))
+        return self.subject[: len(stem)] if len(stem) >= 2 else self.subject
 
 
 class _FigureReader:
@@ -227,7 +256,8 @@ class _FigureReader:
             if chain[0] is not None:
                 self.class_context = chain[0]
             head = _clean_subject(block.printed[:head_end], block.flat[:head_end], self)
-            named = _Named(head, self._with_context(chain)) if head and not _is_generic(head, True) else None
+            named = (_Named(head, self._with_context(chain), self._phase(_flat(head)))
+                     if head and not _is_generic(head, True) else None)
         start = 0
         for end in _sentence_ends(block.flat):
             named = self._sentence(block, start, end, named)
@@ -255,25 +285,23 @@ class _FigureReader:
             lead_start = _lead_start(flat, previous_end, match.start())
             lead_flat = flat[lead_start: match.start()]
             lead_printed = block.printed[lead_start: match.start()]
-            if lead_flat.endswith(":") or not lead_flat:
-                # 上年:25.77万元 — the words before the colon name the number
-                before = _lead_start(flat, previous_end, max(lead_start - 1, previous_end))
-                if lead_start - 1 > before and not lead_flat:
-                    lead_flat = flat[before: lead_start - 1]
-                    lead_printed = block.printed[before: lead_start - 1]
+            if _NAMES_NOTHING.fullmatch(lead_flat) and lead_start - 1 > previous_end:
+                # 上年:25.77万元 / 其他费用等，共计1.59万元 — the clause before names the number
+                lead_start = _lead_start(flat, previous_end, lead_start - 1)
+                lead_flat = flat[lead_start: match.start()]
+                lead_printed = block.printed[lead_start: match.start()]
             previous_end = match.end()
             opens = lead_start == start
             if kind == "money":
                 figure, own = self._money(block, match, lead_flat, lead_printed, named, text, opens)
+                last_money = _Named(figure.subject, (figure.class_name, figure.kuan_name, figure.xiang_name),
+                                    figure.phase_code)
             else:
-                figure, own = self._percent(block, match, lead_flat, lead_printed, last_money or named, text, opens)
+                # a percentage qualifies the amount before it in its sentence (占, 增长, 完成预算的)
+                figure, own = self._percent(block, match, lead_flat, lead_printed, last_money, named, text, opens)
             self.figures.append(figure)
             if own is not None:
                 named = own
-                if kind == "money":
-                    last_money = own
-            elif kind == "money":
-                last_money = _Named(figure.subject, (figure.class_name, figure.kuan_name, figure.xiang_name))
         return named
 
     def _money(self, block: _Block, match: re.Match, lead_flat: str, lead_printed: str, named: _Named | None,
@@ -289,7 +317,10 @@ class _FigureReader:
         if measure == "change" and direction == "down":
             value = -value
         own = self._subject(subject_printed, subject_flat, opens)
-        subject = own or (named.subject if named else _clean_subject(lead_printed, lead_flat, self))
+        if own and named and measure in ("change", "prior") and _abbreviates(own, named.subject):
+            own = ""  # 收入、支出预算总计 … 与上年相比收、支预算总计各增加 …: the subject just named, in short
+        phase_code = self._phase(lead_flat + (own or ""))
+        subject = own or (named.for_phase(phase_code) if named else _clean_subject(lead_printed, lead_flat, self))
         chain = _chain(_flat(own)) if own else (named.chain if named else (None, None, None))
         if own:
             if chain[0] is not None:
@@ -299,13 +330,13 @@ class _FigureReader:
             figure_no=len(self.figures) + 1, line_no=block.line_at(match.start()), section=self.section,
             subject=subject, measure=measure, value=value, printed_text=block.printed[match.start(): match.end()],
             printed_unit=unit, amount_wan=round(value * UNIT_SCALE_TO_WAN[unit], 6), reference_year=reference_year,
-            phase_code=self._phase(lead_flat + (own or "")), class_name=chain[0], kuan_name=chain[1],
+            phase_code=phase_code, class_name=chain[0], kuan_name=chain[1],
             xiang_name=chain[2], text=text)
-        named_here = _Named(own, chain) if own and measure in ("amount", "prior") else None
+        named_here = _Named(own, chain, phase_code) if own and measure in ("amount", "prior") else None
         return figure, named_here
 
-    def _percent(self, block: _Block, match: re.Match, lead_flat: str, lead_printed: str, qualified: _Named | None,
-                 text: str, opens: bool) -> tuple[NarrativeFigure, _Named | None]:
+    def _percent(self, block: _Block, match: re.Match, lead_flat: str, lead_printed: str, last_money: _Named | None,
+                 named: _Named | None, text: str, opens: bool) -> tuple[NarrativeFigure, _Named | None]:
         value = float(match.group(1).replace(",", ""))
         if _SHARE.search(lead_flat):
             measure, subject_flat, subject_printed = "share", "", ""
@@ -318,7 +349,9 @@ class _FigureReader:
             else:
                 measure, subject_flat, subject_printed = "rate", lead_flat, lead_printed
         own = self._subject(subject_printed, subject_flat, opens)
-        subject = own or (qualified.subject if qualified else _clean_subject(lead_printed, lead_flat, self))
+        qualified = last_money or named
+        subject = own or (last_money.subject if last_money else named.stem if named
+                          else _clean_subject(lead_printed, lead_flat, self))
         chain = (self._with_context(_chain(_flat(own))) if own
                  else qualified.chain if qualified else (None, None, None))
         figure = NarrativeFigure(
@@ -346,6 +379,7 @@ class _FigureReader:
         return earlier[-1] if earlier and not lead_flat.startswith("截至") else None
 
     def _phase(self, words: str) -> str | None:
+        words = _BUDGET_TYPES.sub("", words)
         if re.search(r"决算|执行数|实际支出|实际执行|支出数|完成数", words):
             return "executed"
         if "调整" in words:
@@ -413,11 +447,22 @@ def _money_measure(lead_flat: str, lead_printed: str, after: str) -> tuple[str, 
     return "amount", None, lead_flat, lead_printed
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """``short`` is ``full`` with characters left out (收、支预算总计 of 收入、支出预算总计)."""
+    short, full = _flat(short), _flat(full)
+    if len(short) < 2 or len(short) >= len(full):
+        return False
+    rest = iter(full)
+    return all(char in rest for char in short)
+
+
 def _is_generic(subject: str, opens: bool) -> bool:
     flat = _flat(subject)
     if not _GENERIC.match(flat):
         return False
-    return not (opens and re.search("支出|收入", flat) and not _TEMPORAL.search(flat))
+    # 本年收入, 支出总计 name totals; 支出预算 names one where it opens its sentence (not 支出决算, 年初预算)
+    names_total = re.search("支出|收入", flat) and not _TEMPORAL.search(flat) and (opens or "预算" not in flat)
+    return not names_total
 
 
 def _clean_subject(printed: str, flat: str, reader: _FigureReader | None) -> str:
@@ -436,7 +481,7 @@ def _clean_subject(printed: str, flat: str, reader: _FigureReader | None) -> str
                 changed = True
                 break
         else:
-            if head[0] in ",:、":
+            if head[0] in ",:、-—":
                 begin += 1
                 changed = True
             elif reader is not None and reader.unit_flat and head.startswith(reader.unit_flat):
@@ -456,7 +501,7 @@ def _clean_subject(printed: str, flat: str, reader: _FigureReader | None) -> str
     while changed and begin < end:
         changed = False
         tail = flat[begin:end]
-        if tail[-1] in ",:、(":
+        if tail[-1] in ",:、(<>=≥≤":
             end -= 1
             changed = True
             continue
