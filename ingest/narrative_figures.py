@@ -40,8 +40,10 @@ _THRESHOLD = re.compile(r"^(?:\(含\))?(?:及|或)?(?:以上|以下|以内)")
 # a line that can only continue the line before it: a unit, or an amount with its unit
 _CONTINUES = re.compile(rf"^(?:{_NUMBER})?(?:亿元|万元|千元|元|万|%)")
 _HEADING_END = "\n"  # put between a heading and the text under it
+# the last word of a heading (…情况说明, …预算表, 部门概况): a full-width heading line ends there too
+_HEADING_WORD = re.compile(r"(?:说明|情况|概况|总表|预算表|决算表|名词解释|主要职能|机构设置)$")
 _SENTENCE_END = "。;!?\n"
-_CLAUSE_BREAK = ",;:。\n"
+_CLAUSE_BREAK = ",;:。\n*#"  # ** and ## are markup around headings in some text extractions
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]*\d{1,4}[-—–]*|第\d+页(?:,?共\d+页)?|\d+/\d+)$")
 _LEADERS = re.compile(r"(?:…{2,}|\.{6,}|·{6,})")
 # headings and enumerated items: (level, pattern)
@@ -87,6 +89,7 @@ _COMPARISON = re.compile(
     r"(?:部门)?(?:预算|决算|执行|实际)?(?:数|额)?(?:相比|比较)?|同比|相比|比较")
 _EARLIER_WORDS = re.compile(r"(?:上年|去年|上一年度?)(?!结转|结余|末)")
 _SHARE = re.compile(r"占")
+_FROM = re.compile(r"^从.+中$")
 _NAMES_NOTHING = re.compile(r"(?:共计|合计|总计|累计|共|计|为|是|:)*")
 # a 类/款/项 name may hold a parenthesis of its own: 维修（护）费（款）, 因公出国（境）费
 _LEVEL = re.compile(r"((?:[^()\"'“”‘’\d,.;:。、%]|\((?![类款项]\))[^()]{1,4}\))+?)\((类|款|项)\)")
@@ -197,8 +200,8 @@ def _blocks(lines: list[str], table_lines: set[int]):
         # a heading (一、 / （一） / a title) ends on a line shorter than the page's; an item (1. / （1）) is no heading
         heading_line = title or (line_level is not None and line_level <= 1) or (level is not None and level <= 1
                                                                                  and len(starts) > 1)
-        previous_heading = (heading_line and plain and _width(text) < full_width * 0.85
-                            and not re.search(r"[\d,.]$", flat))
+        previous_heading = (heading_line and plain and not re.search(r"[\d,.]$", flat)
+                            and (_width(text) < full_width * 0.85 or bool(_HEADING_WORD.search(flat))))
     if printed:
         yield _make_block(printed, starts, level)
 
@@ -280,6 +283,7 @@ class _FigureReader:
             return named
         text = block.printed[start:end].strip("。;；\n")
         last_money: _Named | None = None
+        previous: NarrativeFigure | None = None  # the figure printed before, in this sentence
         previous_end = start
         for match, kind in matches:
             lead_start = _lead_start(flat, previous_end, match.start())
@@ -290,6 +294,7 @@ class _FigureReader:
                 lead_start = _lead_start(flat, previous_end, lead_start - 1)
                 lead_flat = flat[lead_start: match.start()]
                 lead_printed = block.printed[lead_start: match.start()]
+            listed = previous is not None and lead_flat in ("", "、", "和", "及", "以及")
             previous_end = match.end()
             opens = lead_start == start
             if kind == "money":
@@ -299,6 +304,11 @@ class _FigureReader:
             else:
                 # a percentage qualifies the amount before it in its sentence (占, 增长, 完成预算的)
                 figure, own = self._percent(block, match, lead_flat, lead_printed, last_money, named, text, opens)
+            if listed:  # 分别为 32.74%、63.93%: the figures of a list share the first one's subject
+                figure.subject, figure.measure = previous.subject, previous.measure
+                figure.class_name, figure.kuan_name, figure.xiang_name = (
+                    previous.class_name, previous.kuan_name, previous.xiang_name)
+            previous = figure
             self.figures.append(figure)
             if own is not None:
                 named = own
@@ -310,13 +320,15 @@ class _FigureReader:
         unit = "万元" if unit == "万" else unit
         value = float(number.replace(",", ""))
         after = block.flat[match.end(): match.end() + 8]
-        measure, direction, subject_flat, subject_printed = _money_measure(lead_flat, lead_printed, after)
+        reading = _money_measure(lead_flat, lead_printed, after)
+        measure = reading.measure
         reference_year = self._reference_year(lead_flat, measure)
         if measure == "amount" and reference_year is not None:
             measure = "prior"
-        if measure == "change" and direction == "down":
+        if measure == "change" and reading.direction == "down":
             value = -value
-        own = self._subject(subject_printed, subject_flat, opens)
+        own = (self._subject(reading.subject[1], reading.subject[0], opens)
+               or self._subject(reading.object[1], reading.object[0], False))  # 原因是…，增加基本支出 844.15 万元
         if own and named and measure in ("change", "prior") and _abbreviates(own, named.subject):
             own = ""  # 收入、支出预算总计 … 与上年相比收、支预算总计各增加 …: the subject just named, in short
         phase_code = self._phase(lead_flat + (own or ""))
@@ -425,14 +437,23 @@ def _last_verb(lead_flat: str) -> re.Match | None:
     return _last_match(_CHANGE_VERB, lead_flat)
 
 
-def _money_measure(lead_flat: str, lead_printed: str, after: str) -> tuple[str, str | None, str, str]:
-    """(measure, direction, subject words flat, subject words printed) of a money figure from its lead."""
+@dataclass(slots=True)
+class _Reading:
+    measure: str
+    direction: str | None  # up | down for changes
+    subject: tuple[str, str]  # the words naming the figure (flat, printed)
+    object: tuple[str, str] = ("", "")  # words after a change verb (增加基本支出 844.15 万元), flat and printed
+
+
+def _money_measure(lead_flat: str, lead_printed: str, after: str) -> _Reading:
+    """What a money figure measures, from the words before it (its lead) and right after it."""
     if _THRESHOLD.match(after):
-        return "threshold", None, lead_flat, lead_printed
+        return _Reading("threshold", None, (lead_flat, lead_printed))
     compare = _last_match(_COMPARE_VERB, lead_flat)
     if compare is not None:
         up = compare.group(1) in ("大于", "高于", "多于", "超过", "超出")
-        return "change", "up" if up else "down", lead_flat[: compare.start()], lead_printed[: compare.start()]
+        return _Reading("change", "up" if up else "down",
+                        (lead_flat[: compare.start()], lead_printed[: compare.start()]))
     verb = _last_verb(lead_flat)
     if verb is not None:
         tail = lead_flat[verb.end():]
@@ -443,8 +464,9 @@ def _money_measure(lead_flat: str, lead_printed: str, after: str) -> tuple[str, 
         if not single or (at_end and (_COMPARISON.search(lead_flat[: verb.start()]) or verb.start() == 0
                                       or lead_flat[verb.start() - 1] in "各均共")):
             direction = "down" if verb.group(1) in _DOWN_VERBS else "up"
-            return "change", direction, lead_flat[: verb.start()], lead_printed[: verb.start()]
-    return "amount", None, lead_flat, lead_printed
+            return _Reading("change", direction, (lead_flat[: verb.start()], lead_printed[: verb.start()]),
+                            (lead_flat[verb.end():], lead_printed[verb.end():]))
+    return _Reading("amount", None, (lead_flat, lead_printed))
 
 
 def _abbreviates(short: str, full: str) -> bool:
@@ -474,6 +496,10 @@ def _clean_subject(printed: str, flat: str, reader: _FigureReader | None) -> str
     while changed and begin < end:
         changed = False
         head = flat[begin:end]
+        if _FROM.match(head):  # 从会议费预算中调减 …: 会议费预算
+            begin, end = begin + 1, end - 1
+            changed = True
+            continue
         for pattern in (_LEADING_ENUMERATION, _CONNECTORS, _SELF):
             match = pattern.match(head)
             if match and match.end() > 0:
