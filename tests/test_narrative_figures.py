@@ -6,8 +6,11 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 
+from expectations.narrative_figure_checks import figure_comparisons
+from expectations.suite import evaluate
 from ingest.narrative_figures import narrative_figures
 from ingest.parse_report import parse_report_file
 from ingest.reader import report_from_bytes
@@ -242,3 +245,54 @@ def test_a_narrative_only_report_publishes_its_figures_linked_to_the_tables_code
             "select subject, phase_code from fct_narrative_figure where source_file = "
             "'east_lake_education_bureau_2023_juesuan.txt' and measure = 'prior'").fetchall()
         assert sample == [("公务接待费", "executed")]
+
+
+# ---------------------------------------------------------------- budget narrative checks
+
+def budget_frame(text: str = BUDGET_NARRATIVE) -> pd.DataFrame:
+    figures = pd.DataFrame(figures_of(text, report_kind="budget", fiscal_year=2024))
+    return figures.assign(document_id="d" * 64, report_kind="budget", classification_code=None)
+
+
+def test_consistent_budget_prose_raises_nothing():
+    comparisons = figure_comparisons(pd.DataFrame(), budget_frame())
+    # 27,360.50 / +1,506.04 / 5.83%; 26,500.00 / +1,400 / 5.58%; 860.50 / −12.30 / −1.41%
+    assert sorted(comparisons["actual"]) == [-1.41, 5.58, 5.83]
+    assert evaluate(comparisons).empty
+
+
+def test_a_change_rate_that_does_not_follow_from_its_amounts_is_a_warning():
+    altered = BUDGET_NARRATIVE.replace("增长5.58%", "增长5.85%")
+    findings = evaluate(figure_comparisons(pd.DataFrame(), budget_frame(altered)))
+    assert findings[["rule_id", "severity", "line_no", "actual", "expected"]].to_dict("records") == [
+        {"rule_id": "narrative_figure_change_rate", "severity": "warning", "line_no": 17, "actual": 5.85,
+         "expected": 5.58}]
+
+
+def test_a_coded_amount_is_compared_with_the_closest_cell_of_its_code():
+    figures = budget_frame()
+    figures.loc[figures["subject"] == "教育管理事务（款）行政运行（项）支出", "classification_code"] = "2050101"
+    cells = pd.DataFrame({"document_id": "d" * 64, "classification_code": "2050101", "table_code": "GK05",
+                          "column_path": ["本年支出/小计", "本年支出/基本支出"], "amount_wan": [900.004, 850.0]})
+    consistent = figure_comparisons(cells, figures).query("rule_id == 'narrative_figure_coded_amount'")
+    assert consistent[["rule_id", "actual", "expected"]].to_dict("records") == [
+        {"rule_id": "narrative_figure_coded_amount", "actual": 900.0, "expected": 900.0}]
+    findings = evaluate(figure_comparisons(cells.assign(amount_wan=[90.0, 85.0]), figures))
+    assert findings[["rule_id", "severity", "actual", "expected"]].to_dict("records") == [
+        {"rule_id": "narrative_figure_coded_amount", "severity": "warning", "actual": 900.0, "expected": 90.0}]
+
+
+def test_real_budgets_change_rates_breach_only_where_the_documents_are_inconsistent():
+    """The gold README lists the documents' own inconsistencies: 检察院 p22 增长129.97% for 3401.59 on
+    6032.55 (129.29%), 法院 p19 减少5.95% for 392.92 on 6049.97 (6.10%). Nothing else may breach."""
+    breaches = []
+    for name in ("2017年省检察院部门预算.pdf", "省法院2018年度部门预算公开.pdf", "江苏省政协办公厅2017年度部门预算.pdf",
+                 "江苏省政协办公厅2019年度部门预算.pdf", "江苏省委办公厅2018年度部门预算公开文件.pdf"):
+        figures = pd.DataFrame(pdf_figures(name)).rename(columns={"content_hash": "document_id"})
+        findings = evaluate(figure_comparisons(pd.DataFrame(), figures.assign(report_kind="budget",
+                                                                              classification_code=None)))
+        warnings = findings[findings["severity"] == "warning"].merge(
+            figures, left_on=["line_no", "column_path"], right_on=["line_no", "printed_text"])
+        breaches += [(name, row.page_no, row.actual, row.expected) for row in warnings.itertuples()]
+    assert breaches == [("2017年省检察院部门预算.pdf", 22, 129.97, 129.29),
+                        ("省法院2018年度部门预算公开.pdf", 19, -5.95, -6.1)]
