@@ -92,7 +92,7 @@ _SHARE = re.compile(r"占")
 _FROM = re.compile(r"^从.+中$")
 _NAMES_NOTHING = re.compile(r"(?:共计|合计|总计|累计|共|计|为|是|:)*")
 # a 类/款/项 name may hold a parenthesis of its own: 维修（护）费（款）, 因公出国（境）费
-_LEVEL = re.compile(r"((?:[^()\"'“”‘’\d,.;:。、%]|\((?![类款项]\))[^()]{1,4}\))+?)\((类|款|项)\)")
+_LEVEL = re.compile(r"((?:[^()\"'“”‘’\d,.;:。、%]|\((?![类款项]\))[^()]{1,4}\)){1,40}?)\((类|款|项)\)")
 _HEADING_MAX = 30
 _QUOTED_SUBJECT = re.compile(r"^[“\"]([^”\"]{2,30}?)[”\"]科目")
 
