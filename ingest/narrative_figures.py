@@ -17,8 +17,10 @@ own) or a percentage becomes a figure:
   text names another year, the phase (年初预算 / 调整预算 / 决算 from the words, else the report's kind),
   and the 类/款/项 names the subject gives (or its block's heading gives), for linking to classification codes.
 
-Nothing here decides whether a figure is right: ``expectations/narrative_checks.py`` compares them with
-the tables.
+Nothing here decides whether a figure is right: ``expectations/narrative_figure_checks.py`` checks a
+budget's figures among themselves and against its tables (a 决算's 情况说明 is checked through the claims
+``ingest/narrative.py`` reads). The classification code a subject's 类/款/项 names stand for is resolved
+downstream (int_narrative_figures_classified), among the codes the tables print.
 """
 
 from __future__ import annotations
