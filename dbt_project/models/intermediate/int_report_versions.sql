@@ -1,5 +1,7 @@
 -- Versions of the same report: one unit, year and report kind. The newest version (first seen last,
 -- then the newer file) is current; older ones are superseded when the next one was first seen.
+-- A report split into a narrative file (no tables) and a table attachment is two parts, not two
+-- versions: each part is superseded only by a newer version of the same part.
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
@@ -28,12 +30,13 @@ ordered as (
         row_number() over versions as version_number,
         lead(documents.first_seen_at) over versions as next_first_seen_at,
         lead(documents.document_id) over versions as superseded_by,
-        count(*) over (partition by documents.unit_name, documents.fiscal_year, documents.report_kind)
+        count(*) over (partition by documents.unit_name, documents.fiscal_year, documents.report_kind,
+                                   documents.n_tables = 0)
             as n_versions
     from documents
     left join files on documents.document_id = files.document_id
     window versions as (
-        partition by documents.unit_name, documents.fiscal_year, documents.report_kind
+        partition by documents.unit_name, documents.fiscal_year, documents.report_kind, documents.n_tables = 0
         order by documents.first_seen_at, files.file_modified_at, documents.document_id
     )
 )
