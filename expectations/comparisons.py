@@ -159,12 +159,18 @@ def _column_roles(paths: list[str]) -> list[tuple[str, str]]:
         if not is_total(parts):
             continue
         group = parts[:-1]
-        for other, oparts in split.items():
-            if other == total or oparts[: len(group)] != group:
-                continue
+        below = {other: oparts for other, oparts in split.items()
+                 if other != total and oparts[: len(group)] == group and len(oparts) > len(group)}
+        # a sub-group (基本支出 over 人员经费 | 公用经费) counts once: its own total column where it prints one,
+        # else its columns one level down
+        counted = {oparts[len(group)] for oparts in below.values()
+                   if len(oparts) == len(parts) + 1 and is_total(oparts) or len(oparts) == len(parts)}
+        for other, oparts in below.items():
             direct = len(oparts) == len(parts) and not is_total(oparts)
             subgroup_total = len(oparts) == len(parts) + 1 and is_total(oparts)
-            if direct or subgroup_total:
+            subgroup_part = (len(oparts) == len(parts) + 1 and not is_total(oparts)
+                             and oparts[len(group)] not in counted)
+            if direct or subgroup_total or subgroup_part:
                 pairs.append((other, total))
     return pairs
 

@@ -35,6 +35,7 @@ from expectations.budget_checks import budget_comparisons
 from expectations.comparisons import all_comparisons
 from expectations.completeness_checks import completeness_comparisons
 from expectations.narrative_checks import narrative_comparisons
+from expectations.narrative_figure_checks import figure_comparisons
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
 from expectations.suite import FINDING_COLUMNS, evaluate, unreadable_rows
@@ -69,7 +70,8 @@ class BatchAudit:
 
 # what the rules read, in the order document_comparisons takes them
 AUDITED_RELATIONS = ("intermediate.int_amounts_classified", "staging.stg_raw__narrative_claims",
-                     "intermediate.int_performance_indicators_resolved", "staging.stg_raw__performance_tables")
+                     "intermediate.int_performance_indicators_resolved", "staging.stg_raw__performance_tables",
+                     "intermediate.int_narrative_figures_classified")
 # the columns of int_amounts_classified the rules read (the others: keys and provenance for the marts);
 # every column read is filtered and merged many times per batch, so this is a third of the audit's time
 AUDITED_AMOUNT_COLUMNS = ("document_id", "report_kind", "table_code", "side", "row_label", "line_item", "row_code",
@@ -154,16 +156,17 @@ def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchA
 
 
 def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.DataFrame,
-                         score_tables: pd.DataFrame) -> pd.DataFrame:
+                         score_tables: pd.DataFrame, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule's comparisons for the documents in these frames (the shapes of int_amounts_classified,
-    stg_raw__narrative_claims, int_performance_indicators_resolved and stg_raw__performance_tables)."""
+    stg_raw__narrative_claims, int_performance_indicators_resolved, stg_raw__performance_tables and
+    int_narrative_figures_classified)."""
     # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
     with_tables = set(amounts["document_id"].unique())
     claims = claims[claims["document_id"].map(with_tables.__contains__) | (claims["claim_kind"] == "staffing_rate")]
     return pd.concat([
         all_comparisons(amounts[amounts["amount_wan"].notna()]), narrative_comparisons(amounts, claims),
         budget_comparisons(amounts), base_data_comparisons(amounts), score_comparisons(nodes, score_tables),
-        rescoring_comparisons(nodes, claims),
+        rescoring_comparisons(nodes, claims), figure_comparisons(amounts, figures),
     ], ignore_index=True)
 
 

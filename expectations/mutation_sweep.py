@@ -37,6 +37,7 @@ class Warehouse:
     claims: pd.DataFrame
     nodes: pd.DataFrame
     score_tables: pd.DataFrame
+    figures: pd.DataFrame
 
 
 def load_warehouse(build_db: Path, raw_db: Path) -> Warehouse:
@@ -57,7 +58,8 @@ def sweep(warehouse: Warehouse, file_prefix: str, delta: float = 1.0, every: int
     def of_document(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["document_id"].isin(ids)]
 
-    context = (of_document(warehouse.claims), of_document(warehouse.nodes), of_document(warehouse.score_tables))
+    context = (of_document(warehouse.claims), of_document(warehouse.nodes), of_document(warehouse.score_tables),
+               of_document(warehouse.figures))
 
     def comparisons(frame: pd.DataFrame) -> pd.DataFrame:
         return document_comparisons(frame, *context)

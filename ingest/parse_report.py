@@ -12,6 +12,7 @@ from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.model import as_row
 from ingest.narrative import narrative_claims
+from ingest.narrative_figures import narrative_figures
 from ingest.performance import read_performance_tables
 from ingest.performance.staffing import staffing_claims
 from ingest.reader import ReportFile, UnreadableReport
@@ -33,6 +34,7 @@ class ParseOutcome:
     cells: list[dict] = field(default_factory=list)
     issues: list[dict] = field(default_factory=list)
     claims: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)  # every amount quoted in the prose
     performance_tables: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
     pages: list[dict] = field(default_factory=list)  # (page, first line, last line) of paged formats
@@ -80,12 +82,21 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         for candidate in parsed.metadata.candidates
     ]
     _add_performance(outcome, report, performance.score_tables, rendering)
-    if not parsed.tables and not performance.score_tables:
+    table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
+    outcome.figures = [
+        {"content_hash": report.content_hash, "file_name": report.file_name,
+         "page_no": rendering.page_of(figure["line_no"]), **figure}
+        for figure in narrative_figures(lines, table_lines, report_kind=parsed.report_kind,
+                                        fiscal_year=parsed.fiscal_year, unit_name=parsed.unit_name)]
+    if not parsed.tables and not performance.score_tables and not _is_report_narrative(parsed.report_kind,
+                                                                                        outcome.figures):
         n_lines = len(text.splitlines())
         where = f"{n_lines} lines" + (f" of {rendering.page_count} pages" if rendering.page_count else "")
         reason = (f"{report.file_name}: no recognisable standard table (公开01–09, 部门预算 tables), "
-                  f"budget-execution table or performance score table in {where}")
+                  f"budget-execution table or performance score table in {where}, and no report narrative "
+                  f"(a 预算 / 决算 / 绩效 report's prose quoting at least {MIN_NARRATIVE_AMOUNTS} amounts)")
         outcome.document.update(_quarantined(outcome.document, reason))
+        outcome.figures = []
         return outcome
     for table in parsed.tables:
         outcome.tables.append({
@@ -112,7 +123,6 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
             outcome.cells.append(row)
         outcome.issues += [_issue_row(report, rendering, issue) for issue in table.issues]
     outcome.issues += [_issue_row(report, rendering, issue) for issue in parsed.issues]
-    table_lines = {n for t in parsed.tables for n in range(t.first_line, t.last_line + 1)}
     outcome.claims = [{"content_hash": report.content_hash, **claim}
                       for claim in narrative_claims(lines, table_lines) + staffing_claims(lines, table_lines)]
     n_tables = len(parsed.tables) + len(performance.score_tables)
@@ -131,6 +141,16 @@ def _quarantined(document: dict, reason: str) -> dict:
     """The file itself cannot be read as a report: quarantined whatever its metadata."""
     return {**document, "status": "quarantined", "reason": reason, "read_status": "quarantined",
             "read_reason": reason}
+
+
+MIN_NARRATIVE_AMOUNTS = 3
+
+
+def _is_report_narrative(report_kind: str, figures: list[dict]) -> bool:
+    """The narrative half of a report split into a narrative file and a table attachment: a 预算 / 决算 /
+    绩效 report by its title, whose prose quotes amounts (a memo or a notice does neither)."""
+    amounts = sum(figure["measure"] == "amount" for figure in figures)
+    return report_kind in ("budget", "final_accounts", "performance") and amounts >= MIN_NARRATIVE_AMOUNTS
 
 
 def _issue_row(report: ReportFile, rendering: RenderedReport, issue) -> dict:

@@ -94,6 +94,26 @@ create table if not exists narrative_claims (
     prior double,
     text varchar not null
 );
+create table if not exists narrative_figures (
+    content_hash varchar not null,
+    file_name varchar not null,
+    figure_no integer not null,        -- order of printing in the document
+    line_no integer not null,          -- line of the rendering where the number is printed
+    page_no integer,                   -- PDF page; null for text and DOCX
+    section varchar,                   -- the heading it is printed under
+    subject varchar not null,          -- the phrase naming it, as printed
+    measure varchar not null,          -- amount | prior | change | threshold | share | change_pct | rate
+    value double not null,             -- as printed in printed_unit (signed for changes)
+    printed_text varchar not null,
+    printed_unit varchar not null,     -- 万元 | 元 | 千元 | 亿元 | %
+    amount_wan decimal(20, 6),         -- money in 万元; null for percentages
+    reference_year integer,            -- the year quoted for, when the text names another one
+    phase_code varchar,                -- approved | adjusted | executed
+    class_name varchar,                -- 类 / 款 / 项 names the subject prints
+    kuan_name varchar,
+    xiang_name varchar,
+    text varchar not null              -- the sentence
+);
 create table if not exists performance_tables (
     content_hash varchar not null,
     file_name varchar not null,
@@ -203,6 +223,9 @@ TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "print
 CLAIM_COLUMNS = ["content_hash", "line_no", "section_table", "claim_kind", "target_table", "target_side",
                  "target_row", "target_column", "stated", "numerator", "denominator", "change", "direction", "prior",
                  "text"]
+FIGURE_COLUMNS = ["content_hash", "file_name", "figure_no", "line_no", "page_no", "section", "subject", "measure",
+                  "value", "printed_text", "printed_unit", "amount_wan", "reference_year", "phase_code", "class_name",
+                  "kuan_name", "xiang_name", "text"]
 PERFORMANCE_TABLE_COLUMNS = ["content_hash", "file_name", "table_code", "table_kind", "title", "scope_name",
                              "first_line", "last_line", "stated_total", "stated_total_line", "stated_weight_total",
                              "n_indicators", "recoverable", "reason"]
@@ -260,6 +283,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
     tables = _frame([t for o in outcomes for t in o.tables], TABLE_COLUMNS)
     issues = _frame([i for o in outcomes for i in o.issues], ISSUE_COLUMNS)
     claims = _frame([c for o in outcomes for c in o.claims], CLAIM_COLUMNS)
+    figures = _frame([f for o in outcomes for f in o.figures], FIGURE_COLUMNS)
     performance_tables = _frame([t for o in outcomes for t in o.performance_tables], PERFORMANCE_TABLE_COLUMNS)
     indicators = _frame([i for o in outcomes for i in o.indicators], INDICATOR_COLUMNS)
     pages = _frame([p for o in outcomes for p in o.pages], PAGE_COLUMNS)
@@ -272,11 +296,12 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         ).fetchall())
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
-        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "performance_tables",
-                      "performance_indicators", "document_pages", "metadata_candidates", "documents"):
+        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures",
+                      "performance_tables", "performance_indicators", "document_pages", "metadata_candidates",
+                      "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
-                            ("parse_issues", issues), ("narrative_claims", claims),
+                            ("parse_issues", issues), ("narrative_claims", claims), ("narrative_figures", figures),
                             ("performance_tables", performance_tables), ("performance_indicators", indicators),
                             ("document_pages", pages), ("metadata_candidates", candidates)):
             con.register(f"incoming_{name}", frame)

@@ -70,7 +70,23 @@ def _table_starts(numbered: list[tuple[int, str]]) -> list[tuple[int, object, st
         has_caption = any(_UNIT_LINE.search(t) or _DEPT_LINE.match(t) for t in following)
         if marker or has_caption:
             starts.append((line_no, family, marker))
-    return starts
+    starts = [start for k, start in enumerate(starts) if not _listed_in_contents(numbered, starts, k)]
+    # a title printed again over the continuation of its table on the next page starts nothing new
+    return [start for k, start in enumerate(starts)
+            if k == 0 or _flat_title(numbered, start) != _flat_title(numbered, starts[k - 1])]
+
+
+def _flat_title(numbered: list[tuple[int, str]], start) -> str:
+    return normalise_cell(numbered[start[0] - 1][1])
+
+
+def _listed_in_contents(numbered: list[tuple[int, str]], starts, k: int) -> bool:
+    """A title followed, within three lines and before any table row, by the next title: an entry of a
+    目录 (table of contents), not a table."""
+    if k + 1 >= len(starts):
+        return False
+    between = [text for line_no, text in numbered[starts[k][0]:starts[k + 1][0] - 1] if text.strip()]
+    return len(between) <= 2 and not any("\t" in text for text in between)
 
 
 def _block_lines(numbered, start: int, limit: int) -> list[tuple[int, str]]:

@@ -71,7 +71,7 @@ def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) 
     return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
 
 
-RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims")
+RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures")
 REPORTS = DynamicPartitionsDefinition(name="reports")
 report_versions = AssetSpec(
     "report_versions", partitions_def=REPORTS, group_name="ingest",

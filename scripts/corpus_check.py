@@ -130,7 +130,7 @@ def row_match(gold: dict, fact: dict) -> bool:
 def subject_match(gold_label: str, subject: str | None) -> bool:
     """The narrative subject shares a run of the gold label's words (four characters, or all of a short label)."""
     a = norm_label(gold_label).replace("支出", "").replace("预算", "")
-    b = norm_label(subject)
+    b = norm_label(subject).replace("支出", "").replace("预算", "")
     need = min(4, len(a))
     return bool(a) and any(a[i:i + need] in b for i in range(len(a) - need + 1))
 

@@ -1,5 +1,6 @@
 """The same report as text, DOCX, XLSX and PDF yields the same facts; format-level repairs on small grids."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -80,10 +81,55 @@ def test_split_codes_merged_labels_and_in_grid_titles_are_repaired():
 def test_pages_pdfplumber_reads_no_table_from_fall_back_to_camelot(text_outcome, monkeypatch):
     from ingest.renderings import pdf
 
-    monkeypatch.setattr(pdf, "_plumber_tables", lambda page: [])  # as if the ruling were not recognised
+    monkeypatch.setattr(pdf, "page_tables", lambda page: [])  # as if the ruling were not recognised
     data = to_pdf(SAMPLE.read_text(encoding="utf-8"))
     rendering = pdf.render_pdf(data)
     assert rendering.fallback_pages == list(range(1, rendering.page_count + 1))
     outcome = parse_report_file(report(data, SAMPLE.stem + ".pdf"))
     assert facts(outcome) == facts(text_outcome)
     assert all(c["page_no"] and c["cell_box"] for c in outcome.cells)
+
+
+def _three_public_sheet():
+    """A 三公 决算 table: 公务接待费 spans two header rows and 预算数 | 决算数, beside 公务用车运行费 one level down
+    (merged cells: first row, first column, last row, last column, 0-based)."""
+    header = [["合计", None, "公务用车购置及运行费", None, None, None, "公务接待费", None],
+              [None, None, "小计", None, "公务用车运行费", None, None, None],
+              ["预算数", "决算数"] * 4]
+    body = [["1.50", "", "", "", "", "", "1.50", ""]]
+    return header, body, [(0, 0, 1, 1), (0, 2, 0, 5), (1, 2, 1, 3), (1, 4, 1, 5), (0, 6, 1, 7)]
+
+
+def test_merged_header_cells_of_xlsx_and_docx_stand_over_each_column_they_span():
+    import docx
+    import openpyxl
+
+    header, body, merges = _three_public_sheet()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for line in ("测试单位2024年度部门决算", "“三公”经费支出决算表", "单位：万元"):
+        sheet.append([line])
+    for row in header + body:
+        sheet.append(row)
+    for r0, c0, r1, c1 in merges:
+        sheet.merge_cells(start_row=r0 + 4, start_column=c0 + 1, end_row=r1 + 4, end_column=c1 + 1)
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+
+    document = docx.Document()
+    for line in ("测试单位2024年度部门决算", "“三公”经费支出决算表", "单位：万元"):
+        document.add_paragraph(line)
+    table = document.add_table(rows=4, cols=8)
+    for i, row in enumerate(header + body):
+        for j, text in enumerate(row):
+            if text is not None:
+                table.cell(i, j).text = text
+    for r0, c0, r1, c1 in merges:
+        table.cell(r0, c0).merge(table.cell(r1, c1))
+    docx_bytes = io.BytesIO()
+    document.save(docx_bytes)
+
+    for data, name in ((xlsx.getvalue(), "report.xlsx"), (docx_bytes.getvalue(), "report.docx")):
+        outcome = parse_report_file(report(data, name))
+        paths = {c["column_path"]: c["amount"] for c in outcome.cells if c["table_code"] == "GK07"}
+        assert paths == {"合计/预算数": 1.5, "公务接待费/预算数": 1.5}, name

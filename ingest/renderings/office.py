@@ -49,23 +49,27 @@ def render_docx(data: bytes) -> RenderedReport:
             if block.text.strip():
                 report.add_text(block.text.strip(), None)
         elif isinstance(block, Table):
-            _add_items(report, split_grid(_docx_grid(block)), None)
+            grid, origins = _docx_grid(block)
+            _add_items(report, split_grid(grid, origins=origins), None)
     return report
 
 
-def _docx_grid(table) -> list[list[str | None]]:
+def _docx_grid(table) -> tuple[list[list[str | None]], list[list[tuple[int, int] | None]]]:
+    """The table's text per grid slot (None for a merged slot) and, for merged slots, the slot of the cell
+    covering them (python-docx repeats one cell object over every slot it spans)."""
     grid: list[list[str | None]] = []
-    above: list = []
-    for row in table.rows:
-        cells = row.cells
+    origins: list[list[tuple[int, int] | None]] = []
+    first_slot: dict = {}  # the cell element (kept referenced, so never reused) -> its first slot
+    for i, row in enumerate(table.rows):
         out: list[str | None] = []
-        for j, cell in enumerate(cells):
-            merged_left = j > 0 and cells[j - 1]._tc is cell._tc
-            merged_up = j < len(above) and above[j]._tc is cell._tc
-            out.append(None if merged_left or merged_up else cell.text)
+        out_origins: list[tuple[int, int] | None] = []
+        for j, cell in enumerate(row.cells):
+            origin = first_slot.setdefault(cell._tc, (i, j))
+            out.append(cell.text if origin == (i, j) else None)
+            out_origins.append(None if origin == (i, j) else origin)
         grid.append(out)
-        above = cells
-    return grid
+        origins.append(out_origins)
+    return grid, origins
 
 
 def render_xlsx(data: bytes) -> RenderedReport:
@@ -78,19 +82,40 @@ def render_xlsx(data: bytes) -> RenderedReport:
         raise UnreadableOffice(f"not a readable XLSX ({type(exc).__name__}: {exc})") from exc
     report = RenderedReport(source_format="xlsx", page_count=len(workbook.worksheets))
     for sheet_no, sheet in enumerate(workbook.worksheets, start=1):
-        grid = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
+        covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based
+        for merged in sheet.merged_cells.ranges:
+            for r in range(merged.min_row, merged.max_row + 1):
+                for c in range(merged.min_col, merged.max_col + 1):
+                    if (r, c) != (merged.min_row, merged.min_col):
+                        covering[(r - 1, c - 1)] = (merged.min_row - 1, merged.min_col - 1)
+        rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
                 for row in sheet.iter_rows()]
-        grid = [row for row in grid if any(cell and cell.strip() for cell in row)]
-        run: list[list[str | None]] = []
+        kept = [i for i, row in enumerate(rows) if any(cell and cell.strip() for cell in row)]
+        grid = [rows[i] for i in kept]
+        run: list[int] = []
         for index, row in enumerate(grid):
             if _is_prose_row(grid, index):
-                _add_items(report, split_grid(run), sheet_no)
+                _add_items(report, split_grid([grid[k] for k in run], origins=_origins(run, kept, grid, covering)),
+                           sheet_no)
                 run = []
                 report.add_text(row[0].strip(), sheet_no)
             else:
-                run.append(row)
-        _add_items(report, split_grid(run), sheet_no)
+                run.append(index)
+        _add_items(report, split_grid([grid[k] for k in run], origins=_origins(run, kept, grid, covering)), sheet_no)
     return report
+
+
+def _origins(run: list[int], kept: list[int], grid, covering) -> list[list[tuple[int, int] | None]]:
+    """For the merged slots of a run of kept sheet rows: the run-relative slot of the range covering them."""
+    position = {kept[k]: n for n, k in enumerate(run)}
+    out = []
+    for k in run:
+        row = []
+        for c in range(len(grid[k])):
+            origin = covering.get((kept[k], c))
+            row.append((position[origin[0]], origin[1]) if origin and origin[0] in position else None)
+        out.append(row)
+    return out
 
 
 def _is_prose_row(grid: list[list[str | None]], index: int) -> bool:

@@ -1,13 +1,16 @@
-"""PDF reports through pdfplumber: ruled tables by its table finder (lines strategy), prose as lines.
+"""PDF reports through pdfplumber: ruled tables as printed grids, prose as lines, page by page.
 
-Per page, after ``dedupe_chars`` (some generators print every glyph twice), tables are found from
-their ruling lines and read cell by cell with their bounding boxes; the words outside the tables
-are grouped into lines by vertical overlap (digits set in another font sit a few points off the
-baseline of the Chinese around them, so a fixed y-tolerance splits them off). Tables and prose are
-then interleaved top to bottom, as a reader sees them.
+Per page, after ``dedupe_chars`` (some generators print every glyph twice) and without the text that a
+clipping path hides (``pdf_clipping``), tables are rebuilt from their ruling lines (``pdf_tables``): one slot
+per printed column and row, each cell's box, and which cell covers a merged slot. The words outside the
+tables are grouped into lines by vertical overlap (digits set in another font sit a few points off the
+baseline of the Chinese around them, so a fixed y-tolerance splits them off; a title set in a much larger
+font than the caption beside it is its own line). Tables and prose are then interleaved top to bottom, as a
+reader sees them.
 
-Tables continued across pages arrive as separate grids: a continuation that repeats the header rows
-of the table it continues has them dropped, so the parser sees one table.
+A table continued on the next page (nothing but page furniture before it) is laid on the columns of the
+table the previous page ended with; rows printed above or below a grid without rules join it; a
+continuation that repeats the header rows of its table has them dropped, so the parser sees one table.
 
 Fallback: a page where pdfplumber finds no table although its text looks tabular (a standard table
 title with its 单位 caption) is read again with camelot's lattice flavour and its render-free
@@ -18,14 +21,18 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 
 import pdfplumber
 
 from ingest.amounts import looks_like_amount
-from ingest.renderings.model import BBox, RenderedReport
+from ingest.renderings.model import RenderedReport
+from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
+from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
+from ingest.tables.rows import classification_code
 
 
 class UnreadablePdf(Exception):
@@ -48,20 +55,30 @@ def render_pdf(data: bytes) -> RenderedReport:
     except Exception as exc:  # pdfminer raises several unrelated types for damaged files
         raise UnreadablePdf(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
     previous_header: list[list[str]] | None = None
+    previous_table: PageTable | None = None  # the last table read, whose columns a continuation takes
     codes: list[tuple[int, int]] = []
     continuing = False  # the last item of the previous page was a table row
+    clipped = _clipped_text(data)
     with pdf:
         report.page_count = len(pdf.pages)
         for page_no, page in enumerate(pdf.pages, start=1):
             try:
-                # content set outside the page's visible area (some generators overflow a table there and
-                # print it again on the next page) is not part of the report
+                # content set outside the page's visible area or outside its text box's clipping path (some
+                # generators overflow a table or a text box there and print it again on the next page) is not
+                # part of the report
                 visible = page.within_bbox(page.bbox).dedupe_chars()
-                tables = _plumber_tables(visible)
+                if page_no in clipped:
+                    regions = clipped[page_no]
+                    visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
+                                             or not is_clipped(obj, regions))
+                tables = page_tables(visible)
                 if not tables and _looks_tabular(visible, continuing):
                     tables = _camelot_tables(data, page_no, visible.height)
                     if tables:
                         report.fallback_pages.append(page_no)
+                if tables and previous_table is not None and previous_table.columns:
+                    tables = _continuation_laid_on(visible, tables, previous_table)
+                tables = with_open_rows(visible, tables)
                 items = _page_items(visible, tables)
             except Exception as exc:
                 raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
@@ -71,16 +88,60 @@ def render_pdf(data: bytes) -> RenderedReport:
                 if isinstance(item, TextLine):
                     report.add_text(item.text, page_no)
                     if family_for_title(item.text) is not None:
-                        codes, previous_header = [], None  # a new table starts: nothing to continue
+                        codes, previous_header, previous_table = [], None, None  # a new table starts
+                    elif not _page_furniture(item.text):
+                        previous_table = None  # prose between: what follows is not the same table
                     continue
-                grid, boxes = item
-                for part in split_grid(grid, boxes, codes):
+                # the same table goes on (a page break, no title or prose between, the same columns)
+                continues = (previous_table is not None and bool(previous_table.columns)
+                             and item.columns == previous_table.columns)
+                previous_table = item
+                for part in split_grid(item.rows, item.boxes, codes if continues else [], item.origins,
+                                       exact_columns=bool(item.columns),
+                                       continued_header=previous_header if continues else None):
                     if isinstance(part, TextLine):
                         report.add_text(part.text, page_no)
                         continue
                     previous_header = _add_segment(report, part, page_no, previous_header)
                     codes = part.code_columns
     return report
+
+
+def _clipped_text(data: bytes) -> dict:
+    """Clipped text objects per page; none when pdfium cannot read the file (pdfplumber could)."""
+    try:
+        return clipped_text_regions(data)
+    except Exception:  # the reader proper decides whether the file is readable
+        return {}
+
+
+def _continuation_laid_on(page, tables: list[PageTable], previous: PageTable) -> list[PageTable]:
+    """The page's first table laid on the columns of the table the previous page ended with, when nothing but
+    page furniture or rows drawn without rules comes before it: a table continued across the page break,
+    whose cells go under the columns they are printed under (or, if they fit none, a table of its own)."""
+    first = tables[0]
+    before = [item for top, item in _page_items(page, tables) if isinstance(item, TextLine) and top < first.bbox[1]]
+    if any(family_for_title(line.text) or not (_page_furniture(line.text) or _row_like(line.text))
+           for line in before):
+        return tables
+    if first.columns == previous.columns:
+        return tables
+    aligned = align_to_columns(first, previous.columns)
+    return tables if aligned is None else [aligned, *tables[1:]]
+
+
+def _row_like(text: str) -> bool:
+    """A line that may be a table row drawn without its rules: words apart, one an amount or a code."""
+    tokens = text.split()
+    return len(tokens) >= 2 and any(looks_like_amount(t) or classification_code(t) for t in tokens)
+
+
+_FURNITURE = re.compile(r"^(?:[-—－\s]*\d{1,4}[-—－\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|[(（]?续表?[)）]?|单位[:：].*)$")
+
+
+def _page_furniture(text: str) -> bool:
+    """A page number, a 续表 mark or a 单位 caption: not prose that would end a table."""
+    return bool(_FURNITURE.match(text.strip()))
 
 
 def _ends_in_table(items: list) -> bool:
@@ -102,16 +163,6 @@ def _add_segment(report: RenderedReport, segment: TableSegment, page_no: int,
     for row, row_boxes in zip(rows, boxes, strict=True):
         report.add_row(row, page_no, row_boxes)
     return previous_header if continued else (header or previous_header)
-
-
-def _plumber_tables(page) -> list[tuple[tuple[float, float, float, float], list, list]]:
-    """(bbox, grid, cell boxes) of each ruled table pdfplumber finds on the page."""
-    found = []
-    for table in page.find_tables():
-        if _on_page(table.bbox, page):
-            boxes = [[_box(cell) for cell in row.cells] for row in table.rows]
-            found.append((table.bbox, table.extract(), boxes))
-    return found
 
 
 def _looks_tabular(page, continuing: bool) -> bool:
@@ -148,16 +199,15 @@ def _camelot_tables(data: bytes, page_no: int, page_height: float):
         grid = table.df.astype(str).to_numpy().tolist()
         boxes = [[(c.x1, page_height - c.y2, c.x2, page_height - c.y1) for c in row] for row in table.cells]
         x0, y0, x1, y1 = table._bbox
-        found.append(((x0, page_height - y1, x1, page_height - y0), grid, boxes))
+        found.append(PageTable(bbox=(x0, page_height - y1, x1, page_height - y0), columns=[], rows=grid,
+                               boxes=boxes))
     return found
 
 
-def _page_items(page, tables) -> list[tuple[float, TextLine | tuple[list, list]]]:
-    """The page's tables (grid and cell boxes) and prose lines, each with its top coordinate."""
-    items: list[tuple[float, TextLine | tuple[list, list]]] = []
-    for bbox, grid, boxes in tables:
-        items.append((bbox[1], (grid, boxes)))
-    regions = [bbox for bbox, _, _ in tables]
+def _page_items(page, tables: list[PageTable]) -> list[tuple[float, TextLine | PageTable]]:
+    """The page's tables and prose lines, each with its top coordinate."""
+    items: list[tuple[float, TextLine | PageTable]] = [(table.bbox[1], table) for table in tables]
+    regions = [table.bbox for table in tables]
 
     def outside_tables(obj) -> bool:
         if obj.get("object_type") != "char":
@@ -175,23 +225,18 @@ def _words(page) -> list[_Word]:
     return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
 
 
-def _on_page(bbox, page) -> bool:
-    x0, top, x1, bottom = bbox
-    return top < page.height and bottom > 0 and x0 < page.width and x1 > 0
-
-
-def _box(cell) -> BBox | None:
-    return None if cell is None else tuple(float(v) for v in cell)
-
-
 def _lines(words: list[_Word]) -> list[tuple[float, str]]:
     """Group words into lines: a word joins a line it overlaps vertically by half its height."""
     lines: list[list[_Word]] = []
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        height = word.bottom - word.top
         for line in reversed(lines[-3:]):
             top, bottom = min(w.top for w in line), max(w.bottom for w in line)
             overlap = min(bottom, word.bottom) - max(top, word.top)
-            if overlap >= 0.5 * min(word.bottom - word.top, bottom - top):
+            # a title set in a large font and the 部门/单位 caption beside its lower half are two lines
+            line_height = min(w.bottom - w.top for w in line)
+            similar = max(height, line_height) <= 1.5 * max(min(height, line_height), 0.1)
+            if similar and overlap >= 0.5 * min(height, bottom - top):
                 line.append(word)
                 break
         else:

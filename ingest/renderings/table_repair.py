@@ -28,6 +28,7 @@ from ingest.tables.rows import is_body_row
 
 Grid = list[list[str | None]]
 Boxes = list[list[BBox | None]]
+Origins = list[list[tuple[int, int] | None]]  # for a merged slot: (row, column) of the cell that covers it
 
 _CAPTION = re.compile(r"^(?:部门|编制部门|编制单位|单位名称|部门名称|预算主管部门)[:：]|单位[:：]")
 _THREE_DIGITS = re.compile(r"^\d{3}$")
@@ -52,40 +53,67 @@ def clean_cell(text: str | None) -> str | None:
     return None if text is None else re.sub(r"\s+", "", text)
 
 
-def split_grid(grid: Grid, boxes: Boxes | None = None,
-               inherited_codes: list[tuple[int, int]] | None = None) -> Iterator[TextLine | TableSegment]:
+def split_grid(grid: Grid, boxes: Boxes | None = None, inherited_codes: list[tuple[int, int]] | None = None,
+               origins: Origins | None = None, exact_columns: bool = False,
+               continued_header: list[list[str]] | None = None) -> Iterator[TextLine | TableSegment]:
     """Titles and captions typeset inside the grid as prose lines; the rest as repaired segments.
 
     ``inherited_codes``: the code groups of the table this grid may continue (a page break), used when
-    the grid's first segment prints no 类 / 款 / 项 header of its own.
+    the grid's first segment prints no 类 / 款 / 项 header of its own. ``origins``: where the format knows
+    which cell covers a merged slot (PDF geometry), header labels are repeated over every slot they span.
+    ``exact_columns``: the grid's columns are the printed ones (no merge artifacts to drop).
+    ``continued_header``: the header of the table this grid continues; rows at the top of the grid are
+    header rows (labels spread over their spans) only where they repeat it.
     """
     grid = [[clean_cell(cell) for cell in row] for row in grid]
     boxes = boxes or [[None] * len(row) for row in grid]
-    pending_rows: Grid = []
-    pending_boxes: Boxes = []
+    origins = origins or [[None] * len(row) for row in grid]
+    pending: list[int] = []
     continues = True
-    for row, row_boxes in zip(grid, boxes, strict=True):
-        prose = _prose_line(row)
+
+    def segment() -> TableSegment:
+        first, last = pending[0], pending[-1]
+        local = [[_within(origin, first, last) for origin in origins[i]] for i in pending]
+        rows, row_boxes = [grid[i] for i in pending], [boxes[i] for i in pending]
+        codes = inherited_codes if continues else None
+        part = _segment(rows, row_boxes, continues, codes, local, exact_columns)
+        n_header = header_row_count(part.rows)
+        if continues and continued_header is not None and part.rows[:n_header] != continued_header[:n_header]:
+            part = _segment(rows, row_boxes, continues, codes, local, exact_columns, expand_header=False)
+        return part
+
+    for index, row in enumerate(grid):
+        prose = _prose_line(row, origins[index], index)
         if prose is None:
-            pending_rows.append(row)
-            pending_boxes.append(row_boxes)
+            pending.append(index)
             continue
-        if pending_rows:
-            yield _segment(pending_rows, pending_boxes, continues, inherited_codes if continues else None)
-            pending_rows, pending_boxes = [], []
+        if pending:
+            yield segment()
+            pending = []
         continues = False
         yield TextLine(prose)
-    if pending_rows:
-        yield _segment(pending_rows, pending_boxes, continues, inherited_codes if continues else None)
+    if pending:
+        yield segment()
 
 
-def _prose_line(row: list[str | None]) -> str | None:
+def _within(origin: tuple[int, int] | None, first: int, last: int) -> tuple[int, int] | None:
+    """A merged slot's origin relative to a segment of rows first..last (None when it lies outside)."""
+    if origin is None or not first <= origin[0] <= last:
+        return None
+    return origin[0] - first, origin[1]
+
+
+def _prose_line(row: list[str | None], origins: list[tuple[int, int] | None], index: int) -> str | None:
     filled = [cell for cell in row if cell]
     if not filled:
         return None
     joined = " ".join(filled)
-    if len(row) > 1 and row[0] and all(cell is None for cell in row[1:]) and not looks_like_amount(row[0]):
-        return row[0]  # one cell merged across the whole frame: a title or a caption such as （2023年度）
+    # one cell merged across the whole frame: a title or a caption such as （2023年度）; where the format says
+    # which cell covers a slot, slots covered from the rows above (labels spanning rows) do not count
+    across = all(cell is None and (origin is None or origin == (index, 0))
+                 for cell, origin in zip(row[1:], origins[1:], strict=False))
+    if len(row) > 1 and row[0] and across and not looks_like_amount(row[0]):
+        return row[0]
     if len(filled) == 1 and not looks_like_amount(filled[0]) and family_for_title(filled[0]) is not None:
         return filled[0]
     if _CAPTION.search(filled[0]) or any(_CAPTION.match(cell) and "单位" in cell for cell in filled[1:]):
@@ -93,30 +121,48 @@ def _prose_line(row: list[str | None]) -> str | None:
     return None
 
 
-def _segment(rows: Grid, boxes: Boxes, continues: bool, inherited_codes: list[tuple[int, int]] | None) -> TableSegment:
+def _segment(rows: Grid, boxes: Boxes, continues: bool, inherited_codes: list[tuple[int, int]] | None,
+             origins: Origins, exact_columns: bool = False, expand_header: bool = True) -> TableSegment:
+    width = max(len(r) for r in rows)
     # a column no row has a cell of its own in is a merge artifact; a column of empty cells is kept
-    keep = [j for j in range(max(len(r) for r in rows)) if any(j < len(r) and r[j] is not None for r in rows)]
-    rows = [[r[j] if j < len(r) else None for j in keep] for r in rows]
+    keep = [j for j in range(width) if exact_columns or any(j < len(r) and r[j] is not None for r in rows)]
+    filled = _fill_merged(rows, origins, expand_header)
+    rows = [[r[j] if j < len(r) else "" for j in keep] for r in filled]
     boxes = [[b[j] if j < len(b) else None for j in keep] for b in boxes]
-    rows, boxes, code_columns = _join_split_codes(rows, boxes, inherited_codes or [])
+    rows, boxes, code_columns = _join_split_codes(rows, boxes, inherited_codes or [], exact_columns)
+    return TableSegment(rows, boxes, continues, code_columns)
+
+
+def _fill_merged(rows: Grid, origins: Origins, expand_header: bool = True) -> list[list[str]]:
+    """Text for every merged slot. In the header (the rows above the first body row) a label stands over
+    every slot its cell spans, across and down, where the format says which cell covers a slot. In the
+    body, and where the format does not say, a row's leading merged slots take the label above
+    (vertically merged labels such as 一般公共预算资金 over its 小计 and items); other merged slots are blank."""
+    n_header = header_row_count([[cell or "" for cell in row] for row in rows]) if expand_header else 0
     filled: list[list[str]] = []
     for i, row in enumerate(rows):
-        out = []
+        out: list[str] = []
         leading = True
         for j, cell in enumerate(row):
-            if cell is None and leading and i > 0:
-                out.append(filled[i - 1][j])  # vertically merged label
+            origin = origins[i][j] if i < len(origins) and j < len(origins[i]) else None
+            if cell is None and origin is not None and i < n_header:
+                out.append(rows[origin[0]][origin[1]] or "")
+                continue
+            if cell is None and leading and i > 0 and (origin is None or origin[0] < i):
+                out.append(filled[i - 1][j] if j < len(filled[i - 1]) else "")  # vertically merged label
                 continue
             leading = leading and cell is None
             out.append(cell or "")
         filled.append(out)
-    return TableSegment(filled, boxes, continues, code_columns)
+    return filled
 
 
 def _join_split_codes(rows: Grid, boxes: Boxes,
-                      inherited: list[tuple[int, int]]) -> tuple[Grid, Boxes, list[tuple[int, int]]]:
+                      inherited: list[tuple[int, int]],
+                      same_columns: bool = False) -> tuple[Grid, Boxes, list[tuple[int, int]]]:
     """Join 类 / 款 (/ 项) columns, found from the header row that names them, into one code column."""
-    header_index, groups = -1, [g for g in inherited if _looks_split(rows, g)]
+    # a continuation laid on its table's columns keeps its code groups; otherwise only where codes show them
+    header_index, groups = -1, [g for g in inherited if same_columns or _looks_split(rows, g)]
     for h, header in enumerate(rows):
         starts = [j for j in range(len(header) - 1) if header[j] == "类" and header[j + 1] == "款"]
         if starts:

@@ -56,7 +56,7 @@ FAMILIES: tuple[TableFamily, ...] = (
     TableFamily("GK03", "支出预算总表", "expenditure budget", parse_header_grid),
     TableFamily("GK09", "国有资本经营预算支出(功能分类)?预算表", "state capital operation budget by function",
                 parse_header_grid),
-    TableFamily("GK08", "政府性基金(预算)?支出(功能分类)?预算表", "government fund budget by function",
+    TableFamily("GK08", "政府性基金(预算)?(财政拨款)?支出(功能分类)?预算表", "government fund budget by function",
                 parse_header_grid),
     TableFamily("GK06", "一般公共预算基本支出(部门预算)?(经济分类)?预算表",
                 "general budget basic expenditure by economic class", parse_economic_groups),
@@ -74,13 +74,18 @@ FAMILIES: tuple[TableFamily, ...] = (
 QUOTES = re.compile(r"[\"“”'‘’「」]")
 
 
+# a qualifier printed after the title: （功能科目）, （一般公共预算）, (经济分类), （续表）
+_QUALIFIER = re.compile(r"[(（][^()（）]{1,12}[)）]$")
+
+
 def family_for_title(title: str) -> TableFamily | None:
     flat = QUOTES.sub("", normalise_cell(title))
     if len(flat) > 60:
         return None
-    for family, pattern in _COMPILED:
-        if pattern.search(flat):
-            return family
+    for candidate in (flat, _QUALIFIER.sub("", flat)):
+        for family, pattern in _COMPILED:
+            if pattern.search(candidate):
+                return family
     return None
 
 

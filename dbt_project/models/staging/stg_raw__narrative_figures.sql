@@ -1,0 +1,20 @@
+select
+    content_hash as document_id,
+    file_name,
+    figure_no,
+    line_no,
+    page_no,
+    section,
+    subject,
+    measure,
+    value,
+    printed_text,
+    printed_unit,
+    amount_wan,
+    reference_year,
+    phase_code,
+    class_name,
+    kuan_name,
+    xiang_name,
+    text
+from {{ source('raw', 'narrative_figures') }}

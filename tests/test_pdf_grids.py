@@ -1,0 +1,169 @@
+"""How the PDF reader rebuilds printed grids, on pages drawn rule by rule (tests/pdf_fixtures.py): every
+amount lands under the header it is printed under, or nowhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.parse_report import parse_report_file
+from ingest.reader import report_from_bytes
+from tests.pdf_fixtures import Cell, Grid, draw_grid, draw_text, pdf_pages
+
+pytest.importorskip("reportlab")
+
+
+def parsed(data: bytes):
+    return parse_report_file(report_from_bytes(Path("fixture.pdf"), data))
+
+
+def cells_of(outcome, table_code: str) -> dict[tuple, float]:
+    return {(c["row_code"] or c["row_label"], c["side"], c["column_path"]): c["amount"]
+            for c in outcome.cells if c["table_code"] == table_code}
+
+
+def test_a_label_spanning_columns_stands_over_each_of_them_and_no_other():
+    """决算 三公 table: 公务接待费 spans 预算数 | 决算数 beside 公务用车运行费; its 0.95 is 公务接待费's."""
+    x = [40 + 60 * i for i in range(13)]
+    header = [Cell(0, 0, "合计", 2, 2), Cell(0, 2, "因公出国（境）费", 2, 2), Cell(0, 4, "公务用车购置及运行费", 1, 6),
+              Cell(0, 10, "公务接待费", 2, 2), Cell(1, 4, "小计", 1, 2), Cell(1, 6, "公务用车购置费", 1, 2),
+              Cell(1, 8, "公务用车运行费", 1, 2)]
+    header += [Cell(2, c, "预算数" if c % 2 == 0 else "决算数") for c in range(12)]
+    body = [Cell(3, c, "") for c in range(12)]
+    body[0].text, body[10].text = "0.95", "0.95"
+
+    def page(canvas):
+        draw_text(canvas, 300, 40, "财政拨款“三公”经费支出决算表", size=18)
+        draw_text(canvas, 40, 58, "部门：测试单位", size=9)
+        draw_text(canvas, 700, 58, "单位：万元", size=9)
+        draw_grid(canvas, Grid(x, 80, 22, 4, header + body))
+
+    data = pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2024年度部门决算", size=16), page)
+    three_public = cells_of(parsed(data), "GK07")
+    assert three_public == {("", None, "合计/预算数"): 0.95, ("", None, "公务接待费/预算数"): 0.95}
+
+
+def test_white_cell_paddings_cut_no_phantom_columns():
+    """A spreadsheet export paints white rectangles inside some cells: their edges are not rules, and the
+    class rows' amounts stay in the one 金额 column with the items'."""
+    x = [50, 180, 420, 560]
+    rows = [("204", "公共安全支出", "26,200.88"), ("20405", "法院", "26,200.88"),
+            ("2040501", "行政运行", "14,857.61"), ("2040502", "一般行政管理事务", "11,343.27")]
+    cells = [Cell(0, 0, "功能科目代码"), Cell(0, 1, "功能科目名称"), Cell(0, 2, "金额"),
+             Cell(1, 0, ""), Cell(1, 1, "合计"), Cell(1, 2, "26,200.88", align="right")]
+    for i, (code, name, amount) in enumerate(rows, start=2):
+        cells += [Cell(i, 0, code, align="left"), Cell(i, 1, name, align="left"), Cell(i, 2, amount, align="right")]
+
+    def page(canvas):
+        draw_text(canvas, 200, 40, "2018年度测试单位一般公共预算支出预算表", size=14)
+        draw_text(canvas, 500, 62, "单位：万元", size=9)
+        draw_grid(canvas, Grid(x, 80, 20, 6, cells, white_padding=5, padded_rows={2}))
+
+    outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2018年度部门预算", size=16), page))
+    assert cells_of(outcome, "GK05") == {
+        ("合计", None, "金额"): 26200.88, ("204", None, "金额"): 26200.88, ("20405", None, "金额"): 26200.88,
+        ("2040501", None, "金额"): 14857.61, ("2040502", None, "金额"): 11343.27}
+    assert not outcome.issues
+
+
+def test_a_table_continued_without_its_top_rule_keeps_its_columns():
+    """Page 2 goes on with the table: its first row has no top rule, its 合计 label spans the 类 | 款 | 项 code
+    columns and the name column. Every amount stays under 合计 / 基本支出 / 项目支出."""
+    x = [40, 80, 120, 160, 420, 540, 660, 780]
+    head = [Cell(0, 0, "类"), Cell(0, 1, "款"), Cell(0, 2, "项"), Cell(0, 3, "功能分类科目名称"), Cell(0, 4, "合计"),
+            Cell(0, 5, "基本支出"), Cell(0, 6, "项目支出")]
+    first = [("201", "", "", "一般公共服务支出", "300", "100", "200"),
+             ("201", "06", "", "财政事务", "300", "100", "200"),
+             ("201", "06", "01", "行政运行", "100", "100", "0")]
+    second = [("201", "06", "02", "一般行政管理事务", "200", "0", "200")]
+
+    def rows_of(data, start):
+        return [Cell(start + i, j, text, align="right" if j >= 4 else "left")
+                for i, row in enumerate(data) for j, text in enumerate(row)]
+
+    def page1(canvas):
+        draw_text(canvas, 320, 30, "2025年部门支出预算总表", size=16)
+        draw_text(canvas, 40, 52, "编制部门：测试单位", size=9)
+        draw_text(canvas, 700, 52, "单位：元", size=9)
+        draw_grid(canvas, Grid(x, 70, 22, 4, head + rows_of(first, 1)))
+
+    def page2(canvas):
+        total = [Cell(1, 0, "合计", 1, 4), Cell(1, 4, "300", align="right"), Cell(1, 5, "100", align="right"),
+                 Cell(1, 6, "200", align="right")]
+        draw_grid(canvas, Grid(x, 40, 22, 2, rows_of(second, 0) + total, top_rule=False))
+
+    outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2025年部门预算", size=16), page1, page2))
+    cells = cells_of(outcome, "GK03")
+    assert cells[("2010602", None, "合计")] == 200.0
+    assert cells[("2010602", None, "项目支出")] == 200.0
+    assert cells[("合计", None, "基本支出")] == 100.0
+    assert cells[("合计", None, "项目支出")] == 200.0
+    assert not outcome.issues
+
+
+def test_a_two_sided_summary_reads_every_expenditure_column_under_one_caption():
+    """Shanghai 财务收支预算总表: 预算数 over 合计 | 基本支出 (人员经费, 公用经费) | 项目支出 is four columns."""
+    x = [40, 200, 300, 460, 540, 620, 700, 780]
+    cells = [Cell(0, 0, "本年收入", 1, 2), Cell(0, 2, "本年支出", 1, 5),
+             Cell(1, 0, "项目", 3, 1), Cell(1, 1, "预算数", 3, 1), Cell(1, 2, "项目", 3, 1), Cell(1, 3, "预算数", 1, 4),
+             Cell(2, 3, "合计", 2, 1), Cell(2, 4, "基本支出", 1, 2), Cell(2, 6, "项目支出", 2, 1),
+             Cell(3, 4, "人员经费"), Cell(3, 5, "公用经费")]
+    body = [("一、财政拨款收入", "1,000", "一、一般公共服务支出", "800", "300", "200", "300"),
+            ("二、事业收入", "", "二、住房保障支出", "200", "200", "", ""),
+            ("收入总计", "1,000", "支出总计", "1,000", "500", "200", "300")]
+    cells += [Cell(4 + i, j, text, align="left" if j in (0, 2) else "right")
+              for i, row in enumerate(body) for j, text in enumerate(row)]
+
+    def page(canvas):
+        draw_text(canvas, 300, 30, "2025年预算单位财务收支预算总表", size=16)
+        draw_text(canvas, 40, 52, "编制单位：测试单位", size=9)
+        draw_text(canvas, 740, 52, "单位：元", size=9)
+        draw_grid(canvas, Grid(x, 70, 22, 7, cells))
+
+    outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2025年单位预算", size=16), page))
+    summary = cells_of(outcome, "GK01")
+    assert summary[("一、财政拨款收入", "income", "预算数")] == 1000.0
+    assert summary[("一、一般公共服务支出", "expenditure", "预算数/合计")] == 800.0
+    assert summary[("一、一般公共服务支出", "expenditure", "预算数/基本支出/人员经费")] == 300.0
+    assert summary[("一、一般公共服务支出", "expenditure", "预算数/基本支出/公用经费")] == 200.0
+    assert summary[("支出总计", "expenditure", "预算数/项目支出")] == 300.0
+    assert len(summary) == 12 and not outcome.issues
+
+
+def test_a_title_beside_its_small_caption_is_its_own_line():
+    """A large title whose lower half overlaps a small 部门/单位 caption line is read as two lines, so the
+    title is recognised (and the caption names the unit)."""
+    from ingest.renderings.pdf import render_pdf
+
+    def page(canvas):
+        draw_text(canvas, 300, 40, "收支预算总表", size=22)
+        draw_text(canvas, 40, 52, "部门：测试单位", size=9)
+        draw_text(canvas, 700, 52, "单位：万元", size=9)
+
+    lines = render_pdf(pdf_pages(page)).lines
+    assert "收支预算总表" in lines
+    assert any(line.startswith("部门：测试单位") and line.endswith("单位：万元") for line in lines)
+
+
+def test_text_outside_its_clipping_path_is_not_read():
+    """A text box laid out whole and clipped to the page's text area: the overflow is printed again on the next
+    page, so the clipped copy must not be read (it would quote every overflowing figure twice)."""
+    from ingest.renderings.pdf import render_pdf
+    from tests.pdf_fixtures import PAGE_H
+
+    def page(canvas):
+        canvas.saveState()
+        clip = canvas.beginPath()
+        clip.rect(40, PAGE_H - 120, 700, 100)  # the text area: 20 to 120 points from the top
+        canvas.clipPath(clip, stroke=0, fill=0)
+        draw_text(canvas, 50, 40, "1.行政运行（项）1,623.18万元。")
+        draw_text(canvas, 50, 160, "2.信息化建设（项）166.66万元。")  # overflows the text area: clipped
+        canvas.restoreState()
+
+    def next_page(canvas):
+        draw_text(canvas, 50, 40, "2.信息化建设（项）166.66万元。")
+
+    rendering = render_pdf(pdf_pages(page, next_page))
+    assert [(line, page_no) for line, page_no in zip(rendering.lines, rendering.pages, strict=True)] == [
+        ("1.行政运行（项）1,623.18万元。", 1), ("2.信息化建设（项）166.66万元。", 2)]
