@@ -157,7 +157,7 @@ def _manifest_readings(documents: list[InboxDocument],
     readings: dict[str, list[Candidate]] = defaultdict(list)
     urls: dict[str, str] = {}
     entries = []
-    # the latest manifest row naming a file wins: later rows are applied last and precedence keeps the first
+    # the latest row naming a file wins: rows are taken newest first, and a file given values keeps them
     for entry in sorted(manifest, key=lambda e: (e["read_at"], e["manifest_path"], e["line_no"]), reverse=True):
         entry = dict(entry)
         target = by_path.get(entry.get("target_path") or "")
@@ -297,8 +297,10 @@ def resolve_reports(con) -> dict:
     resolved = pd.DataFrame([r.row for r in resolutions.values()], columns=RESOLVED_COLUMNS)  # noqa: F841
     added = pd.DataFrame([  # noqa: F841 (scanned by duckdb)
         candidate_row(h, c, None) for h, r in resolutions.items() for c in r.added], columns=CANDIDATE_COLUMNS)
-    matched = pd.DataFrame([(e["manifest_path"], e["line_no"], e.get("content_hash"), e.get("problem"))  # noqa: F841
-                            for e in entries], columns=["manifest_path", "line_no", "content_hash", "problem"])
+    # only the document each row names is written back: the row's own problem stays as read, and the mart
+    # says when no file matches (so a problem is never appended twice)
+    matched = pd.DataFrame([(e["manifest_path"], e["line_no"], e.get("content_hash"))  # noqa: F841
+                            for e in entries], columns=["manifest_path", "line_no", "content_hash"])
     changed_facts = " or ".join(f"d.{c} is distinct from r.{c}" for c in _FACT_COLUMNS)
     changed_any = " or ".join(f"d.{c} is distinct from r.{c}" for c in RESOLVED_COLUMNS[1:])
     con.execute("begin transaction")
@@ -315,7 +317,7 @@ def resolve_reports(con) -> dict:
         con.execute("delete from metadata_candidates where source in ('manifest', 'companion')")
         con.execute("insert into metadata_candidates by name select * from added")
         con.execute("""
-            update manifest_entries as m set content_hash = x.content_hash, problem = x.problem
+            update manifest_entries as m set content_hash = x.content_hash
             from matched as x
             where m.manifest_path = x.manifest_path and m.line_no = x.line_no
         """)

@@ -237,7 +237,12 @@ def test_an_attachment_held_for_its_year_is_released_when_its_companion_arrives(
     joined = ingest(inbox, home)["部门预算公开表.txt"]
     assert joined[:3] == ("parsed", 2023, "companion")
     assert joined[3] > alone[3]  # a new parsed_at: the incremental models and the audit take it again
+    (inbox / "manifest.csv").write_text("file,unit,year,kind,source_url\ngone.pdf,,2023,,\n", encoding="utf-8")
     assert ingest(inbox, home)["部门预算公开表.txt"] == joined  # nothing changed: nothing rewritten
+    assert "manifest.csv" not in ingest(inbox, home)  # read on every refresh, never a document
+    with duckdb.connect(str(home / "raw.duckdb"), read_only=True) as con:
+        assert con.execute("select file, problem, content_hash from manifest_entries").fetchall() == [
+            ("gone.pdf", None, None)]  # the mart says 'no file', the raw row stays as read
 
 
 # ---------------------------------------------------------------- the real PDFs (../shared/corpus)

@@ -19,7 +19,10 @@ select
     entries.fiscal_year,
     entries.report_kind,
     entries.source_url,
-    entries.problem,
+    nullif(concat_ws('; ', entries.problem, case
+        when entries.document_id is null and entries.listed_file <> ''
+            then 'no file ''' || entries.listed_file || ''' in the inbox'
+    end), '') as problem,
     entries.document_id is not null and entries.problem is null as is_applied,
     entries.read_at
 from entries
