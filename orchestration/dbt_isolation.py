@@ -137,7 +137,8 @@ def failing_documents(build: duckdb.DuckDBPyConnection, test: FailedTest) -> dic
     frame = build.sql(f"select * from ({rows_sql}) as failing where document_id is not null").df()
     found = {}
     for document_id, rows in frame.groupby("document_id", sort=True):
-        found[document_id] = (len(rows), ", ".join(_where(row) for row in rows.head(EXAMPLES).to_dict("records")))
+        n_rows = int(rows["n_records"].sum()) if "n_records" in rows else len(rows)  # grouped failing rows
+        found[document_id] = (n_rows, ", ".join(_where(row) for row in rows.head(EXAMPLES).to_dict("records")))
     return found
 
 
