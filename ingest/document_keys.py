@@ -6,7 +6,9 @@ one document, so a problem found here can only hold back that document's rows �
 * **Two amounts of one printed row under the same column label** mean the row was not aligned with its
   header: some label is wrong, and a figure under a wrong label is worse than a missing one. No amount of
   that row is published; the row gets a parse issue that says so (a reader problem, not a source error).
-* **An amount read under no column label** is not placed either: same treatment.
+* **An amount read under no column label, or under a column whose header names labels** (科目名称,
+  功能分类科目编码, 项目, 行次 …: no amount is printed there, so the row's amounts slid sideways) is not
+  placed either: same treatment.
 * **A table family printed twice** (a contents page naming every table, a table continued under its
   title repeated, or two prints the catalog files under one code): a title without rows of its own is
   folded into the print that has them (kept as a note); a print that directly follows another of the same
@@ -18,11 +20,16 @@ one document, so a problem found here can only hold back that document's rows �
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ingest.parse_report import ParseOutcome
+
+
+# headers of the columns that carry a row's code, name or number, never an amount
+LABEL_COLUMN = re.compile(r"(名称|编码|代码)$|^(项目|科目|行次|栏次|序号|类|款|项)$")
 
 
 def check_document_keys(outcome: ParseOutcome) -> None:
@@ -56,6 +63,9 @@ def _drop_ambiguous_rows(outcome: ParseOutcome) -> None:
         row, column = key[:4], key[4]
         if not column:
             reasons.setdefault(row, f"{len(cells)} amount(s) ({_values(cells)}) read under no column label")
+        elif LABEL_COLUMN.search(column.rsplit("/", 1)[-1]):
+            reasons.setdefault(row, f"{len(cells)} amount(s) ({_values(cells)}) read under '{column}', a column of "
+                                    "labels: the row is not aligned with its header")
         elif len(cells) > 1:
             reasons.setdefault(row, f"{len(cells)} amounts ({_values(cells)}) read under the one column '{column}': "
                                     "the row is not aligned with its header")
