@@ -136,8 +136,9 @@ def _continuations(prints: list[int], position: dict[int, int], belongs: dict[in
     groups: list[list[int]] = []
     for index in prints:
         previous = groups[-1] if groups else None
-        if (previous and position[index] == position[previous[-1]] + 1 and belongs[index]
-                and not _shares_rows(belongs[index], [m for i in previous for m in belongs[i]])):
+        rows_before = [m for i in previous for m in belongs[i]] if previous else []
+        if (previous and rows_before and belongs[index] and position[index] == position[previous[-1]] + 1
+                and not _shares_rows(belongs[index], rows_before)):
             previous.append(index)
         else:
             groups.append([index])

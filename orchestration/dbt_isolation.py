@@ -135,6 +135,8 @@ def failing_documents(build: duckdb.DuckDBPyConnection, test: FailedTest) -> dic
     if rows_sql is None:
         return {}
     frame = build.sql(f"select * from ({rows_sql}) as failing where document_id is not null").df()
+    order = [c for c in ("table_code", "source_table", "line_no", "source_line") if c in frame.columns]
+    frame = frame.sort_values(order, kind="stable") if order else frame
     found = {}
     for document_id, rows in frame.groupby("document_id", sort=True):
         n_rows = int(rows["n_records"].sum()) if "n_records" in rows else len(rows)  # grouped failing rows
