@@ -8,6 +8,7 @@ publish.before_swap, publish.after_swap.
 a reader bug meeting a layout nobody has seen would, so the tests can show that it quarantines only itself:
 
     parse.raise      the parser raises while reading that file (after it was rendered)
+    parse.crash      the process parsing that file dies (SIGKILL), as a reader crashing the interpreter would
     keys.unchecked   its cells reach the raw layer without the per-document key check (ingest/document_keys),
                      so a colliding key reaches dbt's tests, which must then hold back that document alone
     audit.raise      a rule raises while auditing that document
@@ -41,3 +42,8 @@ def fault_injected(point: str, file_name: str) -> bool:
 def raise_if_injected(point: str, file_name: str) -> None:
     if fault_injected(point, file_name):
         raise InjectedFault(f"fault injected at {point} for {file_name} (FISCAL_FAULTS)")
+
+
+def crash_if_injected(point: str, file_name: str) -> None:
+    if fault_injected(point, file_name):
+        os.kill(os.getpid(), signal.SIGKILL)

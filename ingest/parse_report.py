@@ -13,7 +13,7 @@ from pathlib import Path
 from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.document_keys import check_document_keys
-from ingest.faults import fault_injected, raise_if_injected
+from ingest.faults import crash_if_injected, fault_injected, raise_if_injected
 from ingest.model import as_row
 from ingest.narrative import narrative_claims
 from ingest.performance import read_performance_tables
@@ -37,22 +37,8 @@ class ParseOutcome:
 
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
-    base = {
-        "content_hash": report.content_hash,
-        "file_name": report.file_name,
-        "stored_path": str(stored_path or report.path),
-        "size_bytes": report.size,
-        "parser_version": PARSER_VERSION,
-        "report_kind": None,
-        "unit_name": None,
-        "fiscal_year": None,
-        "status": "parsed",
-        "reason": None,
-        "n_tables": 0,
-        "n_cells": 0,
-        "source_format": None,
-        "n_pages": None,
-    }
+    crash_if_injected("parse.crash", report.file_name)
+    base = document_row(report, stored_path)
     try:
         rendering = render_report(report)
     except UnreadableReport as exc:
@@ -83,6 +69,27 @@ def parser_failure(report: ReportFile, rendering: RenderedReport, exc: Exception
     extent = f"{len(rendering.lines)} lines" + (f" of {rendering.page_count} pages" if rendering.page_count else "")
     return (f"{report.file_name}: the parser failed ({type(exc).__name__}: {exc}){where} while reading the tables "
             f"and narrative of its {extent}; expected a parse of every table, nothing was published")
+
+
+def document_row(report: ReportFile, stored_path: Path | None = None, reason: str | None = None) -> dict:
+    """The raw layer's row for this file before it is read (quarantined, with ``reason``, when given)."""
+    return {
+        "content_hash": report.content_hash,
+        "file_name": report.file_name,
+        "stored_path": str(stored_path or report.path),
+        "size_bytes": report.size,
+        "parser_version": PARSER_VERSION,
+        "report_kind": None,
+        "unit_name": None,
+        "fiscal_year": None,
+        "status": "parsed",
+        "reason": None,
+        "n_tables": 0,
+        "n_cells": 0,
+        "source_format": None,
+        "n_pages": None,
+        **({"status": "quarantined", "reason": reason} if reason else {}),
+    }
 
 
 def _read_rendering(report: ReportFile, rendering: RenderedReport, base: dict) -> ParseOutcome:

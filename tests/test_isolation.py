@@ -332,3 +332,27 @@ def test_a_failure_no_document_explains_fails_the_run(tmp_path):
     with pytest.raises(UntracedFailure, match="model.fiscal.facts error"):
         trace_failures([{"unique_id": "model.fiscal.facts", "status": "error", "message": "Binder Error"}],
                        manifest, paths)
+
+
+def test_a_reader_killing_its_process_quarantines_only_that_file(tmp_path, monkeypatch):
+    from ingest import raw_layer
+    from ingest.inbox import POOL_THRESHOLD, parse_pending, register_inbox
+    from ingest.sample_reports import generate_reports
+    from ingest.store import RawFileStore
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    reports = list(generate_reports(POOL_THRESHOLD + 2, seed=5))
+    for name, text in reports:
+        (inbox / name).write_text(text, encoding="utf-8")
+    victim = reports[3][0]
+    monkeypatch.setenv("FISCAL_FAULTS", f"parse.crash:{victim}")  # the worker parsing it dies (SIGKILL)
+    store = RawFileStore(tmp_path / "store")
+    with raw_layer.connect(str(tmp_path / "raw.duckdb")) as con:
+        register_inbox(inbox, store, con)
+        parse_pending(con, store, workers=2)
+        status = dict(con.execute("select file_name, status from documents").fetchall())
+        reason = con.execute("select reason from documents where file_name = ?", [victim]).fetchone()[0]
+    assert len(status) == len(reports) and status.pop(victim) == "quarantined"
+    assert set(status.values()) == {"parsed"}
+    assert reason.startswith(f"{victim}: the process reading it died")
