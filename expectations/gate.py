@@ -45,7 +45,7 @@ from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
 from expectations.suite import FINDING_COLUMNS, audit_failures, evaluate, unique_finding_ids, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
-from ingest.faults import raise_if_injected
+from ingest.faults import injected_files, raise_if_injected
 
 FINDING_HISTORY_DDL = """
 create table if not exists finding_history (
@@ -113,6 +113,9 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
     fresh = fresh[~(fresh["document_id"].isin(set(failed["document_id"])) & (fresh["rule_id"] != "audit_failed"))]
     fresh = fresh.assign(origin=assign_origin(fresh, problems), scope=fresh["scope"].fillna("table"))
     fresh["finding_id"] = unique_finding_ids(fresh)
+    for name in injected_files("audit.duplicate_ids"):
+        ids = set(documents.loc[documents["file_name"] == name, "document_id"])
+        fresh.loc[fresh["document_id"].isin(ids), "finding_id"] = "f" * 16
     n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
     with duckdb.connect(str(build_db)) as build:
         build.execute("begin transaction")
@@ -258,7 +261,8 @@ def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     """first_seen_at of each finding, kept across refreshes in the raw database."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    seen = pd.DataFrame({"finding_id": finding_ids})  # noqa: F841 (scanned by duckdb by name)
+    # each id once: a repeated id must reach dbt's key test (which names its document), not stop the audit
+    seen = pd.DataFrame({"finding_id": list(dict.fromkeys(finding_ids))})  # noqa: F841 (scanned by duckdb)
     with duckdb.connect(str(raw_db)) as raw:
         raw.execute(FINDING_HISTORY_DDL)
         raw.execute(

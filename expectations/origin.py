@@ -55,8 +55,10 @@ def reader_problems(issues: pd.DataFrame, amounts: pd.DataFrame, tables: pd.Data
     inside = inside.merge(performance, on=["document_id", "table_code"], how="left")
     inside["table_level"] = (inside["line_no"].isna() | inside["first_line"].isna()
                              | (inside["line_no"] == inside["first_line"]) | inside["is_performance"].eq(True))
-    codes = amounts.loc[amounts["row_code"].notna(), ["document_id", "table_code", "line_no", "row_code"]]
-    located = inside.merge(codes.drop_duplicates(), on=["document_id", "table_code", "line_no"], how="left")
+    keys = ["document_id", "table_code", "line_no"]
+    codes = amounts.loc[amounts["row_code"].notna(), [*keys, "row_code"]]
+    codes = codes.merge(inside[keys].drop_duplicates(), on=keys).drop_duplicates()  # the issue lines only
+    located = inside.merge(codes, on=keys, how="left")
     # a row whose amounts were not kept has no cells: the code printed at its start, if any
     located["row_code"] = located["row_code"].fillna(located["printed_code"])
     located["row_code"] = located["row_code"].astype(object).where(located["row_code"].notna(), None)

@@ -12,6 +12,8 @@ a reader bug meeting a layout nobody has seen would, so the tests can show that 
     keys.unchecked   its cells reach the raw layer without the per-document key check (ingest/document_keys),
                      so a colliding key reaches dbt's tests, which must then hold back that document alone
     audit.raise      a rule raises while auditing that document
+    audit.duplicate_ids  that document's findings share one id, as two issues on one row once did, so a
+                     key test of the marts fails on its rows
 
 Unset (the normal case) each costs one dictionary lookup.
 """
@@ -37,6 +39,12 @@ def fault_injected(point: str, file_name: str) -> bool:
     if not spec:
         return False
     return any(entry.strip() == f"{point}:{file_name}" for entry in spec.split(","))
+
+
+def injected_files(point: str) -> set[str]:
+    """The file names FISCAL_FAULTS injects ``point`` for."""
+    spec = os.environ.get("FISCAL_FAULTS") or ""
+    return {entry.strip().split(":", 1)[1] for entry in spec.split(",") if entry.strip().startswith(f"{point}:")}
 
 
 def raise_if_injected(point: str, file_name: str) -> None:

@@ -60,11 +60,11 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
     if first.is_successful():
         yield from events
         return
-    results = first.get_artifact("run_results.json")
-    failed = [r for r in results["results"] if r["status"] in ("fail", "error", "runtime error")]
     try:
+        results = first.get_artifact("run_results.json")
+        failed = [r for r in results["results"] if r["status"] in ("fail", "error", "runtime error")]
         reasons = trace_failures(failed, first.manifest, paths)
-    except UntracedFailure as exc:
+    except (UntracedFailure, FileNotFoundError) as exc:  # no run_results: dbt failed before running nodes
         if log:
             log.error(f"dbt failed and the failure is not one document's: {exc}")
         raise first.get_error() from exc

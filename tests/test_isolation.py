@@ -42,12 +42,14 @@ def isolated(tmp_path_factory):
         "north.txt": finance_report("示例市北湖区财政局"),  # its reader raises
         "west.txt": finance_report("示例市西湖区财政局", DUPLICATE_LABEL),  # its collision reaches dbt
         "east_city.txt": finance_report("示例市东城区财政局"),  # its audit raises
+        "copy.txt": render_final_accounts(replace(east_lake_education_bureau(), unit="示例市西湖区教育局(汇总)")),
     }
     for name, text in files.items():
         (inbox / name).write_text(text, encoding="utf-8")
     earlier = time.time() - 2 * 86400
     os.utime(inbox / "finance_draft.txt", (earlier, earlier))
-    faults = "parse.raise:north.txt,keys.unchecked:west.txt,audit.raise:east_city.txt"
+    # copy.txt: its findings share one id, so a key test of the marts fails on its rows
+    faults = "parse.raise:north.txt,keys.unchecked:west.txt,audit.raise:east_city.txt,audit.duplicate_ids:copy.txt"
     os.environ["FISCAL_FAULTS"] = faults
     try:
         result = fiscal("refresh", "--inbox", str(inbox), home=home)
@@ -68,7 +70,7 @@ def test_bad_documents_do_not_stop_the_refresh(isolated):
     status = dict(rows(isolated["con"], "select file_name, parse_status from dim_document"))
     assert status == {"finance_draft.txt": "parsed", "finance_final.txt": "parsed", "education.txt": "parsed",
                       "south.txt": "parsed", "north.txt": "quarantined", "west.txt": "quarantined",
-                      "east_city.txt": "parsed"}
+                      "east_city.txt": "parsed", "copy.txt": "quarantined"}
 
 
 @pytest.mark.e2e
@@ -117,6 +119,8 @@ def test_each_bad_document_is_named_with_its_reason(isolated):
                                            "parse.raise for north.txt (FISCAL_FAULTS)) in ingest/faults.py")
     assert reasons["west.txt"].startswith("west.txt: dbt test unique_per_document_int_amounts_classified_")
     assert "(GK02 line 43" in reasons["west.txt"] and "in each document" in reasons["west.txt"]
+    assert reasons["copy.txt"].startswith("copy.txt: dbt test unique_dq_finding_finding_id failed on ")
+    assert "expected finding_id unique" in reasons["copy.txt"]
     audit = rows(con, "select rule_id, origin, message from dq_finding where file_name = 'east_city.txt'")
     assert [(r, o) for r, o, _ in audit] == [("audit_failed", "reader")]
     assert "the audit could not run on east_city.txt (InjectedFault" in audit[0][2]
