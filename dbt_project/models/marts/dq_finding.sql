@@ -10,10 +10,12 @@ pages as (
 
 select
     findings.*,
-    pages.page_no
+    -- the first page holding the line, however the pages' line ranges were cut (one row per finding)
+    (
+        select min(pages.page_no)
+        from pages
+        where
+            pages.document_id = findings.document_id
+            and findings.line_no between pages.first_line and pages.last_line
+    ) as page_no
 from findings
-left join pages
-    on findings.document_id = pages.document_id
-    and findings.line_no between pages.first_line and pages.last_line
--- one page per finding, however the pages' line ranges were cut
-qualify row_number() over (partition by findings.finding_id order by pages.page_no) = 1
