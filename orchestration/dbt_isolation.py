@@ -9,9 +9,9 @@ Keys are checked per document at parse time (ingest/document_keys.py); dbt's tes
 
 If every failure is traced, those documents are held (``raw_layer.hold_documents``: quarantined with the
 test's name, example rows and what was expected, until the parser, models or tests change) and the build
-runs once more; if that fails too, or if some failure (a model error, a test on a relation without
-documents, a test that errors) cannot be traced to documents, the run fails as before: that is a pipeline
-problem, not a document's.
+runs again (tests skipped below a failing one may then show more documents, so this repeats a few times);
+if some failure (a model error, a test on a relation without documents, a test that errors) cannot be
+traced to documents, the run fails as before: that is a pipeline problem, not a document's.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from orchestration.warehouse import WarehousePaths
 # what a hold was decided under: the parser version, the models and seeds, and the tests (yml)
 HOLD_INPUTS = (*DBT_BUILD_INPUTS, "dbt_project/models/**/*.yml", "dbt_project/macros/*.sql")
 EXAMPLES = 3  # rows named in a hold's reason
+HOLD_ROUNDS = 3  # builds after which a failure still traced to documents fails the run
 
 
 def hold_fingerprint() -> str:
@@ -52,29 +53,35 @@ class UntracedFailure(RuntimeError):
 
 def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_args: list[str] | None = None,
                    after_hold: Callable[[], None] | None = None, log=None) -> Iterator:
-    """Run ``dbt <args>``; if it fails only on documents' rows, hold those documents, call ``after_hold``
-    and run ``dbt <retry_args>`` (default: args) once more. Yields the Dagster events of the run that
-    counts (the failed run's events are not reported: its assets are built again)."""
-    first = dbt.cli(args, context=context, raise_on_error=False)
-    events = list(first.stream())
-    if first.is_successful():
-        yield from events
-        return
-    try:
-        results = first.get_artifact("run_results.json")
-        failed = [r for r in results["results"] if r["status"] in ("fail", "error", "runtime error")]
-        reasons = trace_failures(failed, first.manifest, paths)
-    except (UntracedFailure, FileNotFoundError) as exc:  # no run_results: dbt failed before running nodes
-        if log:
-            log.error(f"dbt failed and the failure is not one document's: {exc}")
-        raise first.get_error() from exc
-    raw_layer_hold(paths, reasons)
-    for reason in reasons.values():
-        if log:
-            log.warning(f"document held back: {reason}")
-    if after_hold:
-        after_hold()
-    yield from dbt.cli(retry_args or args, context=context).stream()
+    """Run ``dbt <args>``; while it fails only on documents' rows, hold those documents, call ``after_hold``
+    and run ``dbt <retry_args>`` (default: args) again — at most HOLD_ROUNDS times, since tests skipped
+    below a failing one can only show their failures in the next run. Yields the Dagster events of the
+    run that counts (a failed run's events are not reported: its assets are built again)."""
+    attempt = dbt.cli(args, context=context, raise_on_error=False)
+    for _ in range(HOLD_ROUNDS):
+        events = list(attempt.stream())
+        if attempt.is_successful():
+            yield from events
+            return
+        try:
+            results = attempt.get_artifact("run_results.json")
+            failed = [r for r in results["results"] if r["status"] in ("fail", "error", "runtime error")]
+            reasons = trace_failures(failed, attempt.manifest, paths)
+        except (UntracedFailure, FileNotFoundError) as exc:  # no run_results: dbt failed before running nodes
+            if log:
+                log.error(f"dbt failed and the failure is not one document's: {exc}")
+            raise attempt.get_error() from exc
+        raw_layer_hold(paths, reasons)
+        for reason in reasons.values():
+            if log:
+                log.warning(f"document held back: {reason}")
+        if after_hold:
+            after_hold()
+        attempt = dbt.cli(retry_args or args, context=context, raise_on_error=False)
+    events = list(attempt.stream())
+    if not attempt.is_successful():
+        raise attempt.get_error()
+    yield from events
 
 
 def raw_layer_hold(paths: WarehousePaths, reasons: dict[str, str]) -> None:
