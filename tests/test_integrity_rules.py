@@ -179,7 +179,7 @@ def narrative_findings(text: str) -> pd.DataFrame:
 NARRATIVE_RULES = {"narrative_amount", "narrative_share", "narrative_completion_rate", "narrative_change_amount",
                    "narrative_change_rate"}
 # a 部门预算's prose figures (tests/test_narrative_figures.py)
-NARRATIVE_FIGURE_RULES = {"narrative_figure_change_rate", "narrative_figure_coded_amount"}
+NARRATIVE_FIGURE_RULES = {"narrative_figure_change_rate", "narrative_figure_coded_amount", "narrative_figure_parts_sum"}
 
 
 def test_consistent_narrative_has_no_finding():
