@@ -8,7 +8,8 @@ the whole ledger on every refresh); ``stale_documents`` names the documents to a
 Tables, in the build database's ``audit`` schema (written by the gate, read by no one else):
 
     document_audit   one row per audited document: parse it saw, fingerprint, comparisons made
-    finding_ledger   the findings of those documents (FINDING_COLUMNS of expectations.suite)
+    finding_ledger   the findings of those documents (FINDING_COLUMNS of expectations.suite), each with its
+                     origin (source | reader) and what it holds back (row | table | document)
 """
 
 from __future__ import annotations
@@ -51,14 +52,18 @@ create table if not exists audit.finding_ledger (
     addends varchar,
     severity varchar not null,
     message varchar,
-    data_docs_page varchar
+    data_docs_page varchar,
+    origin varchar,                 -- source | reader (expectations/origin.py)
+    scope varchar                   -- what an unwaived error holds back: row | table | document
 );
+alter table audit.finding_ledger add column if not exists origin varchar;
+alter table audit.finding_ledger add column if not exists scope varchar;
 """
 LEDGER_COLUMNS = ("finding_id, document_id, table_code, side, row_code, row_label, column_path, "
                   "line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
                   "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
                   "n_addends::integer as n_addends, addends, severity, message, "
-                  "data_docs_page::varchar as data_docs_page")
+                  "data_docs_page::varchar as data_docs_page, origin::varchar as origin, scope::varchar as scope")
 # what the dbt models' rows are computed by (with the parser version): a change rebuilds incremental models
 DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
                     "dbt_project/seeds/*.csv")

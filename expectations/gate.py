@@ -7,7 +7,12 @@ the build database (read-only) and computes the rules' comparisons. Only compari
 expected values differ go to Great Expectations (an exact match cannot exceed a tolerance ≥ 0), so its
 checkpoints see thousands of rows, not millions. Waivers are applied to the whole ledger, then
 ``audit.dq_finding`` and ``audit.quarantined_scope`` are rewritten for the marts. Only unwaived
-``error`` findings quarantine, and only their scope: one table of one document.
+``error`` findings quarantine, and only their scope: one table of one document, or one row of it for a
+row the reader could not read.
+
+Each finding says whose problem it is (``origin``: source | reader, expectations/origin.py). A rule that
+raises on a document is that document's problem only: the batch is audited again in halves until the
+document is alone, which gets an ``audit_failed`` finding holding back all its tables; the rest goes on.
 """
 
 from __future__ import annotations
@@ -36,10 +41,12 @@ from expectations.comparisons import all_comparisons
 from expectations.completeness_checks import completeness_comparisons
 from expectations.narrative_checks import narrative_comparisons
 from expectations.narrative_figure_checks import figure_comparisons
+from expectations.origin import PROBLEM_COLUMNS, assign_origin, reader_problems
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
-from expectations.suite import FINDING_COLUMNS, evaluate, unreadable_rows
+from expectations.suite import FINDING_COLUMNS, audit_failures, evaluate, unique_finding_ids, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
+from ingest.faults import injected_files, raise_if_injected
 
 FINDING_HISTORY_DDL = """
 create table if not exists finding_history (
@@ -61,11 +68,19 @@ class IntegrityOutcome:
     n_candidates: int = 0  # comparisons handed to GX (printed ≠ expected)
 
 
+FAILURE_COLUMNS = ["document_id", "file_name", "error"]
+SCOPE_COLUMNS = ["document_id", "table_code", "line_no", "rule_ids", "n_findings", "origin"]
+# failures of the machine, not of a document: they stop the audit instead of holding documents back
+INFRASTRUCTURE_ERRORS = (MemoryError, OSError, duckdb.IOException, duckdb.ConnectionException)
+
+
 @dataclass(frozen=True)
 class BatchAudit:
     candidates: pd.DataFrame  # comparison rows whose printed and expected values differ
     n_checks: pd.DataFrame  # document_id, n_checks (every document of the batch)
     unreadable: pd.DataFrame  # findings for rows the parser could not read
+    problems: pd.DataFrame  # where the reader had trouble (expectations.origin.PROBLEM_COLUMNS)
+    failed: pd.DataFrame  # documents whose audit raised: document_id, file_name, error
 
 
 # what the rules read, in the order document_comparisons takes them
@@ -91,10 +106,19 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
                               "from staging.stg_raw__documents").df()
     batches = [stale[i:i + AUDIT_BATCH] for i in range(0, len(stale), AUDIT_BATCH)]
     audits = list(_audit_batches(build_db, raw_db, batches, workers or os.cpu_count() or 1))
-    candidates = pd.concat([a.candidates for a in audits], ignore_index=True) if audits else pd.DataFrame()
-    fresh = pd.concat([evaluate(candidates, docs_dir), *(a.unreadable for a in audits)], ignore_index=True)
-    n_checks = (pd.concat([a.n_checks for a in audits], ignore_index=True) if audits
-                else pd.DataFrame({"document_id": pd.Series(dtype=str), "n_checks": pd.Series(dtype=int)}))
+    candidates = _concat([a.candidates for a in audits])
+    problems = _concat([a.problems for a in audits], PROBLEM_COLUMNS)
+    failed = _concat([a.failed for a in audits], FAILURE_COLUMNS)
+    evaluated, not_evaluated = _evaluate_isolated(candidates, docs_dir, documents)
+    failed = _concat([failed, not_evaluated], FAILURE_COLUMNS)
+    fresh = _concat([evaluated, *(a.unreadable for a in audits), audit_failures(failed)], FINDING_COLUMNS)
+    fresh = fresh[~(fresh["document_id"].isin(set(failed["document_id"])) & (fresh["rule_id"] != "audit_failed"))]
+    fresh = fresh.assign(origin=assign_origin(fresh, problems), scope=fresh["scope"].fillna("table"))
+    fresh["finding_id"] = unique_finding_ids(fresh)
+    for name in injected_files("audit.duplicate_ids"):
+        ids = set(documents.loc[documents["file_name"] == name, "document_id"])
+        fresh.loc[fresh["document_id"].isin(ids), "finding_id"] = "f" * 16
+    n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
     with duckdb.connect(str(build_db)) as build:
         build.execute("begin transaction")
         record_audit(build, fingerprint, n_checks, fresh.reindex(columns=FINDING_COLUMNS), documents)
@@ -102,12 +126,9 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         findings = apply_waivers(remembered, load_waivers(waivers_path))
         findings = findings.merge(documents.drop(columns="parsed_at"), on="document_id", how="left")
         findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
-        blocking = findings[(findings["severity"] == "error") & ~findings["waived"] & findings["table_code"].notna()]
-        scope = (
-            blocking.groupby(["document_id", "table_code"])
-            .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"))
-            .reset_index()
-        )
+        blocking = findings[(findings["severity"] == "error") & ~findings["waived"]]
+        scope = quarantine_scope(blocking, _tables_of(raw_db, set(blocking.loc[blocking["scope"] == "document",
+                                                                              "document_id"])))
         _write_audit(build, findings, scope)
         build.execute("commit")
     return IntegrityOutcome(
@@ -115,10 +136,19 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         n_findings=len(findings),
         by_severity=findings["severity"].value_counts().to_dict(),
         n_waived=int(findings["waived"].sum()),
-        quarantined_tables=list(scope[["document_id", "table_code"]].itertuples(index=False, name=None)),
+        quarantined_tables=list(scope.loc[scope["line_no"].isna(), ["document_id", "table_code"]]
+                                .itertuples(index=False, name=None)),
         n_documents_audited=len(stale),
         n_candidates=len(candidates),
     )
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns) if columns else pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.reindex(columns=columns) if columns else out
 
 
 def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], workers: int):
@@ -130,6 +160,63 @@ def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], worke
 
 
 def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:
+    """``audit_documents`` for a batch; if a rule raises, the batch is audited again in halves until the
+    document it raises on is alone: that document is recorded as failed, the others audited as usual."""
+    try:
+        return audit_documents(build_db, raw_db, document_ids)
+    except INFRASTRUCTURE_ERRORS:
+        raise
+    except Exception as exc:
+        if len(document_ids) == 1:
+            return _failed_audit(build_db, raw_db, document_ids[0], exc)
+        middle = len(document_ids) // 2
+        halves = [audit_batch(build_db, raw_db, part) for part in (document_ids[:middle], document_ids[middle:])]
+        if all(len(h.failed) == len(part) for h, part in zip(halves, (document_ids[:middle], document_ids[middle:]),
+                                                              strict=True)):
+            raise  # every document fails alone: the rules are broken, not the documents
+        return BatchAudit(*(_concat([getattr(h, name) for h in halves]) for name in BatchAudit.__dataclass_fields__))
+
+
+def _failed_audit(build_db: Path, raw_db: Path, document_id: str, exc: Exception) -> BatchAudit:
+    with duckdb.connect(str(build_db), read_only=True) as build:
+        build.execute(f"attach '{raw_db}' as raw (read_only)")
+        names = build.execute("select file_name from staging.stg_raw__documents where document_id = ?",
+                              [document_id]).fetchall()
+    error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return BatchAudit(candidates=pd.DataFrame(), unreadable=pd.DataFrame(columns=FINDING_COLUMNS),
+                      n_checks=pd.DataFrame({"document_id": [document_id], "n_checks": [0]}),
+                      problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
+                      failed=pd.DataFrame([{"document_id": document_id, "file_name": names[0][0] if names else "",
+                                            "error": error}]))
+
+
+def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
+                       documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """GX's verdict on the candidates; if it raises, each document's candidates alone, and the documents
+    it still raises on are returned as failed (document_id, file_name, error)."""
+    try:
+        return evaluate(candidates, docs_dir), pd.DataFrame(columns=FAILURE_COLUMNS)
+    except INFRASTRUCTURE_ERRORS:
+        raise
+    except Exception:
+        if candidates["document_id"].nunique() < 2:
+            raise
+    names = dict(zip(documents["document_id"], documents["file_name"], strict=True))
+    found, failed = [], []
+    for document_id, rows in candidates.groupby("document_id", sort=True):
+        try:
+            found.append(evaluate(rows, docs_dir))
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as exc:
+            failed.append({"document_id": document_id, "file_name": names.get(document_id, ""),
+                           "error": f"Great Expectations: {type(exc).__name__}: {exc}"})
+    if len(failed) == candidates["document_id"].nunique():
+        raise RuntimeError(f"Great Expectations failed on every document ({failed[0]['error']})")
+    return _concat(found, FINDING_COLUMNS), pd.DataFrame(failed, columns=FAILURE_COLUMNS)
+
+
+def audit_documents(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:
     """Every rule's comparisons for one batch of documents (all of a document's tables at once), read
     from the build database; only those that differ are kept for Great Expectations."""
     with duckdb.connect(str(build_db), read_only=True) as build:
@@ -142,17 +229,21 @@ def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchA
                 f"select {columns} from {relation} where document_id in (select document_id from audit_batch)").df()
 
         frames = [rows(relation) for relation in AUDITED_RELATIONS]
-        tables = rows("staging.stg_raw__report_tables")[["document_id", "table_code", "last_line"]]
-        documents = rows("staging.stg_raw__documents")[["document_id", "report_kind"]]
+        tables = rows("staging.stg_raw__report_tables")[["document_id", "table_code", "first_line", "last_line"]]
+        documents = rows("staging.stg_raw__documents")[["document_id", "report_kind", "file_name"]]
         issues = rows("staging.stg_raw__parse_issues")
+    for file_name in documents["file_name"]:
+        raise_if_injected("audit.raise", file_name)
     comparisons = pd.concat([document_comparisons(*frames), completeness_comparisons(tables, documents)],
                             ignore_index=True)
     counts = comparisons.groupby("document_id").size()
     n_checks = pd.DataFrame({"document_id": document_ids})
     n_checks["n_checks"] = n_checks["document_id"].map(counts).fillna(0).astype(int)
     differs = (comparisons["actual"].astype(float) - comparisons["expected"].astype(float)).round(6) != 0
+    problems = reader_problems(issues, frames[0], tables, frames[3])
     return BatchAudit(candidates=comparisons[differs].reset_index(drop=True), n_checks=n_checks,
-                      unreadable=unreadable_rows(issues))
+                      unreadable=unreadable_rows(issues, problems[problems["table_level"].astype(bool)]),
+                      problems=problems, failed=pd.DataFrame(columns=FAILURE_COLUMNS))
 
 
 def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.DataFrame,
@@ -173,7 +264,8 @@ def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     """first_seen_at of each finding, kept across refreshes in the raw database."""
     now = datetime.now(UTC).replace(tzinfo=None)
-    seen = pd.DataFrame({"finding_id": finding_ids})  # noqa: F841 (scanned by duckdb by name)
+    # each id once: a repeated id must reach dbt's key test (which names its document), not stop the audit
+    seen = pd.DataFrame({"finding_id": list(dict.fromkeys(finding_ids))})  # noqa: F841 (scanned by duckdb)
     with duckdb.connect(str(raw_db)) as raw:
         raw.execute(FINDING_HISTORY_DDL)
         raw.execute(
@@ -187,6 +279,41 @@ def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     return [first.get(fid, now) for fid in finding_ids]
 
 
+def quarantine_scope(blocking: pd.DataFrame, tables_of: pd.DataFrame) -> pd.DataFrame:
+    """What the blocking findings hold back: one row per table (line_no null) or, for a row the reader
+    could not read in a table not otherwise held, per row (its line); with the rules, the number of
+    findings, and ``origin`` source when any of them is the document's own arithmetic, else reader.
+    ``tables_of``: document_id, table_code of every table of the documents whose audit could not run."""
+    document_wide = blocking[blocking["scope"] == "document"].drop(columns="table_code")
+    expanded = document_wide.merge(tables_of, on="document_id").assign(scope="table")
+    held = pd.concat([blocking[(blocking["scope"] != "document") & blocking["table_code"].notna()], expanded],
+                     ignore_index=True)
+    if held.empty:
+        return pd.DataFrame(columns=SCOPE_COLUMNS)
+    whole = held.loc[held["scope"] == "table", ["document_id", "table_code"]].drop_duplicates().assign(whole=True)
+    held = held.merge(whole, on=["document_id", "table_code"], how="left")
+    held["line_no"] = held["line_no"].astype("Int64").where(held["whole"].ne(True) & (held["scope"] == "row"))
+    return (
+        held.groupby(["document_id", "table_code", "line_no"], dropna=False)
+        .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"),
+             origin=("origin", lambda s: "source" if (s == "source").any() else "reader"))
+        .reset_index()[SCOPE_COLUMNS]
+    )
+
+
+def _tables_of(raw_db: Path, document_ids: set[str]) -> pd.DataFrame:
+    """Every table (amount and performance) of these documents, from the raw layer."""
+    if not document_ids:
+        return pd.DataFrame(columns=["document_id", "table_code"])
+    wanted = pd.DataFrame({"content_hash": sorted(document_ids)})  # noqa: F841 (scanned by duckdb)
+    with duckdb.connect(str(raw_db), read_only=True) as raw:
+        return raw.sql("""
+            select content_hash as document_id, table_code from report_tables semi join wanted using (content_hash)
+            union
+            select content_hash, table_code from performance_tables semi join wanted using (content_hash)
+        """).df()
+
+
 def _write_audit(build: duckdb.DuckDBPyConnection, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
     # the ledger's columns (typed again after the pandas round trip), then where and since when
     columns = f"{LEDGER_COLUMNS}, file_name, unit_name, fiscal_year, waived, waiver_reason, first_seen_at"
@@ -195,7 +322,9 @@ def _write_audit(build: duckdb.DuckDBPyConnection, findings: pd.DataFrame, scope
     build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")
     build.execute(
         "create or replace table audit.quarantined_scope as "
-        "select document_id, table_code, rule_ids, n_findings::integer as n_findings from incoming_scope"
+        "select document_id::varchar as document_id, table_code::varchar as table_code, "
+        "line_no::integer as line_no, rule_ids::varchar as rule_ids, n_findings::integer as n_findings, "
+        "origin::varchar as origin from incoming_scope"
     )
     build.unregister("incoming_findings")
     build.unregister("incoming_scope")

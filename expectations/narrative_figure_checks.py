@@ -9,6 +9,12 @@ The 决算 情况说明 is checked through its claims (narrative_checks); a budg
   by some table of the same document for that code (any column: the prose quotes 合计, 基本 or 项目); the
   closest cell is taken for the one it quotes.
 
+And one rule on every report's prose (budget, final accounts, performance), also a ``warning``:
+
+- ``narrative_figure_parts_sum``: “总资产 A 万元，其中流动资产 a₁ 万元，固定资产 a₂ 万元 …” — a total and the
+  amounts its 其中 lists in the same sentence: A = Σ aᵢ. A 其中 list may name only some parts, so the sum is
+  compared only where the parts claim to be the whole: they add up to 99 % of it or more, or exceed it.
+
 Tolerances come from what is printed: each operand is off by half its last printed digit, a percentage by
 one unit of its own (rounded or cut: 2.31 for 2.3153); an amount quoted from a table is compared with the
 cell rounded to the quote's printed digits and may differ by one unit of its last digit (cut: 87.70 for
@@ -24,13 +30,16 @@ from expectations.comparisons import COLUMNS
 
 CHANGE_RATE_RULE = "narrative_figure_change_rate"
 CODED_AMOUNT_RULE = "narrative_figure_coded_amount"
+PARTS_SUM_RULE = "narrative_figure_parts_sum"
+WHOLE_SHARE = 0.99  # parts adding up to this share of their total are meant as the whole of it
 
 
 def figure_comparisons(amounts: pd.DataFrame, figures: pd.DataFrame | None) -> pd.DataFrame:
     if figures is None or figures.empty:
         return pd.DataFrame(columns=COLUMNS)
     budget = figures[figures["report_kind"] == "budget"].sort_values(["document_id", "figure_no"])
-    parts = [p for p in (_change_rates(budget), _coded_amounts(budget, amounts)) if not p.empty]
+    parts = [p for p in (_change_rates(budget), _coded_amounts(budget, amounts), _parts_sums(figures))
+             if not p.empty]
     return pd.concat(parts, ignore_index=True)[COLUMNS] if parts else pd.DataFrame(columns=COLUMNS)
 
 
@@ -95,6 +104,37 @@ def _coded_amounts(figures: pd.DataFrame, amounts: pd.DataFrame) -> pd.DataFrame
                + closest["amount_wan_cell"].astype(float).map("{:,.4f}".format))
     return _rows(CODED_AMOUNT_RULE, quoted, actual=quoted["amount_wan"].astype(float),
                  expected=np.round(expected, 6), tolerance=unit + 1e-9, addends=addends)
+
+
+def _parts_sums(figures: pd.DataFrame) -> pd.DataFrame:
+    """A sentence's first amount followed by 其中 and two or more amounts: the total against their sum."""
+    amounts = figures[(figures["measure"] == "amount") & figures["amount_wan"].notna()
+                      & figures["text"].str.contains("其中", regex=False, na=False)]
+    totals, sums, tolerances, addends = [], [], [], []
+    for _, sentence in amounts.sort_values(["document_id", "figure_no"]).groupby(["document_id", "text"],
+                                                                                 sort=False):
+        if len(sentence) < 3:
+            continue
+        total, parts = sentence.iloc[0], sentence.iloc[1:]
+        text = total["text"]
+        total_end = text.find(total["printed_text"]) + len(total["printed_text"])
+        first_part = text.find(parts.iloc[0]["printed_text"], total_end)
+        if total_end < len(total["printed_text"]) or "其中" not in text[total_end:max(first_part, total_end)]:
+            continue
+        units = _last_digit(sentence["printed_text"]) * _wan_per_printed_unit(sentence["printed_unit"]) / 2
+        tolerance = float(units.sum())
+        whole, summed = float(total["amount_wan"]), float(parts["amount_wan"].astype(float).sum())
+        if whole <= 0 or not (summed >= WHOLE_SHARE * whole or summed > whole + tolerance):
+            continue  # a 其中 list naming some parts only
+        totals.append(total)
+        sums.append(round(summed, 6))
+        tolerances.append(tolerance)
+        addends.append(" + ".join(f"{p['subject']} {p['amount_wan']:,.2f}" for _, p in parts.iterrows()))
+    if not totals:
+        return pd.DataFrame(columns=COLUMNS)
+    stated = pd.DataFrame(totals)
+    return _rows(PARTS_SUM_RULE, stated, actual=stated["amount_wan"].astype(float), expected=sums,
+                 tolerance=tolerances, addends=addends).assign(n_addends=[a.count(" + ") + 1 for a in addends])
 
 
 def _wan_per_printed_unit(units: pd.Series) -> pd.Series:

@@ -13,6 +13,7 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from expectations.catalog import rules
@@ -24,8 +25,10 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 FINDING_COLUMNS = [
     "finding_id", "document_id", "table_code", "side", "row_code", "row_label", "column_path", "line_no",
     "rule_id", "rule_name", "expected", "actual", "difference", "tolerance", "n_addends", "addends",
-    "severity", "message", "data_docs_page",
+    "severity", "message", "data_docs_page", "origin", "scope",
 ]
+# scope: what an unwaived error finding holds back — the row (its line of the table), the table, or the
+# whole document (an audit that could not run)
 EPSILON = 1e-6
 
 
@@ -110,14 +113,28 @@ def _findings(noted: pd.DataFrame) -> pd.DataFrame:
                          for r, breach in zip(noted["rule_id"], noted["breach"], strict=True)]
     noted["finding_id"] = [finding_id(row) for row in noted.itertuples()]
     noted["message"] = [_message(row) for row in noted.itertuples()]
-    return noted[FINDING_COLUMNS]
+    noted["scope"] = "table"
+    return noted.reindex(columns=FINDING_COLUMNS)
 
 
-def finding_id(row) -> str:
-    key = "|".join(str(getattr(row, name) or "") for name in
-                   ("document_id", "rule_id", "table_code", "side", "row_code", "row_label", "column_path",
-                    "line_no"))
+def finding_id(row, *extra: str) -> str:
+    key = "|".join([*(str(getattr(row, name) or "") for name in
+                      ("document_id", "rule_id", "table_code", "side", "row_code", "row_label", "column_path",
+                       "line_no")), *extra])
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def unique_finding_ids(findings: pd.DataFrame) -> pd.Series:
+    """Finding ids unique by construction: a repeated id (two findings on one row, column and rule) gets
+    the hash of its message, and an exact repeat its order of appearance, so every finding keeps its row."""
+    ids = findings["finding_id"].astype(str)
+    repeated = ids.duplicated(keep=False)
+    if not repeated.any():
+        return ids
+    salted = ids.where(~repeated, [hashlib.sha1(f"{i}|{m}".encode()).hexdigest()[:16]
+                                   for i, m in zip(ids, findings["message"].astype(str), strict=True)])
+    order = salted.groupby(salted).cumcount()
+    return salted.where(order == 0, salted + "-" + order.astype(str))
 
 
 def _message(row) -> str:
@@ -129,8 +146,10 @@ def _message(row) -> str:
             f"difference {row.difference:+,.2f}, tolerance {row.tolerance:.3f} — {kind}")
 
 
-def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
-    """Parse issues inside a table become error findings on that table."""
+def unreadable_rows(issues: pd.DataFrame, table_level: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Parse issues inside a table become error findings of origin ``reader`` on that table. One about a
+    row holds back that row only; one about the table itself (``table_level``: document_id, table_code,
+    line_no of such issues, see expectations.origin.reader_problems; by default all) holds back the table."""
     inside = issues[issues["table_code"].notna()].copy()
     if inside.empty:
         return pd.DataFrame(columns=FINDING_COLUMNS)
@@ -138,13 +157,39 @@ def unreadable_rows(issues: pd.DataFrame) -> pd.DataFrame:
     inside = inside.assign(
         rule_id=rule.rule_id, rule_name=rule.name_zh, side=None, row_code=None, row_label=inside["line_text"],
         column_path=None, expected=None, actual=None, difference=None, tolerance=None, n_addends=None,
-        addends=None, severity=rule.severity, data_docs_page=None,
+        addends=None, severity=rule.severity, data_docs_page=None, origin="reader",
     )
-    inside["finding_id"] = [finding_id(row) for row in inside.itertuples()]
+    inside["finding_id"] = [finding_id(row, str(row.message)) for row in inside.itertuples()]
     inside["line_no"] = inside["line_no"].astype("Int64")
     inside["message"] = [f"{rule.name_zh} {row.table_code} line {row.line_no}: {row.message}"
                          for row in inside.itertuples()]
+    if table_level is None:
+        inside["scope"] = "table"
+    else:
+        whole = table_level[["document_id", "table_code", "line_no"]].drop_duplicates().assign(whole=True)
+        whole["line_no"] = whole["line_no"].astype("Int64")
+        flagged = inside.merge(whole, on=["document_id", "table_code", "line_no"], how="left")["whole"]
+        inside["scope"] = np.where(flagged.eq(True).to_numpy() | inside["line_no"].isna().to_numpy(), "table", "row")
+    inside["finding_id"] = unique_finding_ids(inside)
     return inside[FINDING_COLUMNS]
 
 
-__all__ = ["COLUMNS", "FINDING_COLUMNS", "evaluate", "unreadable_rows"]
+def audit_failures(failures: pd.DataFrame) -> pd.DataFrame:
+    """Documents whose audit raised (document_id, file_name, error): one finding each, holding back the
+    whole document, since none of its rules could be checked."""
+    if failures.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    rule = rules()["audit_failed"]
+    found = failures.assign(
+        table_code=None, side=None, row_code=None, row_label=None, column_path=None, line_no=None,
+        rule_id=rule.rule_id, rule_name=rule.name_zh, expected=None, actual=None, difference=None, tolerance=None,
+        n_addends=None, addends=None, severity=rule.severity, data_docs_page=None, origin="reader", scope="document",
+    )
+    found["message"] = [f"{rule.name_zh}: the audit could not run on {row.file_name} ({row.error}); expected every "
+                        f"rule of catalog.yml checked, so all its tables are held back until the rules change"
+                        for row in found.itertuples()]
+    found["finding_id"] = [finding_id(row) for row in found.itertuples()]
+    return found[FINDING_COLUMNS]
+
+
+__all__ = ["COLUMNS", "FINDING_COLUMNS", "audit_failures", "evaluate", "unique_finding_ids", "unreadable_rows"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ import duckdb
 
 from ingest import PARSER_VERSION, raw_layer
 from ingest.manifest import is_manifest, read_manifest
-from ingest.parse_report import ParseOutcome, parse_report_file
+from ingest.parse_report import ParseOutcome, document_row, parse_report_file
 from ingest.reader import load_report_file
 from ingest.report_resolution import resolve_reports
 from ingest.store import RawFileStore, inbox_files
@@ -94,8 +95,28 @@ def _outcomes(jobs: list[tuple[Path, str]], workers: int) -> Iterator[ParseOutco
     if workers <= 1 or len(jobs) < POOL_THRESHOLD:
         yield from map(_parse_one, jobs)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_one, jobs, chunksize=8)
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in pool.map(_parse_one, jobs, chunksize=8):
+                done += 1
+                yield outcome
+    except BrokenProcessPool:
+        # a worker died (a reader crashing the interpreter on some file): the rest are parsed one process
+        # each, so the file that kills its process is named and quarantined, and nothing else is lost
+        yield from map(_parse_alone, jobs[done:])
+
+
+def _parse_alone(job: tuple[Path, str]) -> ParseOutcome:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_parse_one, job).result()
+    except BrokenProcessPool:
+        stored, file_name = job
+        report = replace(load_report_file(stored), path=stored.with_name(file_name))
+        reason = (f"{file_name}: the process reading it died (the reader crashed the interpreter or ran out of "
+                  "memory); expected a parse, nothing was read")
+        return ParseOutcome(document=document_row(report, stored, reason))
 
 
 def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: int | None = None,

@@ -35,8 +35,9 @@ from ingest.model import as_row
 # ---------------------------------------------------------------- patterns (on NFKC text, no whitespace)
 
 _NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-# 万 alone is 万元 when no other word follows (340万，/ 15.00万。), not 万人 / 万平方米
-_MONEY = re.compile(rf"(?<![\d.,])({_NUMBER})(亿元|万元|千元|元(?!旦)|万(?![\u4e00-\u9fff]))")
+# 万 alone is 万元 when no other word follows (340万，/ 15.00万。), not 万人 / 万平方米; a short aside may
+# stand between the number and its unit (公用支出50.28(占比0.30%)万元)
+_MONEY = re.compile(rf"(?<![\d.,])({_NUMBER})(?:\([^()]{{1,16}}\))?(亿元|万元|千元|元(?!旦)|万(?![\u4e00-\u9fff]))")
 _PERCENT = re.compile(rf"(?<![\d.,])({_NUMBER})%")
 _THRESHOLD = re.compile(r"^(?:\(含\))?(?:及|或)?(?:以上|以下|以内)")
 # a line that can only continue the line before it: a unit, or an amount with its unit

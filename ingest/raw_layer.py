@@ -2,7 +2,12 @@
 
 Loads are bulk (one DataFrame insert per table per batch) and transactional: a batch of documents
 is either entirely in the raw layer or not at all, so a refresh killed mid-parse leaves no half
-document behind and the next run simply parses it again.
+document behind and the next run simply parses it again. A batch the database rejects for one
+document's values is loaded again in halves, so that document alone is quarantined with the reason.
+
+A document whose rows fail a key test downstream (dbt) is *held*: its parse is replaced by a quarantined
+document row with the reason, and ``document_holds`` remembers under which parser, models and tests that
+was decided; when those change the hold is released and the document parsed again.
 """
 
 from __future__ import annotations
@@ -75,7 +80,8 @@ create table if not exists cells (
     amount_wan decimal(20, 6),         -- null for rates (%), counts and scores: only money is scaled
     line_no integer not null,          -- line of the report's rendering (the text file for text reports)
     page_no integer,                   -- PDF page / worksheet; null for text and DOCX
-    cell_box varchar                   -- 'x0,top,x1,bottom' in PDF points of the printed cell
+    cell_box varchar,                  -- 'x0,top,x1,bottom' in PDF points of the printed cell
+    position integer                   -- 0-based place of the printed cell in its row (null: not tracked)
 );
 create table if not exists narrative_claims (
     content_hash varchar not null,
@@ -186,6 +192,12 @@ create table if not exists manifest_entries (
     read_at timestamp not null,
     content_hash varchar               -- the document it applies to (ingest.report_resolution)
 );
+create table if not exists document_holds (
+    content_hash varchar primary key,
+    reason varchar not null,           -- the test that failed on its rows, which rows, what was expected
+    held_at timestamp not null,
+    inputs_fingerprint varchar not null  -- parser, models and tests it was decided under
+);
 create table if not exists document_pages (
     content_hash varchar not null,
     page_no integer not null,          -- PDF page / worksheet
@@ -199,6 +211,7 @@ alter table report_tables add column if not exists first_page integer;
 alter table report_tables add column if not exists last_page integer;
 alter table cells add column if not exists page_no integer;
 alter table cells add column if not exists cell_box varchar;
+alter table cells add column if not exists position integer;
 alter table performance_indicators add column if not exists page_no integer;
 alter table parse_issues add column if not exists page_no integer;
 alter table documents add column if not exists read_status varchar;
@@ -217,7 +230,7 @@ alter table documents add column if not exists source_url varchar;
 
 CELL_COLUMNS = ["content_hash", "file_name", "table_code", "row_label", "row_code", "row_number", "side",
                 "column_path", "column_number", "value_text", "amount", "printed_unit", "amount_wan", "line_no",
-                "page_no", "cell_box"]
+                "page_no", "cell_box", "position"]
 TABLE_COLUMNS = ["content_hash", "table_code", "title", "printed_number", "printed_unit", "first_line",
                  "last_line", "first_page", "last_page", "n_cells", "n_issues", "notes"]
 CLAIM_COLUMNS = ["content_hash", "line_no", "section_table", "claim_kind", "target_table", "target_side",
@@ -273,8 +286,32 @@ def known_fingerprints(con: duckdb.DuckDBPyConnection) -> set[tuple[str, int, in
     return set(con.execute("select inbox_path, size_bytes, mtime_ns from document_files").fetchall())
 
 
+# what a database rejects for the values of one document (not a full disk or a lost lock: those stop the run)
+REJECTED_VALUES = (duckdb.DataError, duckdb.IntegrityError, ValueError, TypeError, OverflowError)
+DERIVED_TABLES = ("cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures",
+                  "performance_tables", "performance_indicators", "document_pages")
+
+
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) -> None:
-    """Replace the parse of these documents in one transaction, with one bulk insert per table."""
+    """Replace the parse of these documents in one transaction, with one bulk insert per table; a batch
+    rejected for one document's values is loaded in halves, and that document alone quarantined."""
+    try:
+        _load_batch(con, outcomes)
+    except REJECTED_VALUES as exc:
+        if len(outcomes) > 1:
+            middle = len(outcomes) // 2
+            load_outcomes(con, outcomes[:middle])
+            load_outcomes(con, outcomes[middle:])
+            return
+        document = outcomes[0].document
+        reason = (f"{document['file_name']}: the raw layer rejected its parse ({type(exc).__name__}: "
+                  f"{str(exc).splitlines()[0]}); expected values of the raw layer's column types, nothing was stored")
+        _load_batch(con, [ParseOutcome(document={**document, "status": "quarantined", "reason": reason,
+                                                 "read_status": "quarantined", "read_reason": reason,
+                                                 "n_tables": 0, "n_cells": 0})])
+
+
+def _load_batch(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) -> None:
     if not outcomes:
         return
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -296,9 +333,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
         ).fetchall())
         documents["first_seen_at"] = [first_seen.get(h, now) for h in documents["content_hash"]]
         documents["parsed_at"] = now
-        for table in ("cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures",
-                      "performance_tables", "performance_indicators", "document_pages", "metadata_candidates",
-                      "documents"):
+        for table in (*DERIVED_TABLES, "metadata_candidates", "documents"):
             con.execute(f"delete from {table} where content_hash in (select content_hash from hashes)")
         for name, frame in (("documents", documents), ("report_tables", tables), ("cells", cells),
                             ("parse_issues", issues), ("narrative_claims", claims), ("narrative_figures", figures),
@@ -317,3 +352,48 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes: list[ParseOutcome]) 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
+
+
+def hold_documents(con: duckdb.DuckDBPyConnection, reasons: dict[str, str], fingerprint: str) -> None:
+    """Quarantine these documents (content hash -> reason) in place of their parse, in one transaction."""
+    if not reasons:
+        return
+    now = datetime.now(UTC).replace(tzinfo=None)
+    held = pd.DataFrame({"content_hash": list(reasons), "reason": list(reasons.values())})  # noqa: F841
+    con.execute("begin transaction")
+    try:
+        for table in DERIVED_TABLES:
+            con.execute(f"delete from {table} where content_hash in (select content_hash from held)")
+        # a new parsed_at: the incremental models and the audit see the document change; the hold stands
+        # for its reading too, so the metadata resolution keeps it quarantined (its readings stay: a held
+        # table file still gives its companion a year)
+        con.execute("""
+            update documents set status = 'quarantined', reason = held.reason, n_tables = 0, n_cells = 0,
+                read_status = 'quarantined', read_reason = held.reason, parsed_at = ?
+            from held where documents.content_hash = held.content_hash
+        """, [now])
+        con.execute("insert or replace into document_holds select content_hash, reason, ?, ? from held",
+                    [now, fingerprint])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def release_holds(con: duckdb.DuckDBPyConnection, fingerprint: str) -> list[str]:
+    """Forget the holds decided under other parser, models or tests: their documents are parsed again.
+    Returns the file names released."""
+    released = con.execute("""
+        select d.file_name from document_holds h join documents d using (content_hash)
+        where h.inputs_fingerprint <> ? order by 1
+    """, [fingerprint]).fetchall()
+    con.execute("begin transaction")
+    try:
+        stale = "(select content_hash from document_holds where inputs_fingerprint <> ?)"
+        con.execute(f"delete from documents where content_hash in {stale}", [fingerprint])
+        con.execute("delete from document_holds where inputs_fingerprint <> ?", [fingerprint])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return [name for (name,) in released]

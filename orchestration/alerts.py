@@ -11,7 +11,9 @@ generic JSON webhook (Slack, 企业微信 and 钉钉 incoming webhooks take the 
 
 Problems are remembered in ``alert_state`` (raw.duckdb): a finding, quarantined table or
 quarantined document is announced once when it appears and once when it is resolved; an
-unchanged problem is not announced again the next night.
+unchanged problem is not announced again the next night. What the reader could not read in a
+document (rows, tables, checks involving them: findings of origin ``reader``) is one problem per
+document ("could not read …"), never one per row, and never counted as the unit's inconsistency.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from orchestration.warehouse import WarehousePaths
 
 STATE_DDL = """
 create table if not exists alert_state (
-    subject_id varchar primary key,   -- finding id, table:<doc>:<table>, document:<doc>, stale:<release>
+    subject_id varchar primary key,   -- finding id, table:<doc>:<table>, document:<doc>, unreadable:<doc>,
+                                      -- stale:<release>
     kind varchar not null,
     summary varchar not null,
     first_alerted_at timestamp not null,
@@ -150,36 +153,84 @@ def _send_email(alert: Alert, config: AlertConfig) -> None:
 
 
 def current_problems(marts_db: Path) -> pd.DataFrame:
-    """What maintainers must hear about in the published marts: error/warning findings not waived and
-    quarantined tables of current report versions, and unreadable documents, each with a stable subject
-    id, details and a summary. A superseded version's problems stay in dq_finding but are resolved for
-    alerting: they no longer reach the published facts."""
+    """What maintainers must hear about in the published marts: the documents' own inconsistencies (error/
+    warning findings of origin source, not waived) and the tables they hold back, of current report
+    versions; what could not be read, once per document (reader findings and the rows and tables they hold
+    back); and unreadable documents. Each has a stable subject id, details and a summary. A superseded
+    version's problems stay in dq_finding but are resolved for alerting: they no longer reach the facts."""
     with duckdb.connect(str(marts_db), read_only=True) as con:
         problems = con.sql("""
             select finding_id as subject_id, 'finding_' || severity as kind, unit_name, fiscal_year, file_name,
                    document_id, table_code, coalesce(row_code, row_label) as row, column_path, rule_id,
                    round(expected, 2) as expected, round(actual, 2) as actual, finding_id, data_docs_page
             from dq_finding
-            where severity in ('error', 'warning') and not waived
+            where severity in ('error', 'warning') and not waived and origin = 'source'
                 and document_id in (select document_id from dim_document where is_current_version)
             union all
             select 'table:' || t.document_id || ':' || t.table_code, 'table_quarantined', d.unit_name,
                    d.fiscal_year, d.file_name, t.document_id, t.table_code, null, null, t.quarantine_rules,
                    null, null, null, null
             from dim_report_table t join dim_document d using (document_id)
-            where t.publication_status = 'quarantined' and d.is_current_version
+            where t.publication_status = 'quarantined' and t.quarantine_origin = 'source' and d.is_current_version
             union all
             select 'document:' || document_id, 'document_quarantined', unit_name, fiscal_year, file_name,
                    document_id, null, null, null, parse_reason, null, null, null, null
             from dim_document where parse_status = 'quarantined'
         """).df()
+        unreadable = con.sql("""
+            with reader as (
+                select document_id, table_code, line_no, rule_id
+                from dq_finding
+                where severity in ('error', 'warning') and not waived and origin = 'reader'
+                    and document_id in (select document_id from dim_document where is_current_version)
+            ),
+
+            per_document as (
+                select
+                    document_id,
+                    count(*) filter (where rule_id = 'unreadable_row') as n_rows,
+                    count(*) filter (where rule_id not in ('unreadable_row', 'audit_failed')) as n_checks,
+                    bool_or(rule_id = 'audit_failed') as audit_failed,
+                    string_agg(distinct table_code, ', ' order by table_code) as tables,
+                    string_agg(distinct rule_id, ',' order by rule_id) as rules
+                from reader
+                group by 1
+            ),
+
+            held as (
+                select
+                    document_id,
+                    string_agg(table_code, ', ' order by table_code) filter (where publication_status = 'quarantined')
+                        as tables_held,
+                    sum(n_rows_held) as rows_held
+                from dim_report_table
+                where quarantine_origin = 'reader' or n_rows_held > 0
+                group by 1
+            )
+
+            select 'unreadable:' || p.document_id as subject_id, 'could_not_read' as kind, d.unit_name,
+                   d.fiscal_year, d.file_name, p.document_id, p.tables as table_code, null as row,
+                   null as column_path, p.rules as rule_id, null as expected, null as actual, null as finding_id,
+                   null as data_docs_page, p.n_rows, p.n_checks, p.audit_failed, h.tables_held, h.rows_held
+            from per_document p
+            join dim_document d using (document_id)
+            left join held h using (document_id)
+            order by d.file_name
+        """).df()
+    problems = pd.concat([problems, unreadable], ignore_index=True)
     problems = problems.astype(object).where(problems.notna(), None)
-    problems["where_to_look"] = [
-        f"fiscal query \"select * from dq_finding where finding_id = '{f}'\"" if isinstance(f, str) else
-        f"fiscal query \"select * from dim_report_table where document_id = '{d}'\""
-        for f, d in zip(problems["finding_id"], problems["document_id"], strict=True)]
+    problems["where_to_look"] = [_where_to_look(row) for row in problems.itertuples()]
     problems["summary"] = [_summary(row) for row in problems.itertuples()]
     return problems
+
+
+def _where_to_look(row) -> str:
+    if row.kind == "could_not_read":
+        return (f"fiscal query \"select table_code, line_no, page_no, message from dq_finding "
+                f"where document_id = '{row.document_id}' and origin = 'reader' order by line_no\"")
+    if isinstance(row.finding_id, str):
+        return f"fiscal query \"select * from dq_finding where finding_id = '{row.finding_id}'\""
+    return f"fiscal query \"select * from dim_report_table where document_id = '{row.document_id}'\""
 
 
 def _summary(row) -> str:
@@ -189,6 +240,14 @@ def _summary(row) -> str:
                 f"expected {row.expected} actual {row.actual} | finding {row.finding_id}")
     if row.kind == "table_quarantined":
         return f"table quarantined: {where} | {row.table_code} | rules {row.rule_id}"
+    if row.kind == "could_not_read":
+        what = ([f"{int(row.n_rows)} row(s) in {row.table_code}"] if row.n_rows else []) + (
+            ["the audit could not run"] if row.audit_failed else []) + (
+            [f"{int(row.n_checks)} check(s) involving them"] if row.n_checks else [])
+        held = ", ".join(part for part in (
+            f"tables {row.tables_held}" if row.tables_held else "",
+            f"{int(row.rows_held)} row(s)" if row.rows_held else "") if part) or "nothing"
+        return f"could not read: {where} | {'; '.join(what)} | held back: {held} (reader problems, not the source's)"
     return f"document quarantined: {where} | {row.rule_id}"
 
 

@@ -38,6 +38,7 @@ from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
 from orchestration.alerts import announce_changes
+from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
@@ -92,6 +93,8 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     """
     paths = warehouse.paths()
     with raw_layer.connect(str(paths.raw_db)) as con:
+        for file_name in raw_layer.release_holds(con, hold_fingerprint()):
+            context.log.info(f"{file_name}: held back under other parser, models or tests; parsed again")
         counts = parse_pending(con, RawFileStore(paths.store),
                                on_loaded=lambda batch, n_pending: _record_reports(context, batch, n_pending))
         quarantined = con.execute(
@@ -148,23 +151,33 @@ TRANSLATOR = FiscalDbtTranslator()
 def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Why: the audit reads the intermediate amounts, so these layers build (and test) before it.
     int_amounts_classified is incremental by document; when the models, seeds or parser changed since
-    the build database was last built, every incremental model is rebuilt in full."""
+    the build database was last built, every incremental model is rebuilt in full. A test failing on some
+    documents' rows holds back those documents, and the build runs again without them."""
     paths = warehouse.paths()
     stamp = paths.build_db.with_name("dbt_build_inputs.sha")
     inputs = files_fingerprint(DBT_BUILD_INPUTS)
     rebuilt = not paths.build_db.exists() or not stamp.exists() or stamp.read_text().strip() != inputs
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
-    yield from dbt.cli(["build", *(["--full-refresh"] if rebuilt else [])], context=context).stream()
+    yield from build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
+                              log=context.log)
     stamp.write_text(inputs)
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
             select="marts", name="dbt_marts")
 def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """Why: the marts read the audit's quarantine scope; dbt tests on keys (severity error) gate the publish."""
-    warehouse.paths()
-    yield from dbt.cli(["build"], context=context).stream()
+    """Why: the marts read the audit's quarantine scope; dbt tests on keys (severity error) gate the publish.
+    A test failing on some documents' rows holds back those documents: the layers below and the audit are
+    brought up to date without them, and the marts built again."""
+    paths = warehouse.paths()
+
+    def without_held_documents() -> None:
+        dbt.cli(["build", "--select", "resource_type:seed staging intermediate"], manifest=MANIFEST,
+                dagster_dbt_translator=TRANSLATOR).wait()
+        _audit(paths, warehouse)
+
+    yield from build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log)
 
 
 AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["staging", "stg_raw__parse_issues"]),
@@ -183,9 +196,7 @@ AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["s
 def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes.
     Only documents whose parse, rules or models changed are audited again; the others keep their findings."""
-    paths = warehouse.paths()
-    outcome = run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
-                            docs_dir=paths.data_docs)
+    outcome = _audit(warehouse.paths(), warehouse)
     for document_id, table_code in outcome.quarantined_tables:
         context.log.warning(f"table quarantined: {table_code} of document {document_id[:12]}")
     yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={
@@ -195,6 +206,11 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
     })
     yield MaterializeResult(asset_key=AssetKey(["audit", "quarantined_scope"]),
                             metadata={"tables_quarantined": len(outcome.quarantined_tables)})
+
+
+def _audit(paths, warehouse: WarehouseResource):
+    return run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
+                         docs_dir=paths.data_docs)
 
 
 @asset_check(asset=AssetKey(["marts", "fct_fiscal_amount"]), blocking=True,

@@ -205,6 +205,7 @@ def _load_summary(paths: WarehousePaths) -> dict:
 
 
 def _print_status(paths: WarehousePaths) -> None:
+    from orchestration.alerts import current_problems
     from orchestration.publish import current_release
 
     if not paths.marts_db.exists():
@@ -212,13 +213,15 @@ def _print_status(paths: WarehousePaths) -> None:
         return
     with duckdb.connect(str(paths.marts_db), read_only=True) as con:
         release = con.sql("select * from publish_history order by published_at desc limit 1").df().iloc[0]
+        reader = release.get("n_findings_reader")
         console.print(
             f"Published release {current_release(paths) or release['release_id']}: "
             f"{release['n_documents'] - release['n_documents_quarantined']} documents published, "
             f"{release['n_documents_quarantined']} quarantined; {release['n_facts']} facts published, "
-            f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings: "
-            f"{release['n_findings_error']} error, {release['n_findings_warning']} warning, "
-            f"{release['n_findings_info']} info (rounding)")
+            f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings of the "
+            f"documents' own arithmetic: {release['n_findings_error']} error, {release['n_findings_warning']} warning, "
+            f"{release['n_findings_info']} info (rounding)"
+            + ("" if reader is None or reader != reader else f"; {int(reader)} where the reader could not read"))
         docs = paths.data_docs / "index.html"
         if docs.exists():
             console.print(f"Data Docs (integrity suites): {docs}")
@@ -229,12 +232,15 @@ def _print_status(paths: WarehousePaths) -> None:
         for table_code, file_name, rules in con.execute(
                 "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
-                "order by d.file_name, t.table_code").fetchall():
+                "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
             console.print(f"  [red]table quarantined[/red] {file_name} {table_code}: {rules}")
         for severity, message in con.execute(
                 "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
-                "order by severity, file_name, table_code, line_no limit 20").fetchall():
+                "and origin = 'source' order by severity, file_name, table_code, line_no limit 20").fetchall():
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}")
+    problems = current_problems(paths.marts_db)
+    for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
+        console.print(f"  [magenta]{summary}[/magenta]")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ create table publish_history (
     n_tables_quarantined integer,
     n_findings_error integer,
     n_findings_warning integer,
-    n_findings_info integer
+    n_findings_info integer,
+    n_findings_reader integer          -- error/warning findings of origin reader (could not read), not the source's
 )
 """
 
@@ -57,7 +58,7 @@ def publish(paths: WarehousePaths) -> dict:
         _copy_history(release, paths.marts_db)
         stats = _release_stats(release)
         release.execute(
-            "insert into publish_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into publish_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [release_id, now, *stats.values()],
         )
         release.execute("checkpoint")
@@ -108,7 +109,8 @@ def _copy_history(release: duckdb.DuckDBPyConnection, marts_db: Path) -> None:
             "select count(*) from information_schema.tables where table_catalog = 'previous' "
             "and table_name = 'publish_history'").fetchone()[0]
         if has:
-            release.execute("insert into publish_history select * from previous.main.publish_history")
+            # by name: a history written before a column was added gets null there
+            release.execute("insert into publish_history by name select * from previous.main.publish_history")
     finally:
         release.execute("detach previous")
 
@@ -121,9 +123,12 @@ def _release_stats(release: duckdb.DuckDBPyConnection) -> dict:
         "n_facts": one("select count(*) from fct_fiscal_amount"),
         "n_facts_quarantined": one("select count(*) from fct_fiscal_amount_quarantined"),
         "n_tables_quarantined": one("select count(*) from dim_report_table where publication_status = 'quarantined'"),
-        "n_findings_error": one("select count(*) from dq_finding where severity = 'error'"),
-        "n_findings_warning": one("select count(*) from dq_finding where severity = 'warning'"),
+        # errors and warnings of the documents' own arithmetic; what the reader could not read apart
+        "n_findings_error": one("select count(*) from dq_finding where severity = 'error' and origin = 'source'"),
+        "n_findings_warning": one("select count(*) from dq_finding where severity = 'warning' and origin = 'source'"),
         "n_findings_info": one("select count(*) from dq_finding where severity = 'info'"),
+        "n_findings_reader": one("select count(*) from dq_finding where severity in ('error', 'warning') "
+                                 "and origin = 'reader'"),
     }
 
 

@@ -256,8 +256,9 @@ def budget_frame(text: str = BUDGET_NARRATIVE) -> pd.DataFrame:
 
 def test_consistent_budget_prose_raises_nothing():
     comparisons = figure_comparisons(pd.DataFrame(), budget_frame())
-    # 27,360.50 / +1,506.04 / 5.83%; 26,500.00 / +1,400 / 5.58%; 860.50 / −12.30 / −1.41%
-    assert sorted(comparisons["actual"]) == [-1.41, 5.58, 5.83]
+    # 27,360.50 / +1,506.04 / 5.83%; 26,500.00 / +1,400 / 5.58%; 860.50 / −12.30 / −1.41%; and the 政府采购
+    # total 1,200.56 万元 against its 其中 parts (30.56 + 270 + 900)
+    assert sorted(comparisons["actual"]) == [-1.41, 5.58, 5.83, 1200.56]
     assert evaluate(comparisons).empty
 
 
@@ -296,3 +297,25 @@ def test_real_budgets_change_rates_breach_only_where_the_documents_are_inconsist
         breaches += [(name, row.page_no, row.actual, row.expected) for row in warnings.itertuples()]
     assert breaches == [("2017年省检察院部门预算.pdf", 22, 129.97, 129.29),
                         ("省法院2018年度部门预算公开.pdf", 19, -5.95, -6.1)]
+
+
+def test_a_total_whose_parts_do_not_add_up_is_a_warning_and_a_partial_list_is_not_compared():
+    text = "\n".join([
+        "一、资产情况",
+        "截至年末资产总额9,909.86万元，其中：流动资产720.75万元、固定资产774.27万元、在建工程8,335.33万元、"
+        "无形资产69.51万元。",
+        "二、支出情况",
+        "全年支出1,000.00万元，其中人员经费600.00万元、公用经费200.00万元。",
+        "三、采购情况",
+        "采购总额100.00万元，其中货物60.00万元、服务50.00万元。",
+    ])
+    figures = pd.DataFrame(figures_of(text, report_kind="performance", fiscal_year=2021))
+    figures = figures.assign(document_id="d" * 64, report_kind="performance", classification_code=None)
+    comparisons = figure_comparisons(pd.DataFrame(), figures)
+    assert comparisons[["rule_id", "actual", "expected"]].to_dict("records") == [
+        {"rule_id": "narrative_figure_parts_sum", "actual": 9909.86, "expected": 9899.86},
+        {"rule_id": "narrative_figure_parts_sum", "actual": 100.0, "expected": 110.0}]  # 80 % of 1,000: a partial list
+    findings = evaluate(comparisons)
+    assert findings[["severity", "actual", "expected"]].to_dict("records") == [
+        {"severity": "warning", "actual": 9909.86, "expected": 9899.86},
+        {"severity": "warning", "actual": 100.0, "expected": 110.0}]

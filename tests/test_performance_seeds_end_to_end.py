@@ -154,3 +154,10 @@ def test_inconsistent_but_recovered_tables_are_shown_marked_and_unrecoverable_on
     published = rows(seeds, "select count(*) from fct_performance_score where table_code = 'PERF_PROJ_03' "
                             "and file_name like '000%'")
     assert published == [(0,)]
+
+
+def test_the_asset_total_quoted_with_its_parts_that_do_not_add_up(seeds):
+    """Seed 003 quotes its 总资产 with the four parts it consists of; they add up to 10.00 万元 less."""
+    found = rows(seeds, "select rule_id, severity, origin, actual, expected, line_no from dq_finding "
+                        "where file_name like '003%' and rule_id = 'narrative_figure_parts_sum'")
+    assert found == [("narrative_figure_parts_sum", "warning", "source", 9909.86, 9899.86, 133)]

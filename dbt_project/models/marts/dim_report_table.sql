@@ -9,6 +9,18 @@ versions as (
 
 quarantined as (
     select * from {{ source('audit', 'quarantined_scope') }}
+    where line_no is null
+),
+
+held_rows as (
+    -- rows the reader could not read, held back while the rest of the table is published
+    select
+        document_id,
+        table_code,
+        count(*) as n_rows_held
+    from {{ source('audit', 'quarantined_scope') }}
+    where line_no is not null
+    group by 1, 2
 )
 
 select
@@ -31,9 +43,14 @@ select
         when not coalesce(versions.is_current, false) then 'superseded'
         else 'published'
     end as publication_status,
-    quarantined.rule_ids as quarantine_rules
+    quarantined.rule_ids as quarantine_rules,
+    quarantined.origin as quarantine_origin,
+    coalesce(held_rows.n_rows_held, 0) as n_rows_held
 from tables
 left join quarantined
     on tables.document_id = quarantined.document_id
     and tables.table_code = quarantined.table_code
+left join held_rows
+    on tables.document_id = held_rows.document_id
+    and tables.table_code = held_rows.table_code
 left join versions on tables.document_id = versions.document_id

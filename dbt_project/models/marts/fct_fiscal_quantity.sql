@@ -6,7 +6,7 @@ with amounts as (
 ),
 
 quarantined as (
-    select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
+    select document_id, table_code, line_no from {{ source('audit', 'quarantined_scope') }}
 )
 
 select
@@ -33,5 +33,6 @@ from amounts
 anti join quarantined
     on amounts.document_id = quarantined.document_id
     and amounts.source_table = quarantined.table_code
+    and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
 where amounts.is_current_version
     and amounts.amount_wan is null

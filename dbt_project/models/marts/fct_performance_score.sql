@@ -6,6 +6,7 @@ with scores as (
 
 quarantined as (
     select document_id, table_code from {{ source('audit', 'quarantined_scope') }}
+    where line_no is null  -- score tables are held back whole
 )
 
 select scores.* exclude (is_current_version)

@@ -5,6 +5,7 @@ with scores as (
 
 quarantined as (
     select * from {{ source('audit', 'quarantined_scope') }}
+    where line_no is null  -- score tables are held back whole
 )
 
 select

@@ -26,6 +26,7 @@ leaves as (
 
 quarantined as (
     select * from {{ source('audit', 'quarantined_scope') }}
+    where line_no is null  -- score tables are held back whole
 )
 
 select

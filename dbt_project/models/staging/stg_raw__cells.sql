@@ -23,12 +23,17 @@ renamed as (
         amount_wan,
         line_no,
         page_no,
-        cell_box
+        cell_box,
+        position
     from source
 )
 
+-- the printed cell's position in its row makes the id collision-free by construction; two amounts of one
+-- row under one column label are caught per document before the raw layer (ingest/document_keys.py)
 select
-    md5(concat_ws('|', document_id, table_code, coalesce(side, ''), line_no, column_path, coalesce(row_code, row_label)))
-        as cell_id,
+    md5(concat_ws(
+        '|', document_id, table_code, coalesce(side, ''), line_no, column_path, coalesce(row_code, row_label),
+        coalesce(position::varchar, '')
+    )) as cell_id,
     *
 from renamed
