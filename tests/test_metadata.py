@@ -245,6 +245,19 @@ def test_an_attachment_held_for_its_year_is_released_when_its_companion_arrives(
             ("gone.pdf", None, None)]  # the mart says 'no file', the raw row stays as read
 
 
+def test_a_held_document_stays_quarantined_through_every_resolution(tmp_path):
+    inbox, home = tmp_path / "inbox", tmp_path / "raw"
+    inbox.mkdir()
+    home.mkdir()
+    (inbox / "finance.txt").write_text(render_budget(east_lake_finance_bureau(2023)), encoding="utf-8")
+    assert ingest(inbox, home)["finance.txt"][0] == "parsed"
+    with raw_layer.connect(str(home / "raw.duckdb")) as con:
+        content_hash = con.execute("select content_hash from documents").fetchone()[0]
+        raw_layer.hold_documents(con, {content_hash: "finance.txt: a key test failed on its rows"}, "inputs")
+    held = ingest(inbox, home)["finance.txt"]  # the next refresh resolves every document again
+    assert held[:3] == ("quarantined", 2023, "title")
+
+
 # ---------------------------------------------------------------- the real PDFs (../shared/corpus)
 
 
