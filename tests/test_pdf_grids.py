@@ -167,3 +167,20 @@ def test_text_outside_its_clipping_path_is_not_read():
     rendering = render_pdf(pdf_pages(page, next_page))
     assert [(line, page_no) for line, page_no in zip(rendering.lines, rendering.pages, strict=True)] == [
         ("1.行政运行（项）1,623.18万元。", 1), ("2.信息化建设（项）166.66万元。", 2)]
+
+
+def test_a_form_label_merged_over_two_slots_is_not_spread_over_its_value():
+    """A key-value form (项目名称 | value over two merged slots each): only a header cell whose columns a lower
+    header row tells apart is a group label; a form's label stays where it is printed."""
+    from ingest.renderings.table_repair import TableSegment, split_grid
+
+    grid = [["项目名称", None, "新建社区中心", None],
+            ["主管部门", None, "测试街道办事处", None],
+            ["项目资金（元）", None, "项目资金总额", "4,100,000.00"]]
+    origins = [[None, (0, 0), None, (0, 2)], [None, (1, 0), None, (1, 2)], [None, (2, 0), None, None]]
+    segment = next(part for part in split_grid(grid, origins=origins) if isinstance(part, TableSegment))
+    assert segment.rows[0] == ["项目名称", "", "新建社区中心", ""]
+    grouped = [["合计", None, "公务接待费", None], ["预算数", "决算数", "预算数", "决算数"], ["1.00", "", "1.00", ""]]
+    origins = [[None, (0, 0), None, (0, 2)], [None] * 4, [None] * 4]
+    segment = next(part for part in split_grid(grouped, origins=origins) if isinstance(part, TableSegment))
+    assert segment.rows[0] == ["合计", "合计", "公务接待费", "公务接待费"]

@@ -135,17 +135,19 @@ def _segment(rows: Grid, boxes: Boxes, continues: bool, inherited_codes: list[tu
 
 def _fill_merged(rows: Grid, origins: Origins, expand_header: bool = True) -> list[list[str]]:
     """Text for every merged slot. In the header (the rows above the first body row) a label stands over
-    every slot its cell spans, across and down, where the format says which cell covers a slot. In the
+    every slot its cell spans down, and across where it heads a group of columns (``_group_headers``),
+    where the format says which cell covers a slot. In the
     body, and where the format does not say, a row's leading merged slots take the label above
     (vertically merged labels such as 一般公共预算资金 over its 小计 and items); other merged slots are blank."""
     n_header = header_row_count([[cell or "" for cell in row] for row in rows]) if expand_header else 0
+    groups = _group_headers(rows, origins, n_header)
     filled: list[list[str]] = []
     for i, row in enumerate(rows):
         out: list[str] = []
         leading = True
         for j, cell in enumerate(row):
             origin = origins[i][j] if i < len(origins) and j < len(origins[i]) else None
-            if cell is None and origin is not None and i < n_header:
+            if cell is None and origin is not None and i < n_header and (origin[1] == j or origin in groups):
                 out.append(rows[origin[0]][origin[1]] or "")
                 continue
             if cell is None and leading and i > 0 and (origin is None or origin[0] < i):
@@ -155,6 +157,27 @@ def _fill_merged(rows: Grid, origins: Origins, expand_header: bool = True) -> li
             out.append(cell or "")
         filled.append(out)
     return filled
+
+
+def _group_headers(rows: Grid, origins: Origins, n_header: int) -> set[tuple[int, int]]:
+    """Header cells spanning columns that lower header rows tell apart (基本支出 over 人员经费 | 公用经费,
+    公务接待费 over 预算数 | 决算数): the label stands over each of them. A label merged across columns
+    nothing below distinguishes (项目名称 over a form's two label slots) stays in its first slot."""
+    columns: dict[tuple[int, int], set[int]] = {}
+    for i in range(n_header):
+        for j, origin in enumerate(origins[i] if i < len(origins) else []):
+            if origin is not None and origin[1] != j:
+                columns.setdefault(origin, {origin[1]}).add(j)
+    def cell_at(i: int, j: int) -> tuple[int, int]:
+        origin = origins[i][j] if j < len(origins[i]) else None
+        return origin or (i, j)
+
+    groups = set()
+    for (r, c), spanned in columns.items():
+        # some lower header row has two cells under the span: its columns are told apart
+        if any(len({cell_at(i, j) for j in spanned}) >= 2 for i in range(r + 1, n_header)):
+            groups.add((r, c))
+    return groups
 
 
 def _join_split_codes(rows: Grid, boxes: Boxes,
