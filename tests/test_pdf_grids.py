@@ -178,9 +178,11 @@ def test_a_form_label_merged_over_two_slots_is_not_spread_over_its_value():
             ["主管部门", None, "测试街道办事处", None],
             ["项目资金（元）", None, "项目资金总额", "4,100,000.00"]]
     origins = [[None, (0, 0), None, (0, 2)], [None, (1, 0), None, (1, 2)], [None, (2, 0), None, None]]
-    segment = next(part for part in split_grid(grid, origins=origins) if isinstance(part, TableSegment))
+    segment = next(part for part in split_grid(grid, origins=origins, exact_columns=True)
+                   if isinstance(part, TableSegment))
     assert segment.rows[0] == ["项目名称", "", "新建社区中心", ""]
     grouped = [["合计", None, "公务接待费", None], ["预算数", "决算数", "预算数", "决算数"], ["1.00", "", "1.00", ""]]
     origins = [[None, (0, 0), None, (0, 2)], [None] * 4, [None] * 4]
-    segment = next(part for part in split_grid(grouped, origins=origins) if isinstance(part, TableSegment))
+    segment = next(part for part in split_grid(grouped, origins=origins, exact_columns=True)
+                   if isinstance(part, TableSegment))
     assert segment.rows[0] == ["合计", "合计", "公务接待费", "公务接待费"]
