@@ -22,7 +22,10 @@ The gold matching rules are fixed here, so the first-sight rows and the current 
   another amount;
 * a narrative figure (table 情况说明) is published when ``fct_narrative_figure`` has a figure of the same
   file and page with that amount and measure (预算数/金额 → amount, 上年预算数 → prior, 比上年增减 → change)
-  whose subject shares the gold label's words.
+  whose subject shares the gold label's words (both without 支出 and 预算);
+* a superseded version (an earlier draft of a report whose final is in the same inbox) publishes its
+  figures in ``fct_fiscal_amount_superseded`` / ``fct_narrative_figure_superseded``: they count as published
+  and are also counted apart (``gold_superseded``).
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class DocumentResult:
     gold_published: int = 0
     gold_held: int = 0
     gold_wrong: int = 0
+    gold_superseded: int = 0  # of gold_published: in the marts of superseded versions
+    superseded_by: str | None = None
     narrative_total: int = 0
     narrative_published: int = 0
     findings: dict = field(default_factory=dict)  # "origin/severity" -> count
@@ -170,6 +175,13 @@ def read_gold(corpus: Path) -> tuple[dict[str, dict[str, str]], dict[str, list[d
     return meta, figures
 
 
+def _rows_of(con, sql: str, params) -> list[tuple]:
+    try:
+        return con.execute(sql, [params]).fetchall()
+    except duckdb.Error:
+        return []
+
+
 def _frame(con, sql: str, params=()) -> list[dict]:
     try:
         cursor = con.execute(sql, params)
@@ -187,8 +199,9 @@ def measure(home: Path, files: list[Path], refresh_ok: bool, refresh_reason: str
     if refresh_ok and marts.exists():
         con = duckdb.connect(str(marts), read_only=True)
         docs = _frame(con, "select file_name, unit_name, fiscal_year, report_kind, parse_status, parse_reason, "
-                           "document_id from dim_document")
-        facts = _frame(con, "select * from fct_fiscal_amount")
+                           "document_id, is_current_version from dim_document")
+        facts = _frame(con, "select *, true as current from fct_fiscal_amount") + _frame(
+            con, "select *, false as current from fct_fiscal_amount_superseded")
         held = _frame(con, "select * from fct_fiscal_amount_quarantined where is_current_version")
         tables = _frame(con, "select d.file_name, t.table_code, t.first_page from dim_report_table t "
                              "join dim_document d using (document_id)")
@@ -196,11 +209,15 @@ def measure(home: Path, files: list[Path], refresh_ok: bool, refresh_reason: str
                                       "and column_name = 'origin'"))
         findings = _frame(con, "select file_name, severity, " + ("origin" if has_origin else "'-' as origin")
                                + ", waived from dq_finding")
-        narrative = _frame(con, "select * from fct_narrative_figure")
+        narrative = _frame(con, "select *, true as current from fct_narrative_figure") + _frame(
+            con, "select *, false as current from fct_narrative_figure_superseded")
+        names = {d["document_id"]: d["file_name"] for d in docs}
+        superseded = {d["file_name"]: names.get(r[0]) for d in docs for r in _rows_of(
+            con, "select superseded_by from report_version where document_id = ?", d["document_id"]) if r[0]}
         con.close()
         status_of = {d["file_name"]: d for d in docs}
     else:
-        docs, facts, held, tables, findings, narrative, status_of = [], [], [], [], [], [], {}
+        docs, facts, held, tables, findings, narrative, status_of, superseded = [], [], [], [], [], [], {}, {}
         if raw.exists():
             con = duckdb.connect(str(raw), read_only=True)
             for row in _frame(con, "select file_name, unit_name, fiscal_year, report_kind, status as parse_status, "
@@ -223,6 +240,7 @@ def measure(home: Path, files: list[Path], refresh_ok: bool, refresh_reason: str
                 result.status, result.reason = "refresh failed", refresh_reason
             elif doc["parse_status"] == "parsed":
                 result.status = "published"
+                result.superseded_by = superseded.get(name)
             else:
                 result.status, result.reason = "quarantined", doc["parse_reason"]
         elif not refresh_ok:
@@ -265,8 +283,10 @@ def _check_figure(result: DocumentResult, gold: dict, facts: list[dict], held: l
     result.gold_total += 1
     where = f"p{gold['page']} {gold['table'][:14]} | {gold['code'] or gold['row_label']} | {gold['column']} = " \
             f"{gold['amount_wan']}"
-    if any(_matches(gold, fact) for fact in facts):
+    found = next((fact for fact in facts if _matches(gold, fact)), None)
+    if found is not None:
         result.gold_published += 1
+        result.gold_superseded += not found.get("current", True)
         return
     if any(_matches(gold, fact) for fact in held):
         result.gold_held += 1
@@ -291,6 +311,7 @@ def _check_narrative(result: DocumentResult, gold: dict, figures: list[dict]) ->
                 and subject_match(gold["row_label"], figure.get("subject"))):
             result.gold_published += 1
             result.narrative_published += 1
+            result.gold_superseded += not figure.get("current", True)
             return
     result.missing.append(f"p{gold['page']} 情况说明 | {gold['row_label']} | {gold['column']} = {gold['amount_wan']}")
 
@@ -307,6 +328,8 @@ def markdown_rows(results: list[DocumentResult]) -> list[str]:
             bad = [k for k, ok in r.meta_ok.items() if not ok]
             meta += " ✓" if not bad else f" ✗ {', '.join(bad)}"
         status = r.status + (f": {r.reason[:90]}" if r.reason and r.status != "published" else "")
+        if r.superseded_by:
+            status += f" (superseded by {r.superseded_by}; its figures in the *_superseded marts)"
         gold = (f"{r.gold_published} / {r.gold_total} ({r.narrative_published} / {r.narrative_total})"
                 if r.gold_total else "—")
         findings = ", ".join(f"{k} {v}" for k, v in r.findings.items()) or "0"
@@ -321,9 +344,10 @@ def summary_line(results: list[DocumentResult], refresh_ok: bool, reason: str, m
     wrong = sum(r.gold_wrong for r in results)
     pct = f"{100 * published / gold:.1f} %" if gold else "—"
     ok = sum(r.status == "published" for r in results)
+    superseded = sum(r.gold_superseded for r in results)
     return (f"Mode: {mode}. Refresh {'exit 0' if refresh_ok else 'FAILED (' + reason[:120] + ')'}; "
-            f"{ok} of {len(results)} documents published; gold figures published {published} / {gold} ({pct}); "
-            f"wrong label {wrong}.")
+            f"{ok} of {len(results)} documents published; gold figures published {published} / {gold} ({pct}; "
+            f"{superseded} of them from a superseded version); wrong label {wrong}.")
 
 
 def replace_section(text: str, begin: str, end: str, body: str) -> str:

@@ -1,0 +1,27 @@
+-- 旧版本金额: amounts of the superseded versions of every report (an earlier draft, a report published
+-- again), minus the tables held back by unwaived error findings: what an earlier version said, beside the
+-- current one in fct_fiscal_amount. Money only, like fct_fiscal_amount.
+with amounts as (
+    select * from {{ ref('int_fiscal_amounts_sourced') }}
+),
+
+versions as (
+    select document_id, superseded_by, superseded_at from {{ ref('int_report_versions') }}
+    where not is_current
+),
+
+quarantined as (
+    select document_id, table_code, line_no from {{ source('audit', 'quarantined_scope') }}
+)
+
+select
+    amounts.* exclude (is_current_version),
+    versions.superseded_by as superseded_by_document_id,
+    versions.superseded_at
+from amounts
+inner join versions on amounts.document_id = versions.document_id
+anti join quarantined
+    on amounts.document_id = quarantined.document_id
+    and amounts.source_table = quarantined.table_code
+    and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
+where amounts.amount_wan is not null
