@@ -379,12 +379,14 @@ def main() -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="corpus_check_"))
     results: list[DocumentResult] = []
     if args.from_json:
-        results = [DocumentResult(**row) for row in json.loads(args.from_json.read_text(encoding="utf-8"))]
-        published = sum(r.gold_published for r in results)
-        summary = (f"Mode: {'each document alone' if args.each else 'all documents in one inbox'} (from "
-                   f"{args.from_json.name}). {sum(r.status == 'published' for r in results)} of {len(results)} "
-                   f"documents published; gold figures published {published} / {sum(r.gold_total for r in results)}; "
-                   f"wrong label {sum(r.gold_wrong for r in results)}.")
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        rows, summary = (saved, None) if isinstance(saved, list) else (saved["results"], saved["summary"])
+        results = [DocumentResult(**row) for row in rows]
+        summary = summary or (
+            f"Mode: {'each document alone' if args.each else 'all documents in one inbox'} (from "
+            f"{args.from_json.name}). {sum(r.status == 'published' for r in results)} of {len(results)} documents "
+            f"published; gold figures published {sum(r.gold_published for r in results)} / "
+            f"{sum(r.gold_total for r in results)}; wrong label {sum(r.gold_wrong for r in results)}.")
     elif args.each:
         refresh_ok, reason = True, ""
         for path in files:
@@ -409,8 +411,8 @@ def main() -> int:
     table = "\n".join([f"Measured on {label}. {summary}", "", *markdown_rows(results)])
     print(table)
     if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1),
-                             encoding="utf-8")
+        args.json.write_text(json.dumps({"summary": summary, "results": [asdict(r) for r in results]},
+                                        ensure_ascii=False, indent=1), encoding="utf-8")
     if args.write or args.first_sight:
         text = CORPUS_MD.read_text(encoding="utf-8") if CORPUS_MD.exists() else "# Real corpus\n"
         if args.write:
