@@ -218,16 +218,23 @@ def _merged(candidates: list[Candidate]) -> list[Candidate]:
 _REGION = re.compile(r"^(?:[\u4e00-\u9fff]{1,7}?(?:省|自治区|特别行政区|市|自治州|州|盟|地区|新区|区|县|旗))+$")
 _GENERIC_WORDS = re.compile(r"(?:本级|本部门|本单位|预算单位|部门|单位|[省市区县州]级|整体|支出|汇总|财务|公开)+$")
 _SENTENCE = re.compile(r"[，。；、,;!?！？《》]")
-_MONEY_UNIT = re.compile(r"^(?:金额)?(?:万元|元|千元|亿元|%|人|个|万元/人)$")
+# a measurement unit, not an organisation: 万元, 人民币万元, 元（精确到分）, 平方米, 台（套）, 万元/人
+_MEASURE = re.compile(r"^(?:金额|计量)?(?:人民币)?(?:万元|元|千元|亿元|百万元|%|人|个|名|平方米|亩|辆|台|套|件|项|次|"
+                      r"户|份|公里|米|吨)(?:/[\u4e00-\u9fff]{1,2})?$")
+# marks printed after a caption's name that are no part of it: （盖章） （公章） （续表） （续）
+_NAME_MARK = re.compile(r"\((?:盖章|公章|签章|续表|续)\)$")
 
 
 def clean_unit(text: str) -> str | None:
     """A printed unit name, or None when the text cannot be one (a heading, a money unit, a sentence)."""
     name = normalise_cell(text).strip(":：-—_·.")
     name = re.sub(r"\(?公章\)?$", "", name)
+    name = _NAME_MARK.sub("", name)
+    if _MEASURE.match(re.sub(r"\([^()]*\)", "", name)):  # 单位：万元（保留两位小数）
+        return None
     stripped = _GENERIC_WORDS.sub("", name)  # 省检察院部门 (…部门预算) -> 省检察院
     name = stripped if len(stripped) >= 3 else name
-    if not (2 <= len(name) <= _MAX_NAME) or _MONEY_UNIT.match(name) or _SENTENCE.search(name):
+    if not (2 <= len(name) <= _MAX_NAME) or _MEASURE.match(name) or _SENTENCE.search(name):
         return None
     if re.search(r"[0-9A-Za-z]", name) or sum("\u4e00" <= ch <= "\u9fff" for ch in name) < 2:
         return None
@@ -305,7 +312,7 @@ def _bare_year(stem: str) -> int | None:
 _CAPTION_LABELS = ("预算主管部门", "主管部门", "编制部门", "编制单位", "预算单位", "填报单位", "单位名称", "部门名称",
                    "部门", "单位")
 _CAPTION = re.compile(
-    r"(?:^|(?<=表)|(?<=\)))(?:" + "|".join(_CAPTION_LABELS) + r")(?:\(公章\))?:(?P<value>.*?)"
+    r"(?:^|(?<=表)|(?<=\)))(?P<label>" + "|".join(_CAPTION_LABELS) + r")(?:\(公章\))?:(?P<value>.*?)"
     r"(?=(?:金额|计量)?单位:|$)"
 )
 _PAGE_MARK = re.compile(r"^(?:-?\d{1,3}-?|第\d+页(?:共\d+页)?|\d+/\d+)$")
@@ -313,6 +320,9 @@ _NUMERAL = "[一二三四五六七八九十]+"
 _HEADING = re.compile(rf"^(?:{_NUMERAL}[、.]|第{_NUMERAL}部分|\({_NUMERAL}\)|\d+[、.])")
 _DATE = re.compile(r"20\d{2}年\d{1,2}月")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[(【]\d{4}[〕\])】]\d+号")
+# how an organisation's name ends (a bare 单位： caption is a unit name only when its value ends so)
+_ORGANISATION_END = re.compile(r"(?:局|院|厅|办|委|会|部|处|署|室|所|站|队|中心|街道|镇|乡|公司|学校|医院|馆|社|团|"
+                               r"政府|机关|监狱|集团|台|校|园|组|科|股)$")
 _NAME_TAIL_STOP = re.compile(r"(?:印制|编制|监制|制表|印发|发布|审核|盖章)$")
 
 
@@ -333,7 +343,7 @@ def _caption_candidates(lines: list[str]) -> list[Candidate]:
                 if len(cells) == 1 and match.end() == len(flat):
                     value += _wrapped_rest(lines, index)
                 name = clean_unit(value)
-                if name:
+                if name and (match.group("label") != "单位" or _ORGANISATION_END.search(name)):
                     found.append(Candidate("unit", name, "caption", index + 1, raw.strip()[:80]))
     return found
 
@@ -489,7 +499,8 @@ def _cover_candidates(lines: list[str]) -> list[Candidate]:
             break
     for index, raw in enumerate(lines[:HEAD_LINES]):
         flat = normalise_cell(raw)
-        if flat and len(flat) <= _MAX_TITLE_LINE and "\t" not in raw and _DRAFT.search(flat):
+        # a mark standing alone or in brackets (（征求意见稿）, 草稿), not a word of prose (…完成分区规划初稿)
+        if flat and "\t" not in raw and _DRAFT_STANDALONE.search(flat):
             found.append(Candidate("draft", "true", "cover", index + 1, raw.strip()[:80]))
             break
     return found
@@ -508,4 +519,5 @@ def _body_candidates(lines: list[str]) -> list[Candidate]:
 
 _DRAFT_WORDS = r"草稿|征求意见稿|送审稿|讨论稿|初稿"
 _DRAFT = re.compile(rf"{_DRAFT_WORDS}|(?<![a-z])draft(?![a-z])", re.IGNORECASE)
+_DRAFT_STANDALONE = re.compile(rf"^(?:{_DRAFT_WORDS})$|[(\[【](?:{_DRAFT_WORDS})[)\]】]|^draft$", re.IGNORECASE)
 _DRAFT_MARK = re.compile(rf"[(\[【]?(?:{_DRAFT_WORDS})[)\]】]?|[_-]?(?<![a-z])draft(?![a-z])", re.IGNORECASE)

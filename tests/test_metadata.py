@@ -44,6 +44,28 @@ def test_a_title_wrapped_over_lines_gives_the_whole_unit_name():
     assert party.unit_name == "中共示例市东湖区委社会工作部"
 
 
+def test_money_and_measure_captions_name_no_unit_and_marks_after_a_name_are_dropped():
+    """单位：人民币万元 / 单位：元（精确到分）/ 单位：台（套） are the table's units, never the organisation's name:
+    read as one they would make two departments' reports one report."""
+    text = "\n".join(["2018年度示例省高级人民法院收支预算总表", "单位：人民币万元", "项目\t金额", "合计\t1.00",
+                     "2018年度示例省高级人民法院收入预算总表", "单位：元（精确到分）", "项目\t金额", "合计\t1.00",
+                     "资产配置表", "单位：台（套）"])
+    meta = read_metadata(lines(text))
+    assert (meta.unit_name, meta.unit_source) == ("示例省高级人民法院", "table_title")
+    stamped = read_metadata(lines("单位名称：示例市东湖区财政局（盖章）\n2025年部门预算\n目录"))
+    assert stamped.unit_name == "示例市东湖区财政局"
+    continued = read_metadata(lines("编制部门：示例市东湖区财政局（续表）\n2025年部门预算\n目录"))
+    assert continued.unit_name == "示例市东湖区财政局"
+
+
+def test_a_draft_is_marked_by_a_standalone_or_bracketed_mark_not_by_prose():
+    final = read_metadata(lines("示例市东湖区规划局\n2025年部门预算\n一、部门主要职能\n"
+                                "负责组织编制区国土空间总体规划，完成分区规划初稿"))
+    assert not final.is_draft
+    draft = read_metadata(lines("示例市东湖区规划局\n2025年部门预算\n（征求意见稿）\n目录"))
+    assert draft.is_draft
+
+
 def test_a_title_with_the_year_first_and_the_unit_inside():
     meta = read_metadata(lines("2018年度示例省高级\n人民法院预算公开\n2018年2月24日\n目 录"))
     assert (meta.unit_name, meta.fiscal_year, meta.report_kind) == ("示例省高级人民法院", 2018, "budget")
