@@ -321,7 +321,7 @@ _HEADING = re.compile(rf"^(?:{_NUMERAL}[、.]|第{_NUMERAL}部分|\({_NUMERAL}\)
 _DATE = re.compile(r"20\d{2}年\d{1,2}月")
 _DOCUMENT_NUMBER = re.compile(r"[〔\[(【]\d{4}[〕\])】]\d+号")
 # how an organisation's name ends (a bare 单位： caption is a unit name only when its value ends so)
-_ORGANISATION_END = re.compile(r"(?:局|院|厅|办|委|会|部|处|署|室|所|站|队|中心|街道|镇|乡|公司|学校|医院|馆|社|团|"
+ORGANISATION_END = re.compile(r"(?:局|院|厅|办|委|会|部|处|署|室|所|站|队|中心|街道|镇|乡|公司|学校|医院|馆|社|团|"
                                r"政府|机关|监狱|集团|台|校|园|组|科|股)$")
 _NAME_TAIL_STOP = re.compile(r"(?:印制|编制|监制|制表|印发|发布|审核|盖章)$")
 
@@ -343,7 +343,7 @@ def _caption_candidates(lines: list[str]) -> list[Candidate]:
                 if len(cells) == 1 and match.end() == len(flat):
                     value += _wrapped_rest(lines, index)
                 name = clean_unit(value)
-                if name and (match.group("label") != "单位" or _ORGANISATION_END.search(name)):
+                if name and (match.group("label") != "单位" or ORGANISATION_END.search(name)):
                     found.append(Candidate("unit", name, "caption", index + 1, raw.strip()[:80]))
     return found
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from ingest.amounts import UNIT_SCALE_TO_WAN, normalise_cell
-from ingest.metadata import read_metadata
+from ingest.metadata import ORGANISATION_END, read_metadata
 from ingest.model import ParsedDocument, ParsedTable, ParseIssue
 from ingest.tables.block import TableBlock
 from ingest.tables.catalog import family_for_title
 
 _MARKER = re.compile(r"^公开\s*0?(\d{1,2})\s*表$")
-_UNIT_LINE = re.compile(r"单位[:：]\s*(万元|元|千元|亿元)")
+# 单位：万元, 单位 ：元, 金额单位：人民币万元; any other text after 单位： is a unit this reader does not know
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(万元|千元|亿元|元)")
+_ANY_UNIT_LINE = re.compile(r"(?:金额|计量)?单位\s*[:：]\s*(\S{1,12})")
 _DEPT_LINE = re.compile(
     r"^(?:部门|编制单位|编制部门|单位名称|部门名称|预算主管部门)(?:[(（]公章[)）])?[:：]\s*(.+?)\s*(?:单位[:：].*)?$"
 )
@@ -41,6 +43,10 @@ def parse_report_text(text: str, file_name: str | None = None) -> ParsedDocument
             first_line=start,
             last_line=block_lines[-1][0] if block_lines else start,
         )
+        unknown = _unknown_unit(block_lines)
+        if unknown:  # the amounts' scale is not known: the table is held rather than published 1 万× off
+            table.issues.append(ParseIssue(family.code, start, f"unit caption '{unknown}' not understood "
+                                           "(万元, 元, 千元 or 亿元 expected): amounts cannot be scaled", unknown))
         try:
             family.parse(block, table)
         except Exception as exc:  # a parser bug must not lose the rest of the report
@@ -103,6 +109,19 @@ def _block_lines(numbered, start: int, limit: int) -> list[tuple[int, str]]:
         seen_rows = seen_rows or "\t" in text
         block.append((line_no, text))
     return block
+
+
+def _unknown_unit(block_lines) -> str | None:
+    """The text of a money unit caption (单位：…) above the table's rows that names no unit this reader knows."""
+    for _, text in block_lines:
+        if "\t" in text:
+            return None
+        flat = normalise_cell(text)
+        match = _ANY_UNIT_LINE.search(flat)
+        # a 单位： caption naming an organisation (单位：示例市财政局) is no money unit
+        if match and not _UNIT_LINE.search(flat) and not ORGANISATION_END.search(match.group(1)):
+            return match.group(0)
+    return None
 
 
 def _printed_unit(block_lines) -> str:

@@ -110,3 +110,17 @@ def test_rendered_sample_document_identity():
     assert document.unit_name == "示例市东湖区财政局"
     assert document.fiscal_year == 2023
     assert [t.table_code for t in document.tables] == ["GK01", "GK02", "GK03", "GK04", "GK05", "GK06", "GK07", "GK08"]
+
+
+def test_unit_captions_are_read_however_printed_and_an_unknown_unit_holds_the_table():
+    def table(caption: str):
+        text = "\n".join(["一般公共预算支出预算表", "部门：测试单位", caption,
+                          "科目编码\t科目名称\t金额", "\t合计\t1,000,000", "201\t一般公共服务支出\t1,000,000"])
+        return next(t for t in parse_report_text(text).tables if t.table_code == "GK05")
+
+    for caption in ("单位：人民币元", "单位 ：元", "金额单位：人民币元"):
+        read = table(caption)
+        assert read.printed_unit == "元" and not read.issues, caption
+    unknown = table("单位：美元")
+    assert [issue.message[:22] for issue in unknown.issues] == ["unit caption '单位:美元' n"]
+    assert unknown.issues[0].line_no == 1  # on the title line: the whole table is held, not published 1 万× off
