@@ -186,3 +186,14 @@ def test_a_form_label_merged_over_two_slots_is_not_spread_over_its_value():
     segment = next(part for part in split_grid(grouped, origins=origins, exact_columns=True)
                    if isinstance(part, TableSegment))
     assert segment.rows[0] == ["合计", "合计", "公务接待费", "公务接待费"]
+
+
+def test_codes_split_over_columns_without_their_leading_zeros_are_padded_and_nothing_is_dropped():
+    """款 / 项 stored as numbers in a spreadsheet print as 6 and 1: 201 | 6 | 1 is 2010601, not 201."""
+    from ingest.renderings.table_repair import TableSegment, split_grid
+
+    grid = [["类", "款", "项", "科目名称", "合计"], ["201", "", "", "一般公共服务支出", "300"],
+            ["201", "6", "", "财政事务", "300"], ["201", "6", "1", "行政运行", "100"],
+            ["合计", None, None, None, "300"]]
+    rows = next(part for part in split_grid(grid) if isinstance(part, TableSegment)).rows
+    assert [row[0] for row in rows] == ["", "201", "20106", "2010601", "合计"]

@@ -32,7 +32,7 @@ Origins = list[list[tuple[int, int] | None]]  # for a merged slot: (row, column)
 
 _CAPTION = re.compile(r"^(?:部门|编制部门|编制单位|单位名称|部门名称|预算主管部门)[:：]|单位[:：]")
 _THREE_DIGITS = re.compile(r"^\d{3}$")
-_TWO_DIGITS = re.compile(r"^\d{2}$")
+_CODE_PART = re.compile(r"^\d{1,2}$")
 _CODE_LEVELS = ("类", "款", "项")
 
 
@@ -197,11 +197,13 @@ def _join_split_codes(rows: Grid, boxes: Boxes,
             if start + width > len(row):
                 continue
             parts = [row[start + k] or "" for k in range(width)]
-            if i > header_index and _THREE_DIGITS.match(parts[0]) and all(
-                    _TWO_DIGITS.match(p) or not p for p in parts[1:]):
-                row[start] = "".join(parts)
-            elif i == header_index:
+            if i == header_index:
                 row[start] = ""  # the 类 label; the same row may already carry the 合计 line
+            elif _THREE_DIGITS.match(parts[0]) and all(_CODE_PART.match(p) or not p for p in parts[1:]):
+                # a 款/项 printed as a number loses its leading zero (201 | 6 | 1): pad it back
+                row[start] = parts[0] + "".join(p.zfill(2) for p in parts[1:] if p)
+            else:
+                row[start] = "".join(parts)  # a label spanning the code columns (合计), or text: nothing dropped
             del row[start + 1:start + width]
             if boxes[i][start] is None:
                 boxes[i][start] = next((b for b in boxes[i][start:start + width] if b), None)
@@ -213,7 +215,7 @@ def _looks_split(rows: Grid, group: tuple[int, int]) -> bool:
     """A continuation page still prints its codes over separate 类 / 款 / 项 cells."""
     start, _ = group
     return any(start + 1 < len(row) and _THREE_DIGITS.match(row[start] or "")
-               and _TWO_DIGITS.match(row[start + 1] or "") for row in rows)
+               and _CODE_PART.match(row[start + 1] or "") for row in rows)
 
 
 def header_row_count(rows: list[list[str]]) -> int:
