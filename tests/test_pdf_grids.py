@@ -197,3 +197,25 @@ def test_codes_split_over_columns_without_their_leading_zeros_are_padded_and_not
             ["合计", None, None, None, "300"]]
     rows = next(part for part in split_grid(grid) if isinstance(part, TableSegment)).rows
     assert [row[0] for row in rows] == ["", "201", "20106", "2010601", "合计"]
+
+
+def test_a_note_under_the_table_is_not_one_of_its_rows():
+    """A note set right under the grid, its year a separate word (Latin/CJK spacing), stays prose: as a row it
+    would put 2025 under 功能科目名称 and take the table's rows down with it."""
+    x = [50, 180, 420, 560]
+    cells = [Cell(0, 0, "功能科目代码"), Cell(0, 1, "功能科目名称"), Cell(0, 2, "金额"),
+             Cell(1, 0, ""), Cell(1, 1, "合计", align="left"), Cell(1, 2, "300.00", align="right"),
+             Cell(2, 0, "201", align="left"), Cell(2, 1, "一般公共服务支出", align="left"),
+             Cell(2, 2, "300.00", align="right")]
+
+    def page(canvas):
+        draw_text(canvas, 200, 40, "2025年度测试单位一般公共预算支出预算表", size=14)
+        draw_text(canvas, 500, 62, "单位：万元", size=9)
+        draw_grid(canvas, Grid(x, 80, 20, 3, cells))
+        draw_text(canvas, 50, 145, "注：本表反映测试单位", size=9)
+        draw_text(canvas, 200, 145, "2025", size=9)
+        draw_text(canvas, 230, 145, "年度一般公共预算支出情况。", size=9)
+
+    outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2025年度部门预算", size=16), page))
+    assert cells_of(outcome, "GK05") == {("合计", None, "金额"): 300.0, ("201", None, "金额"): 300.0}
+    assert not outcome.issues

@@ -20,6 +20,7 @@ it, which is how a header label spanning several columns (公务用车购置及�
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ from pdfplumber.utils import extract_text
 
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import BBox
-from ingest.tables.rows import classification_code
+from ingest.tables.rows import classification_code, is_body_row
 
 Origin = tuple[int, int]  # (row, column) of the slot that holds a merged cell's text
 
@@ -248,13 +249,18 @@ def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTabl
     below = sorted((line for line in lines if line[0] >= table.bbox[3]), key=lambda line: line[0])
     top, bottom = table.bbox[1], table.bbox[3]
     head, tail = [], []
+    first_body = next((i for i, row in enumerate(table.rows) if is_body_row([t or "" for t in row])), len(table.rows))
+    label_columns = {j for row in table.rows[first_body:] for j, text in enumerate(row)
+                     if text and not looks_like_amount(text) and not classification_code(normalise_cell(text))}
     for line_top, line_bottom, words in above:
-        if top - line_bottom > 2 * (line_bottom - line_top) or (row := _as_row(words, table.columns)) is None:
+        row = _as_row(words, table.columns, label_columns)
+        if top - line_bottom > 2 * (line_bottom - line_top) or row is None:
             break
         head.insert(0, row)
         top = line_top
     for line_top, line_bottom, words in below:
-        if line_top - bottom > 2 * (line_bottom - line_top) or (row := _as_row(words, table.columns)) is None:
+        row = _as_row(words, table.columns, label_columns)
+        if line_top - bottom > 2 * (line_bottom - line_top) or row is None:
             break
         tail.append(row)
         bottom = line_bottom
@@ -292,9 +298,16 @@ def _inside(word: dict, region: BBox) -> bool:
     return region[0] <= cx <= region[2] and region[1] <= cy <= region[3]
 
 
-def _as_row(words: list[dict], columns: list[tuple[float, float]]) -> tuple[list[str], list[BBox | None]] | None:
-    """The line as a row of the table's columns, or None when it is not one (a word outside every column,
-    a single word, or nothing that reads as an amount or a code)."""
+_NOT_A_ROW = re.compile(r"^(?:注|说明|备注|本表|数据来源|资料来源|填报|制表|审核|单位负责人)")
+
+
+def _as_row(words: list[dict], columns: list[tuple[float, float]],
+            label_columns: set[int]) -> tuple[list[str], list[BBox | None]] | None:
+    """The line as a row of the table's columns, or None when it is not one: a note (注：…, 说明, 填报人), a
+    word outside every column, a single word, nothing that reads as an amount or a code, or an amount under
+    a column whose rows print labels (a year in a note's sentence under 科目名称)."""
+    if words and _NOT_A_ROW.match(normalise_cell(words[0]["text"])):
+        return None
     texts: list[str] = [""] * len(columns)
     boxes: list[BBox | None] = [None] * len(columns)
     for word in sorted(words, key=lambda w: w["x0"]):
@@ -309,5 +322,8 @@ def _as_row(words: list[dict], columns: list[tuple[float, float]]) -> tuple[list
                                                  max(old[3], box[3]))
     filled = [t for t in texts if t]
     if len(filled) < 2 or not any(looks_like_amount(t) or classification_code(normalise_cell(t)) for t in filled):
+        return None
+    if any(j in label_columns and looks_like_amount(t) and not classification_code(normalise_cell(t))
+           for j, t in enumerate(texts) if t):
         return None
     return texts, boxes
