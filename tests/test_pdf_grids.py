@@ -213,8 +213,8 @@ def test_a_note_under_the_table_is_not_one_of_its_rows():
         draw_text(canvas, 500, 62, "单位：万元", size=9)
         draw_grid(canvas, Grid(x, 80, 20, 3, cells))
         draw_text(canvas, 50, 145, "注：本表反映测试单位", size=9)
-        draw_text(canvas, 200, 145, "2025", size=9)
-        draw_text(canvas, 230, 145, "年度一般公共预算支出情况。", size=9)
+        draw_text(canvas, 290, 145, "2025", size=9)
+        draw_text(canvas, 430, 145, "年度支出情况。", size=9)
 
     outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2025年度部门预算", size=16), page))
     assert cells_of(outcome, "GK05") == {("合计", None, "金额"): 300.0, ("201", None, "金额"): 300.0}
