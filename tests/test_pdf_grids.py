@@ -219,3 +219,17 @@ def test_a_note_under_the_table_is_not_one_of_its_rows():
     outcome = parsed(pdf_pages(lambda c: draw_text(c, 40, 40, "测试单位2025年度部门预算", size=16), page))
     assert cells_of(outcome, "GK05") == {("合计", None, "金额"): 300.0, ("201", None, "金额"): 300.0}
     assert not outcome.issues
+
+
+def test_an_amount_spanning_two_rows_is_read_once():
+    """An income item and its amount merged over two expenditure rows: the label stands in both rows, the
+    amount once (twice, it would be summed twice into 本年收入合计)."""
+    from ingest.renderings.table_repair import TableSegment, split_grid
+
+    grid = [["项目", "金额", "项目", "金额"],
+            ["一、一般公共预算", "1,000.00", "一、基本支出", "800.00"],
+            [None, None, "二、项目支出", "200.00"]]
+    origins = [[None] * 4, [None] * 4, [(1, 0), (1, 1), None, None]]
+    rows = next(part for part in split_grid(grid, origins=origins, exact_columns=True)
+                if isinstance(part, TableSegment)).rows
+    assert rows[2] == ["一、一般公共预算", "", "二、项目支出", "200.00"]

@@ -151,7 +151,9 @@ def _fill_merged(rows: Grid, origins: Origins, expand_header: bool = True) -> li
                 out.append(rows[origin[0]][origin[1]] or "")
                 continue
             if cell is None and leading and i > 0 and (origin is None or origin[0] < i):
-                out.append(filled[i - 1][j] if j < len(filled[i - 1]) else "")  # vertically merged label
+                above = filled[i - 1][j] if j < len(filled[i - 1]) else ""
+                # a vertically merged label; an amount spanning rows is printed once, in its first row
+                out.append("" if looks_like_amount(above) else above)
                 continue
             leading = leading and cell is None
             out.append(cell or "")
