@@ -233,3 +233,54 @@ def test_an_amount_spanning_two_rows_is_read_once():
     rows = next(part for part in split_grid(grid, origins=origins, exact_columns=True)
                 if isinstance(part, TableSegment)).rows
     assert rows[2] == ["一、一般公共预算", "", "二、项目支出", "200.00"]
+
+
+def _continued_pages(first_page_extra, second_page_extra):
+    """A 支出预算总表 with split codes over two pages (the second without its header), each page given extras."""
+    x = [40, 80, 120, 160, 420, 540, 660, 780]
+    head = [Cell(0, 0, "类"), Cell(0, 1, "款"), Cell(0, 2, "项"), Cell(0, 3, "功能分类科目名称"),
+            Cell(0, 4, "合计"), Cell(0, 5, "基本支出"), Cell(0, 6, "项目支出")]
+
+    def rows_of(data, start):
+        return [Cell(start + i, j, text, align="right" if j >= 4 else "left")
+                for i, row in enumerate(data) for j, text in enumerate(row)]
+
+    def page1(canvas):
+        first_page_extra(canvas)
+        draw_text(canvas, 320, 80, "2025年部门支出预算总表", size=16)
+        draw_text(canvas, 700, 102, "单位：元", size=9)
+        draw_grid(canvas, Grid(x, 120, 22, 3, head + rows_of([("201", "", "", "一般公共服务支出", "300", "100", "200"),
+                                                              ("201", "06", "", "财政事务", "300", "100", "200")], 1)))
+
+    def page2(canvas):
+        second_page_extra(canvas)
+        draw_grid(canvas, Grid(x, 80, 22, 2, rows_of([("201", "06", "01", "行政运行", "100", "100", "0"),
+                                                      ("201", "06", "02", "一般行政管理事务", "200", "0", "200")], 0)))
+
+    return page1, page2
+
+
+def test_a_running_header_and_footer_do_not_break_a_table_continued_on_the_next_page():
+    def furniture(canvas, page_no):
+        draw_text(canvas, 300, 20, "测试单位2025年部门预算公开", size=9)
+        draw_text(canvas, 380, 570, f"测试单位 第{page_no}页", size=9)
+
+    page1, page2 = _continued_pages(lambda c: furniture(c, 2), lambda c: furniture(c, 3))
+
+    def cover(canvas):
+        furniture(canvas, 1)
+        draw_text(canvas, 300, 200, "测试单位2025年部门预算", size=20)
+
+    outcome = parsed(pdf_pages(cover, page1, page2))
+    cells = cells_of(outcome, "GK03")
+    assert cells[("2010601", None, "合计")] == 100.0 and cells[("2010602", None, "项目支出")] == 200.0
+    assert not outcome.issues
+
+
+def test_a_title_printed_again_over_the_continuation_does_not_start_another_table():
+    page1, page2 = _continued_pages(lambda c: None,
+                                    lambda c: draw_text(c, 320, 40, "2025年部门支出预算总表", size=16))
+    outcome = parsed(pdf_pages(lambda c: draw_text(c, 300, 200, "测试单位2025年部门预算", size=20), page1, page2))
+    assert [t["table_code"] for t in outcome.tables] == ["GK03"]
+    assert cells_of(outcome, "GK03")[("2010602", None, "合计")] == 200.0
+    assert not outcome.issues

@@ -22,11 +22,13 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pdfplumber
 
-from ingest.amounts import looks_like_amount
+from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
@@ -59,8 +61,10 @@ def render_pdf(data: bytes) -> RenderedReport:
     codes: list[tuple[int, int]] = []
     continuing = False  # the last item of the previous page was a table row
     clipped = _clipped_text(data)
+    table_title = ""  # the title of the table being read (a title printed again over its continuation)
     with pdf:
         report.page_count = len(pdf.pages)
+        running = _running_lines(pdf.pages)
         for page_no, page in enumerate(pdf.pages, start=1):
             try:
                 # content set outside the page's visible area or outside its text box's clipping path (some
@@ -77,7 +81,8 @@ def render_pdf(data: bytes) -> RenderedReport:
                     if tables:
                         report.fallback_pages.append(page_no)
                 if tables and previous_table is not None and previous_table.columns:
-                    tables = _continuation_laid_on(visible, tables, previous_table)
+                    tables = _continuation_laid_on(visible, tables, previous_table,
+                                                   lambda text, title=table_title: _furniture(text, running, title))
                 tables = with_open_rows(visible, tables)
                 items = _page_items(visible, tables)
             except Exception as exc:
@@ -87,9 +92,12 @@ def render_pdf(data: bytes) -> RenderedReport:
             for item in ordered:
                 if isinstance(item, TextLine):
                     report.add_text(item.text, page_no)
+                    if _furniture(item.text, running, table_title):
+                        continue  # a page number, a running header, the table's title printed again
                     if family_for_title(item.text) is not None:
                         codes, previous_header, previous_table = [], None, None  # a new table starts
-                    elif not _page_furniture(item.text):
+                        table_title = normalise_cell(item.text)
+                    else:
                         previous_table = None  # prose between: what follows is not the same table
                     continue
                 # the same table goes on (a page break, no title or prose between, the same columns)
@@ -115,13 +123,14 @@ def _clipped_text(data: bytes) -> dict:
         return {}
 
 
-def _continuation_laid_on(page, tables: list[PageTable], previous: PageTable) -> list[PageTable]:
+def _continuation_laid_on(page, tables: list[PageTable], previous: PageTable,
+                          furniture: Callable[[str], bool]) -> list[PageTable]:
     """The page's first table laid on the columns of the table the previous page ended with, when nothing but
     page furniture or rows drawn without rules comes before it: a table continued across the page break,
     whose cells go under the columns they are printed under (or, if they fit none, a table of its own)."""
     first = tables[0]
     before = [item for top, item in _page_items(page, tables) if isinstance(item, TextLine) and top < first.bbox[1]]
-    if any(family_for_title(line.text) or not (_page_furniture(line.text) or _row_like(line.text))
+    if any(not (furniture(line.text) or _row_like(line.text) and not family_for_title(line.text))
            for line in before):
         return tables
     if first.columns == previous.columns:
@@ -139,9 +148,31 @@ def _row_like(text: str) -> bool:
 _FURNITURE = re.compile(r"^(?:[-—－\s]*\d{1,4}[-—－\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|[(（]?续表?[)）]?|单位[:：].*)$")
 
 
-def _page_furniture(text: str) -> bool:
-    """A page number, a 续表 mark or a 单位 caption: not prose that would end a table."""
-    return bool(_FURNITURE.match(text.strip()))
+def _furniture(text: str, running: set[str], table_title: str) -> bool:
+    """A page number, a 续表 mark, a 单位 caption, a running header or footer (``_running_lines``), or the
+    title of the table being read printed again over its continuation: not prose that ends a table."""
+    flat = normalise_cell(text)
+    return (bool(_FURNITURE.match(text.strip())) or _running_key(flat) in running
+            or bool(table_title) and flat == table_title)
+
+
+def _running_key(flat: str) -> str:
+    return re.sub(r"\d+", "#", flat)
+
+
+RUNNING_BAND = 0.1  # running headers and footers sit in the top and bottom tenth of the page
+
+
+def _running_lines(pages) -> set[str]:
+    """Lines printed in the top or bottom band of at least three pages and a third of them (page numbers
+    counted alike): running headers and footers such as 示例单位2025年部门预算公开 or 示例单位 第3页."""
+    seen: Counter[str] = Counter()
+    for page in pages:
+        band = [w for w in _words(page) if w.bottom < RUNNING_BAND * page.height
+                or w.top > (1 - RUNNING_BAND) * page.height]
+        seen.update({_running_key(normalise_cell(text)) for _, text in _lines(band)})
+    needed = max(3, len(pages) / 3)
+    return {key for key, n in seen.items() if n >= needed and key.strip("#")}
 
 
 def _ends_in_table(items: list) -> bool:
