@@ -288,7 +288,12 @@ class _FigureReader:
         last_money: _Named | None = None
         previous: NarrativeFigure | None = None  # the figure printed before, in this sentence
         previous_end = start
+        # “A 万元，其中 B …，C …。比上年增加 D 万元” — after a 其中 list the subject is the list's total again
+        list_at = flat.find("其中", start, end)
+        total: _Named | None = None
         for match, kind in matches:
+            if list_at >= 0 and total is None and match.start() > list_at:
+                total = named
             lead_start = _lead_start(flat, previous_end, match.start())
             lead_flat = flat[lead_start: match.start()]
             lead_printed = block.printed[lead_start: match.start()]
@@ -315,7 +320,7 @@ class _FigureReader:
             self.figures.append(figure)
             if own is not None:
                 named = own
-        return named
+        return total or named
 
     def _money(self, block: _Block, match: re.Match, lead_flat: str, lead_printed: str, named: _Named | None,
                text: str, opens: bool) -> tuple[NarrativeFigure, _Named | None]:

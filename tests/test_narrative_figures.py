@@ -319,3 +319,12 @@ def test_a_total_whose_parts_do_not_add_up_is_a_warning_and_a_partial_list_is_no
     assert findings[["severity", "actual", "expected"]].to_dict("records") == [
         {"severity": "warning", "actual": 9909.86, "expected": 9899.86},
         {"severity": "warning", "actual": 100.0, "expected": 110.0}]
+
+
+def test_a_change_after_a_list_of_parts_is_the_totals_not_the_last_parts():
+    text = ["一、收支预算总体情况",
+            "2025年支出预算18,976.76万元，其中：基本支出6,000.00万元，项目支出12,976.76万元。比2024年预算增加"
+            "3,355.65万元，增长21.48%。"]
+    read = [(f["subject"], f["measure"], f["value"])
+            for f in narrative_figures(text, set(), report_kind="budget", fiscal_year=2025)]
+    assert read[3:] == [("支出预算", "change", 3355.65), ("支出预算", "change_pct", 21.48)]
