@@ -12,4 +12,4 @@ Layout:
 - ``raw_layer``         the DuckDB raw layer and its bulk loader
 """
 
-PARSER_VERSION = "2026.11.11"
+PARSER_VERSION = "2026.11.30"

@@ -50,20 +50,20 @@ FAMILIES: tuple[TableFamily, ...] = (
     TableFamily("GK02", "收入决算表", "income by function", parse_header_grid),
     TableFamily("GK03", "支出决算表", "expenditure by function", parse_header_grid),
     # 部门预算 (Shanghai 1–9, Jiangsu 1–12 and their like)
-    TableFamily("GK04", "财政拨款收支预算总表", "fiscal appropriation income and expenditure budget", parse_two_sided),
-    TableFamily("GK01", "(财务)?收支预算总表", "income and expenditure budget summary", parse_two_sided),
-    TableFamily("GK02", "收入预算总?表", "income budget", parse_header_grid),
-    TableFamily("GK03", "支出预算总表", "expenditure budget", parse_header_grid),
-    TableFamily("GK09", "国有资本经营预算支出(功能分类)?预算表", "state capital operation budget by function",
+    TableFamily("GK04", "财政拨款收支(预算)?总表", "fiscal appropriation income and expenditure budget", parse_two_sided),
+    TableFamily("GK01", "(财务)?收支(预算)?总表", "income and expenditure budget summary", parse_two_sided),
+    TableFamily("GK02", "收入(预算总?|总)表", "income budget", parse_header_grid),
+    TableFamily("GK03", "支出(预算)?总表", "expenditure budget", parse_header_grid),
+    TableFamily("GK09", "国有资本经营预算支出(功能分类)?(预算)?表", "state capital operation budget by function",
                 parse_header_grid),
-    TableFamily("GK08", "政府性基金(预算)?(财政拨款)?支出(功能分类)?预算表", "government fund budget by function",
+    TableFamily("GK08", "政府性基金(预算)?(财政拨款)?支出(功能分类)?(预算)?表", "government fund budget by function",
                 parse_header_grid),
-    TableFamily("GK06", "一般公共预算基本支出(部门预算)?(经济分类)?预算表",
+    TableFamily("GK06", "一般公共预算基本支出(部门预算)?(经济分类)?(预算)?表",
                 "general budget basic expenditure by economic class", parse_economic_groups),
     TableFamily("BGT_OPERATING", "机关运行经费支出预算表", "government office running costs by economic class",
                 parse_economic_groups),
-    TableFamily("GK07", "三公经费.*预算表", "'three public' expenses budget", parse_header_grid),
-    TableFamily("GK05", "一般公共预算支出(功能分类)?预算表", "general budget expenditure by function",
+    TableFamily("GK07", "三公经费.*(预算)?表", "'three public' expenses budget", parse_header_grid),
+    TableFamily("GK05", "一般公共预算支出(功能分类)?(预算)?表", "general budget expenditure by function",
                 parse_header_grid),
     TableFamily("BGT_APPROP_BASIC", "财政拨款基本支出预算表", "appropriation basic expenditure by economic class",
                 parse_economic_groups),
@@ -75,7 +75,7 @@ QUOTES = re.compile(r"[\"“”'‘’「」]")
 
 
 # a qualifier printed after the title: （功能科目）, （一般公共预算）, (经济分类), （续表）
-_QUALIFIER = re.compile(r"[(（][^()（）]{1,12}[)）]$")
+_QUALIFIER = re.compile(r"(?:[(（][^()（）]{1,12}[)）]|续表?)$")
 
 
 def family_for_title(title: str) -> TableFamily | None:
