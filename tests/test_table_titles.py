@@ -40,3 +40,8 @@ def test_budget_titles_name_their_family(title: str, code: str) -> None:
 @pytest.mark.parametrize("title", ["部门收支情况说明", "一般公共预算支出情况", "目录"])
 def test_prose_headings_are_not_tables(title: str) -> None:
     assert family_for_title(title) is None
+
+
+def test_an_appendix_of_final_three_public_figures_is_not_the_budget_table() -> None:
+    # a narrative's appendix (附表) of 三公 final figures per sub-unit: not 公开07, not a budget table
+    assert family_for_title("附表：2018年财政拨款“三公”经费决算情况表") is None

@@ -62,7 +62,7 @@ FAMILIES: tuple[TableFamily, ...] = (
                 "general budget basic expenditure by economic class", parse_economic_groups),
     TableFamily("BGT_OPERATING", "机关运行经费支出预算表", "government office running costs by economic class",
                 parse_economic_groups),
-    TableFamily("GK07", "三公经费.*(预算)?表", "'three public' expenses budget", parse_header_grid),
+    TableFamily("GK07", "三公经费(.*预算|(财政拨款)?支出)表", "'three public' expenses budget", parse_header_grid),
     TableFamily("GK05", "一般公共预算支出(功能分类)?(预算)?表", "general budget expenditure by function",
                 parse_header_grid),
     TableFamily("BGT_APPROP_BASIC", "财政拨款基本支出预算表", "appropriation basic expenditure by economic class",
