@@ -50,7 +50,8 @@ FAMILIES: tuple[TableFamily, ...] = (
     TableFamily("GK02", "收入决算表", "income by function", parse_header_grid),
     TableFamily("GK03", "支出决算表", "expenditure by function", parse_header_grid),
     # 部门预算 (Shanghai 1–9, Jiangsu 1–12 and their like)
-    TableFamily("GK04", "财政拨款收支(预算)?总表", "fiscal appropriation income and expenditure budget", parse_two_sided),
+    TableFamily("GK04", "财政拨款收支(预算)?总表", "fiscal appropriation income and expenditure budget",
+                parse_two_sided),
     TableFamily("GK01", "(财务)?收支(预算)?总表", "income and expenditure budget summary", parse_two_sided),
     TableFamily("GK02", "收入(预算总?|总)表", "income budget", parse_header_grid),
     TableFamily("GK03", "支出(预算)?总表", "expenditure budget", parse_header_grid),
