@@ -74,7 +74,6 @@ def _docx_grid(table) -> tuple[list[list[str | None]], list[list[tuple[int, int]
 
 def render_xlsx(data: bytes) -> RenderedReport:
     import openpyxl
-    from openpyxl.cell.cell import MergedCell
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
@@ -82,14 +81,7 @@ def render_xlsx(data: bytes) -> RenderedReport:
         raise UnreadableOffice(f"not a readable XLSX ({type(exc).__name__}: {exc})") from exc
     report = RenderedReport(source_format="xlsx", page_count=len(workbook.worksheets))
     for sheet_no, sheet in enumerate(workbook.worksheets, start=1):
-        covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based
-        for merged in sheet.merged_cells.ranges:
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if (r, c) != (merged.min_row, merged.min_col):
-                        covering[(r - 1, c - 1)] = (merged.min_row - 1, merged.min_col - 1)
-        rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
-                for row in sheet.iter_rows()]
+        rows, covering = _sheet_grid(sheet)
         kept = [i for i, row in enumerate(rows) if any(cell and cell.strip() for cell in row)]
         grid = [rows[i] for i in kept]
         run: list[int] = []
@@ -103,6 +95,53 @@ def render_xlsx(data: bytes) -> RenderedReport:
                 run.append(index)
         _add_items(report, split_grid([grid[k] for k in run], origins=_origins(run, kept, grid, covering)), sheet_no)
     return report
+
+
+# a sheet whose dimension spans more slots than this (one stray cell at XFD1048576 spans 17 billion) is
+# read from the cells it holds, not slot by slot
+MAX_SHEET_SLOTS = 2_000_000
+
+
+def _sheet_grid(sheet) -> tuple[list[list[str | None]], dict[tuple[int, int], tuple[int, int]]]:
+    """The sheet's text per slot (None for a merged slot) and, for merged slots, the first slot of their
+    range (0-based). A sheet whose dimension is far larger than its content keeps only the rows and columns
+    that hold something, in order: openpyxl would otherwise walk every empty slot up to its last cell."""
+    from openpyxl.cell.cell import MergedCell
+
+    if sheet.max_row * sheet.max_column <= MAX_SHEET_SLOTS:
+        row_index = {r: r - 1 for r in range(1, sheet.max_row + 1)}
+        col_index = {c: c - 1 for c in range(1, sheet.max_column + 1)}
+        rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
+                for row in sheet.iter_rows()]
+    else:
+        held = [(r, c) for (r, c), cell in sheet._cells.items()  # the cells the sheet holds (openpyxl keeps no other
+                if not isinstance(cell, MergedCell) and cell.value not in (None, "")]  # public index of them)
+        used_rows = sorted({r for r, _ in held} | {m.min_row for m in sheet.merged_cells.ranges})
+        used_cols = sorted({c for _, c in held} | {m.min_col for m in sheet.merged_cells.ranges})
+        row_index = {r: i for i, r in enumerate(used_rows)}
+        col_index = {c: i for i, c in enumerate(used_cols)}
+        rows = [[""] * len(used_cols) for _ in used_rows]
+        for r, c in held:
+            rows[row_index[r]][col_index[c]] = _cell_text(sheet._cells[(r, c)])
+    covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based in the grid
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row not in row_index or merged.min_col not in col_index:
+            continue
+        first = (row_index[merged.min_row], col_index[merged.min_col])
+        for r in _within(row_index, merged.min_row, merged.max_row):
+            for c in _within(col_index, merged.min_col, merged.max_col):
+                slot = (row_index[r], col_index[c])
+                if slot != first:
+                    covering[slot] = first
+                    rows[slot[0]][slot[1]] = None
+    return rows, covering
+
+
+def _within(index: dict[int, int], low: int, high: int) -> list[int]:
+    """The sheet rows (columns) of the grid between low and high, whichever is shorter to walk."""
+    if high - low < len(index):
+        return [n for n in range(low, high + 1) if n in index]
+    return [n for n in index if low <= n <= high]
 
 
 def _origins(run: list[int], kept: list[int], grid, covering) -> list[list[tuple[int, int] | None]]:
