@@ -80,8 +80,9 @@ def render_xlsx(data: bytes) -> RenderedReport:
     except Exception as exc:
         raise UnreadableOffice(f"not a readable XLSX ({type(exc).__name__}: {exc})") from exc
     report = RenderedReport(source_format="xlsx", page_count=len(workbook.worksheets))
+    formulas = _uncached_formulas(data, workbook)
     for sheet_no, sheet in enumerate(workbook.worksheets, start=1):
-        rows, covering = _sheet_grid(sheet)
+        rows, covering = _sheet_grid(sheet, formulas.get(sheet_no - 1, {}))
         kept = [i for i, row in enumerate(rows) if any(cell and cell.strip() for cell in row)]
         grid = [rows[i] for i in kept]
         run: list[int] = []
@@ -102,7 +103,34 @@ def render_xlsx(data: bytes) -> RenderedReport:
 MAX_SHEET_SLOTS = 2_000_000
 
 
-def _sheet_grid(sheet) -> tuple[list[list[str | None]], dict[tuple[int, int], tuple[int, int]]]:
+# printed in place of a formula the file holds no computed value for: the table parser reports the cell
+# ("expected an amount … found '=SUM(C5:C9) …'"), a reader finding on that row, never a silent gap
+UNCACHED_FORMULA = "{formula}[formula_without_cached_value]"  # no spaces: grid repair drops them
+
+
+def _uncached_formulas(data: bytes, workbook) -> dict[int, dict[tuple[int, int], str]]:
+    """Per sheet (0-based), the formulas of cells whose computed value the file does not hold (a workbook
+    written by a program that does not calculate): (row, column) -> the formula as written."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        if not any(name.startswith("xl/worksheets/") and b"<f" in package.read(name)
+                   for name in package.namelist()):
+            return {}
+    import openpyxl
+
+    written = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    out: dict[int, dict[tuple[int, int], str]] = {}
+    for index, (sheet, cached) in enumerate(zip(written.worksheets, workbook.worksheets, strict=False)):
+        for (r, c), cell in sheet._cells.items():  # the cells held (see _sheet_grid)
+            value = cell.value
+            text = value if isinstance(value, str) else getattr(value, "text", None)
+            if text and text.startswith("=") and cached._cells.get((r, c)) is not None \
+                    and cached._cells[(r, c)].value is None:
+                out.setdefault(index, {})[(r, c)] = text
+    return out
+
+
+def _sheet_grid(sheet, formulas: dict[tuple[int, int], str] | None = None,
+                ) -> tuple[list[list[str | None]], dict[tuple[int, int], tuple[int, int]]]:
     """The sheet's text per slot (None for a merged slot) and, for merged slots, the first slot of their
     range (0-based). A sheet whose dimension is far larger than its content keeps only the rows and columns
     that hold something, in order: openpyxl would otherwise walk every empty slot up to its last cell."""
@@ -116,6 +144,7 @@ def _sheet_grid(sheet) -> tuple[list[list[str | None]], dict[tuple[int, int], tu
     else:
         held = [(r, c) for (r, c), cell in sheet._cells.items()  # the cells the sheet holds (openpyxl keeps no other
                 if not isinstance(cell, MergedCell) and cell.value not in (None, "")]  # public index of them)
+        held = sorted(set(held) | set(formulas or {}))
         used_rows = sorted({r for r, _ in held} | {m.min_row for m in sheet.merged_cells.ranges})
         used_cols = sorted({c for _, c in held} | {m.min_col for m in sheet.merged_cells.ranges})
         row_index = {r: i for i, r in enumerate(used_rows)}
@@ -123,6 +152,9 @@ def _sheet_grid(sheet) -> tuple[list[list[str | None]], dict[tuple[int, int], tu
         rows = [[""] * len(used_cols) for _ in used_rows]
         for r, c in held:
             rows[row_index[r]][col_index[c]] = _cell_text(sheet._cells[(r, c)])
+    for (r, c), formula in (formulas or {}).items():
+        if r in row_index and c in col_index:
+            rows[row_index[r]][col_index[c]] = UNCACHED_FORMULA.format(formula=formula)
     covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based in the grid
     for merged in sheet.merged_cells.ranges:
         if merged.min_row not in row_index or merged.min_col not in col_index:
