@@ -196,9 +196,11 @@ def test_an_uncertain_year_keeps_the_document_waiting_until_the_manifest_gives_i
     resolved, _ = resolve([document], [])
     row = resolved["h1"].row
     assert row["status"] == "quarantined"
-    assert row["reason"] == ("range.txt: year not certain: the title prints a range of years (2015-2016年), not one "
-                             "fiscal year; the document waits for a manifest.csv entry giving its year (or a maintainer)")
-    entry = {"manifest_path": "/inbox/manifest.csv", "line_no": 2, "file": "range.txt", "target_path": "/inbox/range.txt",
+    assert row["reason"] == ("range.txt: year not certain: the title prints a range of years (2015-2016年), not "
+                             "one fiscal year; the document waits for a manifest.csv entry giving its year (or a "
+                             "maintainer)")
+    entry = {"manifest_path": "/inbox/manifest.csv", "line_no": 2, "file": "range.txt",
+             "target_path": "/inbox/range.txt",
              "unit_name": None, "fiscal_year": 2016, "report_kind": None, "source_url": None, "problem": None,
              "read_at": 0}
     resolved, _ = resolve([document], [entry])

@@ -70,9 +70,11 @@ def uncached_total(workbook) -> None:
 
 
 def poison_files() -> dict[str, bytes]:
-    huge = report("示例市南湖区财政局").replace("一、财政拨款收入\t1\t2,923.49", "一、财政拨款收入\t1\t123,456,789,012,345,678.00")
+    huge = report("示例市南湖区财政局").replace("一、财政拨款收入\t1\t2,923.49",
+                                            "一、财政拨款收入\t1\t123,456,789,012,345,678.00")
     two_in_a_row = report("示例市北湖区财政局").replace(
-        "一、一般公共服务支出\t10\t2,594.66\t2,594.66", "一、一般公共服务支出\t10\t9,999,999,999,999,999.00\t8,888,888,888,888,888.00")
+        "一、一般公共服务支出\t10\t2,594.66\t2,594.66",
+        "一、一般公共服务支出\t10\t9,999,999,999,999,999.00\t8,888,888,888,888,888.00")
     row_number = report("示例市中湖区财政局").replace("二、上级补助收入\t2\t0.00", "二、上级补助收入\t4294967296\t0.00")
     twice = report("示例市西湖区财政局")
     note = report("示例市北城区财政局", 2015).replace("2015 年度部门决算", "2024年度部门预算\n\n2015 年度部门决算", 1)
@@ -86,7 +88,8 @@ def poison_files() -> dict[str, bytes]:
         "stray_cell.xlsx": xlsx_with(report("示例市西城区财政局"), stray_cell),
         "uncached_formulas.xlsx": xlsx_with(report("示例市南城区财政局"), uncached_total),
         "note_names_another_year.txt": note.encode(),
-        "year_range.txt": report("示例市东郊区财政局", 2015).replace("2015 年度部门决算", "2015-2016 年度部门决算").encode(),
+        "year_range.txt": report("示例市东郊区财政局", 2015).replace("2015 年度部门决算",
+                                                                 "2015-2016 年度部门决算").encode(),
         "year_2099.txt": report("示例市西郊区财政局", 2099).encode(),
         "education_truncated_copy.txt": education[: len(education) // 2].encode(),
         "never_ends.txt": report("示例市南郊区财政局").encode(),
@@ -163,9 +166,9 @@ def test_amounts_beyond_the_raw_layer_are_reader_issues_on_their_cells(poisoned)
                     "where file_name = 'two_bad_cells_in_a_row.txt' and message like '%integer digits%'")
     assert ids == [(2, 2)]
     # the rest of the document is published: 公开02's income total of the unit with the huge cell
-    total = rows(con, "select f.amount_wan::double from fct_fiscal_amount f join dim_document d using (document_id) "
-                      "where d.file_name = 'huge_amount.txt' and f.source_table = 'GK02' and f.source_row_label = '合计' "
-                      "and f.source_column = '本年收入合计'")
+    total = rows(con, "select f.amount_wan::double from fct_fiscal_amount f join dim_document d "
+                      "using (document_id) where d.file_name = 'huge_amount.txt' and f.source_table = 'GK02' "
+                      "and f.source_row_label = '合计' and f.source_column = '本年收入合计'")
     assert total == [(2923.49,)]
 
 
