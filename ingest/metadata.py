@@ -444,9 +444,10 @@ def _title_phrases(joined: str) -> list[tuple[int, str, str]]:
 
 def _settle_title(found: list[Candidate]) -> list[Candidate]:
     """A title block naming two reports (a note line 2024年度部门预算 printed over the title 2015年度部门决算):
-    the phrase whose kind the standard tables' titles print, then whose year the body prints most, is the
-    title; the others become ``note`` readings (kept, lowest precedence). When neither decides, every phrase
-    stays a title reading, and the year is a conflict the document waits on (``year_problem``)."""
+    the phrase whose kind the standard tables' titles print is the title (of several of that kind, the first
+    printed); the others become ``note`` readings (kept, lowest precedence). When no table decides between two
+    kinds, every phrase stays a title reading, and the year is a conflict the document waits on
+    (``year_problem``)."""
     years = [c for c in found if c.field == "year" and c.source == "title"]
     kinds = [c for c in found if c.field == "kind" and c.source == "title"]
     if len({c.value for c in years}) < 2 and len({c.value for c in kinds}) < 2:
@@ -457,13 +458,9 @@ def _settle_title(found: list[Candidate]) -> list[Candidate]:
         kind = table_kinds.most_common(1)[0][0]
         matching = [p for p in phrases if p[1].value == kind]
         phrases = matching or phrases
-    if len({y.value for y, _ in phrases}) > 1:
-        body = {c.value: c.count for c in found if c.field == "year" and c.source == "body"}
-        best = max((body.get(y.value, 0) for y, _ in phrases), default=0)
-        top = [p for p in phrases if body.get(p[0].value, 0) == best]
-        phrases = top if best and len({y.value for y, _ in top}) == 1 else phrases
-    if len({(y.value, k.value) for y, k in phrases}) > 1:
-        return found  # undecided: the title's years disagree (year_problem)
+    if len({k.value for _, k in phrases}) > 1:
+        return found  # undecided: the title names two kinds of report and no table says which (year_problem)
+    phrases = phrases[:1]  # one kind: the first printed is the title (2025年部门预算 over （2024年度预算执行）)
     title = {id(c) for c in phrases[0]}
     return [c if c.source != "title" or c.field not in ("year", "kind") or id(c) in title
             else Candidate(c.field, c.value, "note", c.line_no, c.evidence, c.count) for c in found]
@@ -484,7 +481,7 @@ def year_problem(year: int, source: str, readings: dict[str, list[Candidate]]) -
     if source == "manifest":
         return None
     chosen = readings.get(source, [])
-    if len({c.value for c in chosen}) > 1:
+    if source == "title" and len({c.value for c in chosen}) > 1:  # (the body, table titles may print several)
         return f"the {source} names years {' and '.join(sorted({c.value for c in chosen}))}"
     for candidate in chosen:
         for match in _YEAR_RANGE.finditer(candidate.evidence):

@@ -205,3 +205,12 @@ def test_an_uncertain_year_keeps_the_document_waiting_until_the_manifest_gives_i
              "read_at": 0}
     resolved, _ = resolve([document], [entry])
     assert (resolved["h1"].row["status"], resolved["h1"].row["fiscal_year"]) == ("parsed", 2016)
+
+
+def test_two_years_in_the_title_that_nothing_decides_are_a_problem_but_several_in_the_body_are_not():
+    undecided = choose([Candidate("year", "2015", "title", 1, "2015年度部门决算"),
+                        Candidate("year", "2024", "title", 1, "2024年度部门决算")])
+    assert undecided.year_problem == "the title names years 2015 and 2024"
+    body = choose([Candidate("year", "2015", "body", 9, "2015年度 printed 3 times", 3),
+                   Candidate("year", "2014", "body", 30, "2014年度 printed 1 times")])
+    assert (body.fiscal_year, body.year_problem) == (2015, None)
