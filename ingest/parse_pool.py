@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import resource
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_MEMORY_MB = 4096
 # a worker is replaced after this many files, so memory a reader leaves behind does not add up
 TASKS_PER_WORKER = 50
+WINDOW_PER_WORKER = 4  # jobs scheduled ahead per worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +100,18 @@ def bounded_outcomes(jobs: list[tuple[Path, str]], workers: int,
     limits = limits or ParseLimits.from_env()
     with ProcessPool(max_workers=max(1, min(workers, len(jobs))), max_tasks=TASKS_PER_WORKER,
                      initializer=_limit_memory, initargs=(limits.memory_mb,)) as pool:
-        futures = [pool.schedule(parse_job, args=(job,), timeout=limits.timeout_s) for job in jobs]
-        for job, future in zip(jobs, futures, strict=True):
+        ahead: deque = deque()  # a window of scheduled jobs, so parsed outcomes never pile up in memory
+        pending = iter(jobs)
+        for job in pending:
+            ahead.append((job, pool.schedule(parse_job, args=(job,), timeout=limits.timeout_s)))
+            if len(ahead) >= WINDOW_PER_WORKER * workers:
+                break
+        while ahead:
+            job, future = ahead.popleft()
             yield _result(job, future, limits)
+            following = next(pending, None)
+            if following is not None:
+                ahead.append((following, pool.schedule(parse_job, args=(following,), timeout=limits.timeout_s)))
 
 
 def _result(job: tuple[Path, str], future, limits: ParseLimits) -> ParseOutcome:
