@@ -214,3 +214,11 @@ def test_two_years_in_the_title_that_nothing_decides_are_a_problem_but_several_i
     body = choose([Candidate("year", "2015", "body", 9, "2015年度 printed 3 times", 3),
                    Candidate("year", "2014", "body", 30, "2014年度 printed 1 times")])
     assert (body.fiscal_year, body.year_problem) == (2015, None)
+
+
+def test_a_year_before_2000_read_from_the_document_is_a_problem_and_the_manifest_is_the_maintainers_word():
+    from ingest.metadata import year_problem
+
+    reading = {"file_name": [Candidate("year", "1999", "file_name", None, "1999年决算.txt")]}
+    assert year_problem(1999, "file_name", reading) == "1999 (from the file_name) is before 2000"
+    assert year_problem(1999, "manifest", {"manifest": [Candidate("year", "1999", "manifest", None, "m:2")]}) is None
