@@ -9,6 +9,7 @@ a merged range other than its first are merged slots; numbers are printed as the
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ingest.renderings.model import RenderedReport
@@ -111,8 +112,8 @@ UNCACHED_FORMULA = "{formula}[formula_without_cached_value]"  # no spaces: grid 
 def _uncached_formulas(data: bytes, workbook) -> dict[int, dict[tuple[int, int], str]]:
     """Per sheet (0-based), the formulas of cells whose computed value the file does not hold (a workbook
     written by a program that does not calculate): (row, column) -> the formula as written."""
-    with zipfile.ZipFile(io.BytesIO(data)) as package:
-        if not any(name.startswith("xl/worksheets/") and b"<f" in package.read(name)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # most workbooks hold every value: no second load
+        if not any(name.startswith("xl/worksheets/") and _holds_uncached_formula(package.read(name))
                    for name in package.namelist()):
             return {}
     import openpyxl
@@ -127,6 +128,17 @@ def _uncached_formulas(data: bytes, workbook) -> dict[int, dict[tuple[int, int],
                     and cached._cells[(r, c)].value is None:
                 out.setdefault(index, {})[(r, c)] = text
     return out
+
+
+_CELL_XML = re.compile(rb"<c\b[^>/]*>(.*?)</c>", re.S)
+_VALUE_XML = re.compile(rb"<v>[^<]")
+
+
+def _holds_uncached_formula(sheet_xml: bytes) -> bool:
+    """Whether a worksheet's XML has a cell with a formula (<f>) and no value (no <v>, or an empty one)."""
+    if b"<f" not in sheet_xml:
+        return False
+    return any(b"<f" in inner and not _VALUE_XML.search(inner) for inner in _CELL_XML.findall(sheet_xml))
 
 
 def _sheet_grid(sheet, formulas: dict[tuple[int, int], str] | None = None,
