@@ -29,7 +29,7 @@ from pathlib import Path
 from pebble import ProcessExpired, ProcessPool
 
 from ingest.parse_report import ParseOutcome, document_row, parse_report_file
-from ingest.reader import load_report_file
+from ingest.reader import ReportFile, load_report_file
 
 DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_MEMORY_MB = 4096
@@ -90,7 +90,11 @@ def _limit_memory(memory_mb: int) -> None:
 def quarantined_job(job: tuple[Path, str], reason: str) -> ParseOutcome:
     """The document row of a file whose parse did not come back, with why."""
     stored, file_name = job
-    report = replace(load_report_file(stored), path=stored.with_name(file_name))
+    try:
+        report = replace(load_report_file(stored), path=stored.with_name(file_name))
+    except OSError as exc:  # the stored copy cannot be read (its name is its content hash)
+        report = ReportFile(path=stored.with_name(file_name), content_hash=stored.stem, size=0, data=b"")
+        reason = f"{reason}; the stored copy cannot be read ({type(exc).__name__}: {exc})"
     return ParseOutcome(document=document_row(report, stored, reason))
 
 

@@ -222,3 +222,11 @@ def test_a_year_before_2000_read_from_the_document_is_a_problem_and_the_manifest
     reading = {"file_name": [Candidate("year", "1999", "file_name", None, "1999年决算.txt")]}
     assert year_problem(1999, "file_name", reading) == "1999 (from the file_name) is before 2000"
     assert year_problem(1999, "manifest", {"manifest": [Candidate("year", "1999", "manifest", None, "m:2")]}) is None
+
+
+def test_a_stored_copy_that_cannot_be_read_is_quarantined_by_its_hash(tmp_path):
+    stored = tmp_path / ("ab" * 32 + ".txt")  # never written
+    outcome = next(bounded_outcomes([(stored, "gone.txt")], workers=1, limits=ParseLimits(timeout_s=30)))
+    assert (outcome.document["content_hash"], outcome.document["file_name"]) == ("ab" * 32, "gone.txt")
+    assert outcome.document["status"] == "quarantined"
+    assert outcome.document["reason"].startswith("gone.txt: the parse worker failed (FileNotFoundError")
