@@ -230,3 +230,23 @@ def test_a_stored_copy_that_cannot_be_read_is_quarantined_by_its_hash(tmp_path):
     assert (outcome.document["content_hash"], outcome.document["file_name"]) == ("ab" * 32, "gone.txt")
     assert outcome.document["status"] == "quarantined"
     assert outcome.document["reason"].startswith("gone.txt: the parse worker failed (FileNotFoundError")
+
+
+def test_a_sparse_sheet_renders_its_merged_cells_and_rows_as_the_dense_one():
+    from ingest.renderings.office import render_xlsx
+
+    def sheet(stray: bool) -> bytes:
+        def change(workbook) -> None:
+            for row in workbook.active.iter_rows():
+                if row[0].value == "收入":  # 公开01's 收入 header over its three columns
+                    workbook.active.merge_cells(start_row=row[0].row, start_column=1, end_row=row[0].row,
+                                                end_column=3)
+            if stray:
+                workbook.active["XFD1048576"] = "x"
+        return workbook_bytes(change)
+
+    dense, sparse = render_xlsx(sheet(False)).lines, render_xlsx(sheet(True)).lines
+    assert any(line.startswith("收入\t收入\t收入\t支出") for line in dense)  # the merge spans its three slots
+    # the same lines (the far column adds one empty cell at the end of each row), then the stray cell's own
+    assert [line.rstrip("\t") for line in sparse[:-1]] == [line.rstrip("\t") for line in dense]
+    assert sparse[-1].strip() == "x"

@@ -99,9 +99,9 @@ def render_xlsx(data: bytes) -> RenderedReport:
     return report
 
 
-# a sheet whose dimension spans more slots than this (one stray cell at XFD1048576 spans 17 billion) is
-# read from the cells it holds, not slot by slot
+# a sheet whose dimension spans more slots than this (one stray cell at XFD1048576 spans 17 billion) ...
 MAX_SHEET_SLOTS = 2_000_000
+SPARSE_FACTOR = 20  # ... and more than this many per cell it holds is read from its cells, not slot by slot
 
 
 # printed in place of a formula the file holds no computed value for: the table parser reports the cell
@@ -148,7 +148,8 @@ def _sheet_grid(sheet, formulas: dict[tuple[int, int], str] | None = None,
     that hold something, in order: openpyxl would otherwise walk every empty slot up to its last cell."""
     from openpyxl.cell.cell import MergedCell
 
-    if sheet.max_row * sheet.max_column <= MAX_SHEET_SLOTS:
+    slots = sheet.max_row * sheet.max_column
+    if slots <= MAX_SHEET_SLOTS or slots <= SPARSE_FACTOR * len(sheet._cells):  # dense: read as it always was
         row_index = {r: r - 1 for r in range(1, sheet.max_row + 1)}
         col_index = {c: c - 1 for c in range(1, sheet.max_column + 1)}
         rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
