@@ -10,6 +10,9 @@ Layout:
 - ``tables.catalog``    which parser reads which standard table (公开01 … 公开08)
 - ``store``             immutable content-addressed copies of every inbox file
 - ``raw_layer``         the DuckDB raw layer and its bulk loader
+- ``parse_pool``        every file parsed in a worker under a time and a memory limit
+- ``value_bounds``      values the raw layer's types cannot hold become reader issues on their cell
 """
 
-PARSER_VERSION = "2026.11.30"
+# 2026.11.30.2: values out of range and XLSX formulas without cached values are reader issues (issue 15)
+PARSER_VERSION = "2026.11.30.2"

@@ -9,6 +9,8 @@ a reader bug meeting a layout nobody has seen would, so the tests can show that 
 
     parse.raise      the parser raises while reading that file (after it was rendered)
     parse.crash      the process parsing that file dies (SIGKILL), as a reader crashing the interpreter would
+    parse.hang       the reader never finishes that file (it sleeps), as a reader looping on it would
+    parse.balloon    the reader allocates memory without end on that file, as openpyxl on a stray far cell did
     keys.unchecked   its cells reach the raw layer without the per-document key check (ingest/document_keys),
                      so a colliding key reaches dbt's tests, which must then hold back that document alone
     audit.raise      a rule raises while auditing that document
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 
 def crash_point(point: str) -> None:
@@ -55,3 +58,14 @@ def raise_if_injected(point: str, file_name: str) -> None:
 def crash_if_injected(point: str, file_name: str) -> None:
     if fault_injected(point, file_name):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def exhaust_if_injected(file_name: str) -> None:
+    """parse.hang: never return; parse.balloon: allocate 64 MB blocks until the memory limit stops it."""
+    if fault_injected("parse.hang", file_name):
+        while True:
+            time.sleep(1)
+    if fault_injected("parse.balloon", file_name):
+        blocks = []
+        while True:
+            blocks.append(bytearray(64 * 1024 * 1024))

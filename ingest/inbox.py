@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +18,14 @@ import duckdb
 
 from ingest import PARSER_VERSION, raw_layer
 from ingest.manifest import is_manifest, read_manifest
-from ingest.parse_report import ParseOutcome, document_row, parse_report_file
+from ingest.parse_pool import bounded_outcomes
+from ingest.parse_report import ParseOutcome
 from ingest.reader import load_report_file
 from ingest.report_resolution import resolve_reports
 from ingest.store import RawFileStore, inbox_files
 
 BATCH_SIZE = 200
-POOL_THRESHOLD = 16
+POOL_THRESHOLD = 16  # (kept for callers; every file is now parsed in a bounded worker)
 
 
 def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnection) -> dict:
@@ -85,38 +83,9 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> li
     return out
 
 
-def _parse_one(job: tuple[Path, str]) -> ParseOutcome:
-    stored, file_name = job
-    report = replace(load_report_file(stored), path=stored.with_name(file_name))  # provenance: the inbox name
-    return parse_report_file(report, stored_path=stored)
-
-
 def _outcomes(jobs: list[tuple[Path, str]], workers: int) -> Iterator[ParseOutcome]:
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
-        yield from map(_parse_one, jobs)
-        return
-    done = 0
-    try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_parse_one, jobs, chunksize=8):
-                done += 1
-                yield outcome
-    except BrokenProcessPool:
-        # a worker died (a reader crashing the interpreter on some file): the rest are parsed one process
-        # each, so the file that kills its process is named and quarantined, and nothing else is lost
-        yield from map(_parse_alone, jobs[done:])
-
-
-def _parse_alone(job: tuple[Path, str]) -> ParseOutcome:
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_parse_one, job).result()
-    except BrokenProcessPool:
-        stored, file_name = job
-        report = replace(load_report_file(stored), path=stored.with_name(file_name))
-        reason = (f"{file_name}: the process reading it died (the reader crashed the interpreter or ran out of "
-                  "memory); expected a parse, nothing was read")
-        return ParseOutcome(document=document_row(report, stored, reason))
+    """Every job parsed in a worker under the time and memory limits (``ingest.parse_pool``)."""
+    return bounded_outcomes(jobs, workers)
 
 
 def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: int | None = None,

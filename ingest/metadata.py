@@ -48,8 +48,8 @@ from ingest.tables.catalog import FAMILIES, QUOTES
 FIELDS = ("unit", "year", "kind", "draft")
 PRECEDENCE: dict[str, tuple[str, ...]] = {
     "unit": ("manifest", "caption", "table_title", "title", "label_cell", "file_name", "companion"),
-    "year": ("manifest", "title", "table_title", "cover", "file_name", "body", "companion"),
-    "kind": ("manifest", "title", "table_title", "cover", "file_name", "companion"),
+    "year": ("manifest", "title", "table_title", "cover", "file_name", "body", "companion", "note"),
+    "kind": ("manifest", "title", "table_title", "cover", "file_name", "companion", "note"),
     "draft": ("manifest", "title", "cover", "file_name"),
 }
 # readings of a unit name trusted enough to replace a chosen name they extend (a name cut where it wrapped)
@@ -86,6 +86,7 @@ class DocumentMetadata:
     draft_source: str | None = None
     conflicts: list[str] = field(default_factory=list)  # 'unit: X (caption) / Y (file_name)' …
     candidates: list[Candidate] = field(default_factory=list)
+    year_problem: str | None = None  # why the year read cannot be filed without a manifest entry (plausible_year)
 
     @property
     def conflict_text(self) -> str | None:
@@ -108,7 +109,7 @@ def document_candidates(lines: list[str]) -> list[Candidate]:
     found += _label_cell_candidates(lines)
     found += _cover_candidates(lines)
     found += _body_candidates(lines)
-    return _merged(found)
+    return _merged(_settle_title(found))
 
 
 def file_name_candidates(file_name: str) -> list[Candidate]:
@@ -146,6 +147,9 @@ def choose(candidates: list[Candidate]) -> DocumentMetadata:
         out.unit_name, out.unit_source = _longest_extension(*picks["unit"], by_field["unit"])
     if picks["year"]:
         out.fiscal_year, out.year_source = int(picks["year"][0]), picks["year"][1]
+        out.year_problem = year_problem(out.fiscal_year, out.year_source, by_field["year"])
+        if out.year_problem:
+            out.conflicts.append(f"year: {out.year_problem}")
     if picks["kind"]:
         out.report_kind, out.kind_source = picks["kind"]
     if picks["draft"]:
@@ -409,13 +413,85 @@ def _title_candidates(lines: list[str]) -> list[Candidate]:
     found = []
     if reading.unit:
         found.append(Candidate("unit", reading.unit, "title", first_line, evidence))
-    if reading.year:
-        found.append(Candidate("year", str(reading.year), "title", first_line, evidence))
-    if reading.kind:
-        found.append(Candidate("kind", reading.kind, "title", first_line, evidence))
+    phrases = _title_phrases(joined)
+    if len({(year, kind) for year, kind, _ in phrases}) > 1:  # 2024年度部门预算 over 2015年度部门决算: settled later
+        for year, kind, text in phrases:
+            found.append(Candidate("year", str(year), "title", first_line, text))
+            found.append(Candidate("kind", kind, "title", first_line, text))
+    else:
+        if reading.year:
+            found.append(Candidate("year", str(reading.year), "title", first_line, evidence))
+        if reading.kind:
+            found.append(Candidate("kind", reading.kind, "title", first_line, evidence))
     if _DRAFT.search(joined):
         found.append(Candidate("draft", "true", "title", first_line, evidence))
     return found
+
+
+_TITLE_PHRASE = re.compile(r"(?:20\d{2}\s*[-－—–~～至到]\s*)?(20\d{2})年度?[^0-9]{0,24}?(决算|预算|绩效)")
+
+
+def _title_phrases(joined: str) -> list[tuple[int, str, str]]:
+    """Every <year>年度…<预算|决算|绩效> phrase of the title block: (year, kind, the phrase as printed)."""
+    flat = _DRAFT_MARK.sub("", QUOTES.sub("", joined))
+    out = []
+    for match in _TITLE_PHRASE.finditer(flat):
+        kind = _kind_words(match.group(0)) or ("performance" if match.group(2) == "绩效" else None)
+        if kind:
+            out.append((int(match.group(1)), kind, match.group(0)))
+    return out
+
+
+def _settle_title(found: list[Candidate]) -> list[Candidate]:
+    """A title block naming two reports (a note line 2024年度部门预算 printed over the title 2015年度部门决算):
+    the phrase whose kind the standard tables' titles print is the title (of several of that kind, the first
+    printed); the others become ``note`` readings (kept, lowest precedence). When no table decides between two
+    kinds, every phrase stays a title reading, and the year is a conflict the document waits on
+    (``year_problem``)."""
+    years = [c for c in found if c.field == "year" and c.source == "title"]
+    kinds = [c for c in found if c.field == "kind" and c.source == "title"]
+    if len({c.value for c in years}) < 2 and len({c.value for c in kinds}) < 2:
+        return found
+    phrases = [(y, k) for y, k in zip(years, kinds, strict=False)]
+    table_kinds = Counter(c.value for c in found if c.field == "kind" and c.source == "table_title")
+    if table_kinds:
+        kind = table_kinds.most_common(1)[0][0]
+        matching = [p for p in phrases if p[1].value == kind]
+        phrases = matching or phrases
+    if len({k.value for _, k in phrases}) > 1:
+        return found  # undecided: the title names two kinds of report and no table says which (year_problem)
+    phrases = phrases[:1]  # one kind: the first printed is the title (2025年部门预算 over （2024年度预算执行）)
+    title = {id(c) for c in phrases[0]}
+    return [c if c.source != "title" or c.field not in ("year", "kind") or id(c) in title
+            else Candidate(c.field, c.value, "note", c.line_no, c.evidence, c.count) for c in found]
+
+
+# the latest year a report may be for: next year's budget is published this year
+def latest_plausible_year() -> int:
+    return date.today().year + 1
+
+
+EARLIEST_PLAUSIBLE_YEAR = 2000
+_YEAR_RANGE = re.compile(r"(20\d{2})\s*[-－—–~～至到]\s*(20\d{2})\s*年")
+
+
+def year_problem(year: int, source: str, readings: dict[str, list[Candidate]]) -> str | None:
+    """Why a year read from the document cannot be filed by itself: a range printed for it (2015-2016年度),
+    two years in the title, a year after next year or before 2000. A manifest year is the maintainer's word."""
+    if source == "manifest":
+        return None
+    chosen = readings.get(source, [])
+    if source == "title" and len({c.value for c in chosen}) > 1:  # (the body, table titles may print several)
+        return f"the {source} names years {' and '.join(sorted({c.value for c in chosen}))}"
+    for candidate in chosen:
+        for match in _YEAR_RANGE.finditer(candidate.evidence):
+            if str(year) in match.groups():
+                return f"the {source} prints a range of years ({match.group(0)}), not one fiscal year"
+    if year > latest_plausible_year():
+        return f"{year} (from the {source}) is later than next year ({latest_plausible_year()})"
+    if year < EARLIEST_PLAUSIBLE_YEAR:
+        return f"{year} (from the {source}) is before {EARLIEST_PLAUSIBLE_YEAR}"
+    return None
 
 
 # ---------------------------------------------------------------- standard table titles

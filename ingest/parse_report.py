@@ -13,7 +13,7 @@ from pathlib import Path
 from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.document_keys import check_document_keys
-from ingest.faults import crash_if_injected, fault_injected, raise_if_injected
+from ingest.faults import crash_if_injected, exhaust_if_injected, fault_injected, raise_if_injected
 from ingest.model import as_row
 from ingest.narrative import narrative_claims
 from ingest.narrative_figures import narrative_figures
@@ -29,6 +29,7 @@ from ingest.report_resolution import (
     missing_metadata_reason,
 )
 from ingest.report_text import parse_report_text
+from ingest.value_bounds import check_value_bounds
 
 
 @dataclass(slots=True)
@@ -47,11 +48,14 @@ class ParseOutcome:
 
 def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> ParseOutcome:
     crash_if_injected("parse.crash", report.file_name)
+    exhaust_if_injected(report.file_name)
     base = document_row(report, stored_path)
     try:
         rendering = render_report(report)
     except UnreadableReport as exc:
         return ParseOutcome(document=_quarantined(base, str(exc)))
+    except MemoryError:  # past the worker's memory limit: the pool names the limit (ingest.parse_pool)
+        raise
     except Exception as exc:  # a reader bug must not stop the refresh: the file is quarantined with why
         return ParseOutcome(document=_quarantined(
             base, f"{report.file_name}: reader failed ({type(exc).__name__}: {exc})"))
@@ -61,6 +65,9 @@ def parse_report_file(report: ReportFile, stored_path: Path | None = None) -> Pa
         outcome = _read_rendering(report, rendering, base)
         if not fault_injected("keys.unchecked", report.file_name):
             check_document_keys(outcome)
+        check_value_bounds(outcome)
+    except MemoryError:
+        raise
     except Exception as exc:
         return ParseOutcome(document=_quarantined(base, parser_failure(report, rendering, exc)))
     return outcome

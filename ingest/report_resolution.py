@@ -21,7 +21,9 @@ about another (a companion's year, a manifest row) applies whenever it arrives:
    ``narrative``; versions supersede one another only within a part (dbt ``int_report_versions``), and a
    draft never supersedes a final.
 4. **Status.** A readable file with tables but no unit or year after all this is quarantined with why;
-   one that gains them (a companion arrives, a manifest row is added) is released.
+   one that gains them (a companion arrives, a manifest row is added) is released. So is a file whose year
+   is not certain (``ingest.metadata.year_problem``: a range such as 2015-2016年度, two years in the title,
+   a year after next year or before 2000): it waits for a manifest row giving its year, never filed by guess.
 
 A document whose unit, year, kind or status changes gets a new ``parsed_at``, so the incremental models and
 the audit take it again.
@@ -136,6 +138,10 @@ def resolve(documents: list[InboxDocument], manifest: list[dict]) -> tuple[dict[
         if status == "parsed" and missing:
             status = "quarantined"
             reason = missing_metadata_reason(document.file_name, missing, document.report_part == "tables")
+        elif status == "parsed" and meta.year_problem:  # never filed by guess: it waits for the manifest's word
+            status = "quarantined"
+            reason = (f"{document.file_name}: year not certain: {meta.year_problem}; the document waits for a "
+                      "manifest.csv entry giving its year (or a maintainer)")
         row = {"content_hash": h, "unit_name": meta.unit_name, "fiscal_year": meta.fiscal_year,
                "report_kind": meta.report_kind, "unit_source": meta.unit_source, "year_source": meta.year_source,
                "kind_source": meta.kind_source, "is_draft": meta.is_draft, "draft_source": meta.draft_source,

@@ -30,6 +30,9 @@ def render_report(report: ReportFile) -> RenderedReport:
             return render_docx(data)
         if kind == "xlsx":
             return render_xlsx(data)
+        if data.startswith(b"PK\x03\x04"):
+            raise UnreadableOffice("a ZIP package that is not a readable DOCX or XLSX (cut short or damaged: "
+                                   "no readable word/document.xml or xl/workbook.xml)")
     except (UnreadablePdf, UnreadableOffice) as exc:
         raise UnreadableReport(f"{report.file_name}: {exc}") from exc
     return text_rendering(decode_text(report))

@@ -9,6 +9,7 @@ a merged range other than its first are merged slots; numbers are printed as the
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ingest.renderings.model import RenderedReport
@@ -74,22 +75,15 @@ def _docx_grid(table) -> tuple[list[list[str | None]], list[list[tuple[int, int]
 
 def render_xlsx(data: bytes) -> RenderedReport:
     import openpyxl
-    from openpyxl.cell.cell import MergedCell
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:
         raise UnreadableOffice(f"not a readable XLSX ({type(exc).__name__}: {exc})") from exc
     report = RenderedReport(source_format="xlsx", page_count=len(workbook.worksheets))
+    formulas = _uncached_formulas(data, workbook)
     for sheet_no, sheet in enumerate(workbook.worksheets, start=1):
-        covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based
-        for merged in sheet.merged_cells.ranges:
-            for r in range(merged.min_row, merged.max_row + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if (r, c) != (merged.min_row, merged.min_col):
-                        covering[(r - 1, c - 1)] = (merged.min_row - 1, merged.min_col - 1)
-        rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
-                for row in sheet.iter_rows()]
+        rows, covering = _sheet_grid(sheet, formulas.get(sheet_no - 1, {}))
         kept = [i for i, row in enumerate(rows) if any(cell and cell.strip() for cell in row)]
         grid = [rows[i] for i in kept]
         run: list[int] = []
@@ -103,6 +97,96 @@ def render_xlsx(data: bytes) -> RenderedReport:
                 run.append(index)
         _add_items(report, split_grid([grid[k] for k in run], origins=_origins(run, kept, grid, covering)), sheet_no)
     return report
+
+
+# a sheet whose dimension spans more slots than this (one stray cell at XFD1048576 spans 17 billion) ...
+MAX_SHEET_SLOTS = 2_000_000
+SPARSE_FACTOR = 20  # ... and more than this many per cell it holds is read from its cells, not slot by slot
+
+
+# printed in place of a formula the file holds no computed value for: the table parser reports the cell
+# ("expected an amount … found '=SUM(C5:C9) …'"), a reader finding on that row, never a silent gap
+UNCACHED_FORMULA = "{formula}[formula_without_cached_value]"  # no spaces: grid repair drops them
+
+
+def _uncached_formulas(data: bytes, workbook) -> dict[int, dict[tuple[int, int], str]]:
+    """Per sheet (0-based), the formulas of cells whose computed value the file does not hold (a workbook
+    written by a program that does not calculate): (row, column) -> the formula as written."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:  # most workbooks hold every value: no second load
+        if not any(name.startswith("xl/worksheets/") and _holds_uncached_formula(package.read(name))
+                   for name in package.namelist()):
+            return {}
+    import openpyxl
+
+    written = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    out: dict[int, dict[tuple[int, int], str]] = {}
+    for index, (sheet, cached) in enumerate(zip(written.worksheets, workbook.worksheets, strict=False)):
+        for (r, c), cell in sheet._cells.items():  # the cells held (see _sheet_grid)
+            value = cell.value
+            text = value if isinstance(value, str) else getattr(value, "text", None)
+            if text and text.startswith("=") and cached._cells.get((r, c)) is not None \
+                    and cached._cells[(r, c)].value is None:
+                out.setdefault(index, {})[(r, c)] = text
+    return out
+
+
+_CELL_XML = re.compile(rb"<c\b[^>/]*>(.*?)</c>", re.S)
+_VALUE_XML = re.compile(rb"<v>[^<]")
+
+
+def _holds_uncached_formula(sheet_xml: bytes) -> bool:
+    """Whether a worksheet's XML has a cell with a formula (<f>) and no value (no <v>, or an empty one)."""
+    if b"<f" not in sheet_xml:
+        return False
+    return any(b"<f" in inner and not _VALUE_XML.search(inner) for inner in _CELL_XML.findall(sheet_xml))
+
+
+def _sheet_grid(sheet, formulas: dict[tuple[int, int], str] | None = None,
+                ) -> tuple[list[list[str | None]], dict[tuple[int, int], tuple[int, int]]]:
+    """The sheet's text per slot (None for a merged slot) and, for merged slots, the first slot of their
+    range (0-based). A sheet whose dimension is far larger than its content keeps only the rows and columns
+    that hold something, in order: openpyxl would otherwise walk every empty slot up to its last cell."""
+    from openpyxl.cell.cell import MergedCell
+
+    slots = sheet.max_row * sheet.max_column
+    if slots <= MAX_SHEET_SLOTS or slots <= SPARSE_FACTOR * len(sheet._cells):  # dense: read as it always was
+        row_index = {r: r - 1 for r in range(1, sheet.max_row + 1)}
+        col_index = {c: c - 1 for c in range(1, sheet.max_column + 1)}
+        rows = [[None if isinstance(cell, MergedCell) else _cell_text(cell) for cell in row]
+                for row in sheet.iter_rows()]
+    else:
+        held = [(r, c) for (r, c), cell in sheet._cells.items()  # the cells the sheet holds (openpyxl keeps no other
+                if not isinstance(cell, MergedCell) and cell.value not in (None, "")]  # public index of them)
+        held = sorted(set(held) | set(formulas or {}))
+        used_rows = sorted({r for r, _ in held} | {m.min_row for m in sheet.merged_cells.ranges})
+        used_cols = sorted({c for _, c in held} | {m.min_col for m in sheet.merged_cells.ranges})
+        row_index = {r: i for i, r in enumerate(used_rows)}
+        col_index = {c: i for i, c in enumerate(used_cols)}
+        rows = [[""] * len(used_cols) for _ in used_rows]
+        for r, c in held:
+            rows[row_index[r]][col_index[c]] = _cell_text(sheet._cells[(r, c)])
+    for (r, c), formula in (formulas or {}).items():
+        if r in row_index and c in col_index:
+            rows[row_index[r]][col_index[c]] = UNCACHED_FORMULA.format(formula=formula)
+    covering = {}  # (row, column) of a merged slot -> the merged range's first slot, 0-based in the grid
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row not in row_index or merged.min_col not in col_index:
+            continue
+        first = (row_index[merged.min_row], col_index[merged.min_col])
+        for r in _within(row_index, merged.min_row, merged.max_row):
+            for c in _within(col_index, merged.min_col, merged.max_col):
+                slot = (row_index[r], col_index[c])
+                if slot != first:
+                    covering[slot] = first
+                    rows[slot[0]][slot[1]] = None
+    return rows, covering
+
+
+def _within(index: dict[int, int], low: int, high: int) -> list[int]:
+    """The sheet rows (columns) of the grid between low and high, whichever is shorter to walk."""
+    if high - low < len(index):
+        return [n for n in range(low, high + 1) if n in index]
+    return [n for n in index if low <= n <= high]
 
 
 def _origins(run: list[int], kept: list[int], grid, covering) -> list[list[tuple[int, int] | None]]:

@@ -4,9 +4,45 @@
 -- (草稿, 征求意见稿 …) sorts before every final, then the newest version (first seen last, then the newer file)
 -- is current: a draft never supersedes a final, whatever the order or mtime of the files. Older versions are
 -- superseded when the next one was first seen (a draft that arrives after its final: when it arrived).
+-- A version that reads worse than another of its part (fewer tables, under 90 % of the cells, or more rows
+-- the reader could not read: a truncated or damaged copy) sorts before every version that reads completely,
+-- like a draft: a newer copy that reads worse never supersedes a complete one by itself (a maintainer withdraws
+-- the complete one to let it); both stay visible, the worse one with why (reads_worse_reason).
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
+),
+
+issues as (
+    select document_id, count(*) as n_issues
+    from {{ ref('stg_raw__parse_issues') }}
+    group by document_id
+),
+
+measured as (
+    select
+        documents.*,
+        coalesce(issues.n_issues, 0) as n_issues,
+        max(documents.n_tables) over part as part_max_tables,
+        max(documents.n_cells) over part as part_max_cells,
+        min(coalesce(issues.n_issues, 0)) over part as part_min_issues
+    from documents
+    left join issues on documents.document_id = issues.document_id
+    window part as (partition by documents.report_id, documents.report_part)
+),
+
+graded as (
+    select
+        *,
+        case
+            when n_tables < part_max_tables
+                then 'reads worse: ' || n_tables || ' tables where another version has ' || part_max_tables
+            when n_cells < 0.9 * part_max_cells
+                then 'reads worse: ' || n_cells || ' amounts where another version has ' || part_max_cells
+            when n_issues > part_min_issues
+                then 'reads worse: ' || n_issues || ' rows not read where another version has ' || part_min_issues
+        end as reads_worse_reason
+    from measured
 ),
 
 files as (
@@ -30,6 +66,10 @@ ordered as (
         documents.report_kind,
         documents.is_draft,
         documents.first_seen_at,
+        documents.n_tables,
+        documents.n_cells,
+        documents.n_issues,
+        documents.reads_worse_reason,
         files.file_modified_at,
         files.file_names,
         files.n_sightings,
@@ -37,11 +77,11 @@ ordered as (
         lead(documents.first_seen_at) over versions as next_first_seen_at,
         lead(documents.document_id) over versions as superseded_by,
         count(*) over (partition by documents.report_id, documents.report_part) as n_versions
-    from documents
+    from graded as documents
     left join files on documents.document_id = files.document_id
     window versions as (
         partition by documents.report_id, documents.report_part
-        order by documents.is_draft desc, documents.first_seen_at, files.file_modified_at, documents.document_id
+        order by documents.is_draft desc, documents.reads_worse_reason is not null desc, documents.first_seen_at, files.file_modified_at, documents.document_id
     )
 )
 
@@ -61,6 +101,7 @@ select
     -- greatest() skips nulls: the current version has no superseded_at
     case when next_first_seen_at is not null then greatest(next_first_seen_at, first_seen_at) end as superseded_at,
     superseded_by,
+    reads_worse_reason,
     file_modified_at,
     file_names,
     n_sightings

@@ -14,6 +14,7 @@ select
     versions.first_seen_at,
     versions.superseded_at,
     versions.superseded_by,
+    versions.reads_worse_reason,
     versions.file_modified_at,
     versions.file_names,
     versions.n_sightings
