@@ -21,6 +21,7 @@ class RenderedReport:
     cell_boxes: dict[int, list[BBox | None]] = field(default_factory=dict)  # line_no -> bbox per token
     page_count: int = 0
     fallback_pages: list[int] = field(default_factory=list)  # PDF pages whose tables camelot read
+    reader: str = ""  # PDF: which engine read the page objects (pdfium, or pdfplumber where pdfium could not)
 
     def add_text(self, text: str, page: int | None) -> None:
         self.lines.append(text)

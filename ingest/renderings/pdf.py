@@ -31,6 +31,7 @@ import pdfplumber
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
+from ingest.renderings.pdf_pdfium import PdfiumDocument
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
@@ -50,68 +51,92 @@ class _Word:
     bottom: float
 
 
-def render_pdf(data: bytes) -> RenderedReport:
-    report = RenderedReport(source_format="pdf")
+READERS = ("pdfium", "pdfplumber")
+
+
+def render_pdf(data: bytes, reader: str = "pdfium") -> RenderedReport:
+    """The report's rendering, its page objects read by pdfium (``pdf_pdfium``), or by pdfplumber where
+    pdfium cannot read the file or box its characters as pdfminer does (``RenderedReport.reader`` says
+    which). ``reader="pdfplumber"`` reads with pdfplumber only (the reference the fast path is tested on)."""
+    if reader not in READERS:
+        raise ValueError(f"unknown PDF reader {reader!r}")
+    if reader == "pdfium":
+        try:
+            document = PdfiumDocument(data)
+        except Exception:  # pdfium refuses the file: pdfplumber decides whether it is readable
+            document = None
+        if document is not None:
+            try:
+                with document:
+                    pages, clipped = document.pages, document.clipped
+            except Exception:  # Unsupported, or pdfium failing on a page: pdfplumber reads it all
+                pages = None
+            if pages is not None:
+                return _render(data, pages, clipped, "pdfium")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises several unrelated types for damaged files
         raise UnreadablePdf(f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    with pdf:
+        return _render(data, pdf.pages, _clipped_text(data), "pdfplumber")
+
+
+def _render(data: bytes, pages: list, clipped: dict, reader: str) -> RenderedReport:
+    report = RenderedReport(source_format="pdf", reader=reader)
     previous_header: list[list[str]] | None = None
     previous_table: PageTable | None = None  # the last table read, whose columns a continuation takes
     codes: list[tuple[int, int]] = []
     continuing = False  # the last item of the previous page was a table row
-    clipped = _clipped_text(data)
     table_title = ""  # the title of the table being read (a title printed again over its continuation)
-    with pdf:
-        report.page_count = len(pdf.pages)
-        running = _running_lines(pdf.pages)
-        for page_no, page in enumerate(pdf.pages, start=1):
-            try:
-                # content set outside the page's visible area or outside its text box's clipping path (some
-                # generators overflow a table or a text box there and print it again on the next page) is not
-                # part of the report
-                visible = page.within_bbox(page.bbox).dedupe_chars()
-                if page_no in clipped:
-                    regions = clipped[page_no]
-                    visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
-                                             or not is_clipped(obj, regions))
-                tables = page_tables(visible)
-                if not tables and _looks_tabular(visible, continuing):
-                    tables = _camelot_tables(data, page_no, visible.height)
-                    if tables:
-                        report.fallback_pages.append(page_no)
-                if tables and previous_table is not None and previous_table.columns:
-                    tables = _continuation_laid_on(visible, tables, previous_table,
-                                                   lambda text, title=table_title: _furniture(text, running, title))
-                tables = with_open_rows(visible, tables)
-                items = _page_items(visible, tables)
-            except Exception as exc:
-                raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
-            ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
-            continuing = _ends_in_table(ordered)
-            for item in ordered:
-                if isinstance(item, TextLine):
-                    report.add_text(item.text, page_no)
-                    if _furniture(item.text, running, table_title):
-                        continue  # a page number, a running header, the table's title printed again
-                    if family_for_title(item.text) is not None:
-                        codes, previous_header, previous_table = [], None, None  # a new table starts
-                        table_title = normalise_cell(item.text)
-                    else:
-                        previous_table = None  # prose between: what follows is not the same table
+    report.page_count = len(pages)
+    running = _running_lines(pages)
+    for page_no, page in enumerate(pages, start=1):
+        try:
+            # content set outside the page's visible area or outside its text box's clipping path (some
+            # generators overflow a table or a text box there and print it again on the next page) is not
+            # part of the report
+            visible = page.within_bbox(page.bbox).dedupe_chars()
+            if page_no in clipped:
+                regions = clipped[page_no]
+                visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
+                                         or not is_clipped(obj, regions))
+            tables = page_tables(visible)
+            if not tables and _looks_tabular(visible, continuing):
+                tables = _camelot_tables(data, page_no, visible.height)
+                if tables:
+                    report.fallback_pages.append(page_no)
+            if tables and previous_table is not None and previous_table.columns:
+                tables = _continuation_laid_on(visible, tables, previous_table,
+                                               lambda text, title=table_title: _furniture(text, running, title))
+            tables = with_open_rows(visible, tables)
+            items = _page_items(visible, tables)
+        except Exception as exc:
+            raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
+        ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+        continuing = _ends_in_table(ordered)
+        for item in ordered:
+            if isinstance(item, TextLine):
+                report.add_text(item.text, page_no)
+                if _furniture(item.text, running, table_title):
+                    continue  # a page number, a running header, the table's title printed again
+                if family_for_title(item.text) is not None:
+                    codes, previous_header, previous_table = [], None, None  # a new table starts
+                    table_title = normalise_cell(item.text)
+                else:
+                    previous_table = None  # prose between: what follows is not the same table
+                continue
+            # the same table goes on (a page break, no title or prose between, the same columns)
+            continues = (previous_table is not None and bool(previous_table.columns)
+                         and item.columns == previous_table.columns)
+            previous_table = item
+            for part in split_grid(item.rows, item.boxes, codes if continues else [], item.origins,
+                                   exact_columns=bool(item.columns),
+                                   continued_header=previous_header if continues else None):
+                if isinstance(part, TextLine):
+                    report.add_text(part.text, page_no)
                     continue
-                # the same table goes on (a page break, no title or prose between, the same columns)
-                continues = (previous_table is not None and bool(previous_table.columns)
-                             and item.columns == previous_table.columns)
-                previous_table = item
-                for part in split_grid(item.rows, item.boxes, codes if continues else [], item.origins,
-                                       exact_columns=bool(item.columns),
-                                       continued_header=previous_header if continues else None):
-                    if isinstance(part, TextLine):
-                        report.add_text(part.text, page_no)
-                        continue
-                    previous_header = _add_segment(report, part, page_no, previous_header)
-                    codes = part.code_columns
+                previous_header = _add_segment(report, part, page_no, previous_header)
+                codes = part.code_columns
     return report
 
 

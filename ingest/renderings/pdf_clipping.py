@@ -25,19 +25,28 @@ def clipped_text_regions(data: bytes) -> dict[int, list[tuple[Box, Box]]]:
     try:
         for index in range(len(document)):
             page = document[index]
-            height = page.get_size()[1]
-            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
-                visible = _clip_rectangle(obj, height)
-                if visible is None:
-                    continue
-                left, bottom, right, top = obj.get_bounds()
-                box = (left, height - top, right, height - bottom)
-                if box[0] < visible[0] - 1 or box[1] < visible[1] - 1 or box[2] > visible[2] + 1 \
-                        or box[3] > visible[3] + 1:
-                    regions.setdefault(index + 1, []).append((box, visible))
+            found = page_clipped_regions(page)
+            if found:
+                regions[index + 1] = found
     finally:
         document.close()
     return regions
+
+
+def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
+    """(text object box, visible rectangle) of each text object on the page that its clipping path cuts."""
+    found = []
+    height = page.get_size()[1]
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+        visible = _clip_rectangle(obj, height)
+        if visible is None:
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        box = (left, height - top, right, height - bottom)
+        if box[0] < visible[0] - 1 or box[1] < visible[1] - 1 or box[2] > visible[2] + 1 \
+                or box[3] > visible[3] + 1:
+            found.append((box, visible))
+    return found
 
 
 def _clip_rectangle(obj, height: float) -> Box | None:

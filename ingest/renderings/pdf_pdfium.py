@@ -1,0 +1,332 @@
+"""PDF page objects read with pdfium, in the shape pdfplumber gives them, at pdfium's speed.
+
+pdfplumber reads a page through pdfminer's layout engine in pure Python (~7 pages/s per core on the shared
+reports); pdfium (C++, through pypdfium2's raw ctypes API) reads the same content stream ~10× faster. This
+module builds pdfplumber's object dicts from pdfium — every character with the box pdfminer gives it, and
+every path painted as a ``line``, ``rect`` or ``curve`` with pdfminer's rules — and hands them to a
+pdfplumber ``Page`` subclass, so the table finder, word grouping and text extraction that read them are
+pdfplumber's own, unchanged. Only the reading of the content stream is replaced.
+
+Character boxes follow pdfminer (``LTChar``): from the glyph's origin, its advance, and the font's descent
+to descent + size, through the character's matrix; pdfium's "loose" character box gives the advance. Paths
+follow pdfminer's ``paint_path``: each subpath on its own; ``m l`` is a line, a closed axis-aligned
+``m l l l h`` a rectangle, anything else a curve of its points. Coordinates are rounded to 4 decimals in
+the object's own space before they are transformed (pdfium keeps 32-bit floats, pdfminer 64-bit ones of
+the numbers printed in the content stream), so the two readers agree to the last digit that matters.
+
+What this reader cannot box the way pdfminer does — vertical writing, characters set on a slant — it
+says (``Unsupported``): the caller reads that document with pdfplumber instead.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterator
+from functools import lru_cache
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfplumber.container import Container
+from pdfplumber.page import Page
+
+from ingest.renderings.pdf_clipping import page_clipped_regions
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class Unsupported(Exception):
+    """The page holds something this reader does not box as pdfminer does."""
+
+
+def _mult(m1: Matrix, m0: Matrix) -> Matrix:
+    """m1 applied first, then m0 (pdfminer's ``mult_matrix``)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (a0 * a1 + c0 * b1, b0 * a1 + d0 * b1, a0 * c1 + c0 * d1, b0 * c1 + d0 * d1,
+            a0 * e1 + c0 * f1 + e0, b0 * e1 + d0 * f1 + f0)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _r(v: float) -> float:
+    return round(v, 4)
+
+
+def _matrix(struct) -> Matrix:
+    return (_r(struct.a), _r(struct.b), _r(struct.c), _r(struct.d), _r(struct.e), _r(struct.f))
+
+
+class PdfiumPage(Page):
+    """A pdfplumber page whose objects were read by pdfium; everything derived from them is pdfplumber's."""
+
+    def __init__(self, objects: dict[str, list[dict]], page_number: int, mediabox: tuple[float, ...],
+                 rotation: int, initial_doctop: float = 0.0):
+        self.pdf = None
+        self.root_page = self
+        self.page_obj = None
+        self.page_number = page_number
+        self.initial_doctop = initial_doctop
+        self.rotation = rotation
+        self.mediabox = self.cropbox = self.bbox = mediabox
+        self._objects = objects
+        self.get_textmap = lru_cache()(self._get_textmap)
+
+    @property
+    def objects(self) -> dict[str, list[dict]]:
+        return self._objects
+
+    def close(self) -> None:
+        Container.flush_cache(self, ["_rect_edges", "_curve_edges", "_edges"])
+
+
+class PdfiumDocument:
+    """The pages of one PDF as ``PdfiumPage`` objects, read on demand."""
+
+    def __init__(self, data: bytes):
+        self._document = pdfium.PdfDocument(data)
+        self._pages: list[PdfiumPage] | None = None
+        self._clipped: dict[int, list] = {}
+
+    def __enter__(self) -> PdfiumDocument:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._document.close()
+
+    @property
+    def pages(self) -> list[PdfiumPage]:
+        if self._pages is None:
+            doctop, pages = 0.0, []
+            for index in range(len(self._document)):
+                page, clipped = read_page(self._document, index, doctop)
+                doctop += page.height
+                pages.append(page)
+                if clipped:
+                    self._clipped[index + 1] = clipped
+            self._pages = pages
+        return self._pages
+
+    @property
+    def clipped(self) -> dict[int, list]:
+        """Per page number: the text objects their clipping path cuts (``pdf_clipping``)."""
+        self.pages  # noqa: B018 - read while the pages are
+        return self._clipped
+
+
+def _page_ctm(mediabox: tuple[float, float, float, float], rotation: int) -> Matrix:
+    """pdfminer's device matrix for a page (``PDFPageInterpreter.process_page``)."""
+    x0, y0, x1, y1 = mediabox
+    if rotation == 90:
+        return (0, -1, 1, 0, -y0, x1)
+    if rotation == 180:
+        return (-1, 0, 0, -1, x1, y1)
+    if rotation == 270:
+        return (0, 1, -1, 0, y1, -x0)
+    return (1, 0, 0, 1, -x0, -y0)
+
+
+def read_page(document: pdfium.PdfDocument, index: int, initial_doctop: float = 0.0) -> tuple[PdfiumPage, list]:
+    """The page's objects, and the text objects its clipping paths cut (``pdf_clipping``)."""
+    page = document[index]
+    try:
+        raw = page.raw
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        if pdfium_c.FPDFPage_GetMediaBox(raw, *(ctypes.byref(v) for v in (left, bottom, right, top))):
+            media = (_r(left.value), _r(bottom.value), _r(right.value), _r(top.value))
+        else:
+            media = (0.0, 0.0, _r(pdfium_c.FPDF_GetPageWidthF(raw)), _r(pdfium_c.FPDF_GetPageHeightF(raw)))
+        media = (min(media[0], media[2]), min(media[1], media[3]), max(media[0], media[2]), max(media[1], media[3]))
+        rotation = (pdfium_c.FPDFPage_GetRotation(raw) * 90) % 360
+        ctm = _page_ctm(media, rotation)
+        width, height = media[2] - media[0], media[3] - media[1]
+        if rotation in (90, 270):
+            width, height = height, width
+        page_box = (0.0, 0.0, float(width), float(height))
+        objects: dict[str, list[dict]] = {"char": _chars(page, ctm, height, index + 1, initial_doctop)}
+        for kind, obj in _paths(raw, ctm, height, index + 1, initial_doctop):
+            objects.setdefault(kind, []).append(obj)
+        return PdfiumPage(objects, index + 1, page_box, rotation, initial_doctop), page_clipped_regions(page)
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- characters
+
+def _font_name(font) -> str:
+    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+    if not size:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    return buffer.value.decode("utf-8", "replace")
+
+
+def _chars(page, ctm: Matrix, height: float, page_number: int, doctop: float) -> list[dict]:
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.raw
+        n = pdfium_c.FPDFText_CountChars(raw)
+        fonts: dict[int, tuple[str, float]] = {}  # text object -> (font name, descent per unit size)
+        out = []
+        matrix = pdfium_c.FS_MATRIX()
+        loose = pdfium_c.FS_RECTF()
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        for i in range(n):
+            if pdfium_c.FPDFText_IsGenerated(raw, i):
+                continue
+            code = pdfium_c.FPDFText_GetUnicode(raw, i)
+            obj = pdfium_c.FPDFText_GetTextObject(raw, i)
+            key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+            font = fonts.get(key)
+            if font is None:
+                handle = pdfium_c.FPDFTextObj_GetFont(obj)
+                descent = ctypes.c_float()
+                pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
+                size = ctypes.c_float()
+                pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
+                font = fonts[key] = (_font_name(handle), descent.value / 1000.0, _r(size.value))
+            name, descent, size = font
+            pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
+            pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
+            pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+            a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
+            adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
+            if adv is None:
+                raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
+            char_matrix = _mult((a, b, c, d, _r(ox.value), _r(oy.value)), ctm)
+            low, high = descent * size, descent * size + size
+            corners = [_apply(char_matrix, px, py) for px, py in ((0.0, low), (0.0, high), (adv, low), (adv, high))]
+            x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+            y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+            ma, mb, mc, md = char_matrix[:4]
+            top = height - y1
+            out.append({
+                "matrix": char_matrix, "fontname": name, "adv": adv, "upright": ma * md > 0 and mb * mc <= 0,
+                "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+                "size": y1 - y0, "object_type": "char", "page_number": page_number,
+                "text": chr(code) if code else "", "top": top, "bottom": height - y0, "doctop": doctop + top,
+            })
+        return out
+    finally:
+        textpage.close()
+
+
+def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:
+    """The character's advance in text space (pdfminer's textwidth * size * scaling) from pdfium's loose box:
+    the box is the character's (advance × font height) rectangle through its matrix, so its width is
+    |a|·adv + |c|·h and its height |b|·adv + |d|·h."""
+    det = abs(a) * abs(d) - abs(b) * abs(c)
+    if abs(det) < 1e-9:
+        return None
+    return (abs(d) * abs(width) - abs(c) * abs(height)) / det
+
+
+# ---------------------------------------------------------------- paths
+
+def _objects(container, count, get, matrix: Matrix) -> Iterator[tuple[object, Matrix]]:
+    for i in range(count(container)):
+        obj = get(container, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
+            form = pdfium_c.FS_MATRIX()
+            pdfium_c.FPDFPageObj_GetMatrix(obj, form)
+            yield from _objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
+                                _mult(_matrix(form), matrix))
+        else:
+            yield obj, matrix
+
+
+def _colour(get, obj) -> tuple[float, ...]:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    get(obj, *(ctypes.byref(v) for v in (r, g, b, a)))
+    return (r.value / 255, g.value / 255, b.value / 255)
+
+
+def _paths(page, ctm: Matrix, height: float, page_number: int, doctop: float) -> Iterator[tuple[str, dict]]:
+    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    own = pdfium_c.FS_MATRIX()
+    for obj, outer in _objects(page, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _IDENTITY):
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        pdfium_c.FPDFPageObj_GetMatrix(obj, own)
+        matrix = _mult(_mult(_matrix(own), outer), ctm)
+        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke))
+        width = ctypes.c_float()
+        pdfium_c.FPDFPageObj_GetStrokeWidth(obj, ctypes.byref(width))
+        style = {"linewidth": _r(width.value), "stroke": bool(stroke.value), "fill": bool(fillmode.value),
+                 "evenodd": fillmode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
+                 "stroking_color": _colour(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
+                 "non_stroking_color": _colour(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+        subpath: list[tuple[str, tuple[float, float]]] = []
+        for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            point = _apply(matrix, _r(x.value), _r(y.value))
+            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                if subpath:
+                    yield from _painted(subpath, style, height, page_number, doctop)
+                subpath = [("m", point)]
+                continue
+            op = "c" if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO else "l"
+            subpath.append((op, point))
+            if pdfium_c.FPDFPathSegment_GetClose(segment):
+                subpath.append(("h", subpath[0][1]))
+        if subpath:
+            yield from _painted(subpath, style, height, page_number, doctop)
+
+
+def _painted(path: list[tuple[str, tuple[float, float]]], style: dict, height: float, page_number: int,
+             doctop: float) -> Iterator[tuple[str, dict]]:
+    """One subpath as pdfminer paints it (``PDFLayoutAnalyzer.paint_path``)."""
+    # a Bézier curve is three pdfium segments and one pdfminer operator whose point is its last
+    ops: list[str] = []
+    pts: list[tuple[float, float]] = []
+    run = 0
+    for op, point in path:
+        if op == "c":
+            run += 1
+            if run % 3:
+                continue
+        else:
+            run = 0
+        ops.append(op)
+        pts.append(point)
+    shape = "".join(ops)
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts.pop()
+        pts[-1] = pts[0]
+    if shape in {"mlh", "ml"}:
+        kind = "line"
+        pts = pts[:2]
+    elif shape in {"mlllh", "mllll"}:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        closed = pts[0] == pts[4]
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        kind = "rect" if closed and square else "curve"
+        if kind == "rect":
+            pts = [pts[0], pts[2]]
+    else:
+        kind = "curve"
+    if shape[:1] != "m":
+        return
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    obj = {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+           "pts": [(px, height - py) for px, py in (pts if kind != "rect" else _corners(pts))],
+           **style, "object_type": kind, "page_number": page_number, "dash": None,
+           "top": height - y1, "bottom": height - y0, "doctop": doctop + height - y1}
+    yield kind, obj
+
+
+def _corners(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    (x0, y0), (x1, y1) = pts
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
