@@ -31,6 +31,7 @@ import pdfplumber
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
+from ingest.renderings.pdf_dedupe import deduped
 from ingest.renderings.pdf_pdfium import PdfiumDocument
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
@@ -95,7 +96,7 @@ def _render(data: bytes, pages: list, clipped: dict, reader: str) -> RenderedRep
             # content set outside the page's visible area or outside its text box's clipping path (some
             # generators overflow a table or a text box there and print it again on the next page) is not
             # part of the report
-            visible = page.within_bbox(page.bbox).dedupe_chars()
+            visible = deduped(page.within_bbox(page.bbox))
             if page_no in clipped:
                 regions = clipped[page_no]
                 visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"

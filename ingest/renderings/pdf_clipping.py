@@ -37,20 +37,36 @@ def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
     """(text object box, visible rectangle) of each text object on the page that its clipping path cuts."""
     found = []
     height = page.get_size()[1]
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT]):
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    for obj in _text_objects(page.raw):
         visible = _clip_rectangle(obj, height)
         if visible is None:
             continue
-        left, bottom, right, top = obj.get_bounds()
-        box = (left, height - top, right, height - bottom)
+        pdfium_c.FPDFPageObj_GetBounds(obj, *bounds)
+        box = (left.value, height - top.value, right.value, height - bottom.value)
         if box[0] < visible[0] - 1 or box[1] < visible[1] - 1 or box[2] > visible[2] + 1 \
                 or box[3] > visible[3] + 1:
             found.append((box, visible))
     return found
 
 
+def _text_objects(container, depth: int = 0):
+    """The text objects of a page and of the form objects on it (as deep as pypdfium2's
+    ``get_objects``)."""
+    count, get = ((pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject) if depth == 0
+                  else (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject))
+    for i in range(count(container)):
+        obj = get(container, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            yield obj
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 14:
+            yield from _text_objects(obj, depth + 1)
+
+
 def _clip_rectangle(obj, height: float) -> Box | None:
-    clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
     if not clip:
         return None
     rectangle: list[float] | None = None

@@ -173,39 +173,45 @@ def _chars(page, ctm: Matrix, height: float, page_number: int, doctop: float) ->
     try:
         raw = textpage.raw
         n = pdfium_c.FPDFText_CountChars(raw)
-        fonts: dict[int, tuple[str, float]] = {}  # text object -> (font name, descent per unit size)
+        fonts: dict[int, tuple[str, float, float]] = {}  # text object -> (font name, descent per unit size, size)
         out = []
         matrix = pdfium_c.FS_MATRIX()
         loose = pdfium_c.FS_RECTF()
         ox, oy = ctypes.c_double(), ctypes.c_double()
+        ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+        is_generated, get_unicode = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
+        get_object, get_matrix = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_GetMatrix
+        get_origin, get_loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
+        cast, void_p = ctypes.cast, ctypes.c_void_p
         for i in range(n):
-            if pdfium_c.FPDFText_IsGenerated(raw, i):
+            if is_generated(raw, i):
                 continue
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            obj = pdfium_c.FPDFText_GetTextObject(raw, i)
-            key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+            code = get_unicode(raw, i)
+            obj = get_object(raw, i)
+            key = cast(obj, void_p).value or 0
             font = fonts.get(key)
             if font is None:
-                handle = pdfium_c.FPDFTextObj_GetFont(obj)
-                descent = ctypes.c_float()
-                pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
-                size = ctypes.c_float()
-                pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-                font = fonts[key] = (_font_name(handle), descent.value / 1000.0, _r(size.value))
+                font = fonts[key] = _font(obj)
             name, descent, size = font
-            pdfium_c.FPDFText_GetMatrix(raw, i, matrix)
-            pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(ox), ctypes.byref(oy))
-            pdfium_c.FPDFText_GetLooseCharBox(raw, i, loose)
+            get_matrix(raw, i, matrix)
+            get_origin(raw, i, ox_ref, oy_ref)
+            get_loose(raw, i, loose)
             a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
             adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
             if adv is None:
                 raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
             char_matrix = _mult((a, b, c, d, _r(ox.value), _r(oy.value)), ctm)
             low, high = descent * size, descent * size + size
-            corners = [_apply(char_matrix, px, py) for px, py in ((0.0, low), (0.0, high), (adv, low), (adv, high))]
-            x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
-            y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
-            ma, mb, mc, md = char_matrix[:4]
+            ma, mb, mc, md, me, mf = char_matrix
+            if mb == 0 and mc == 0:  # upright or mirrored, not slanted: two corners are the box
+                xa, xb = me, ma * adv + me
+                ya, yb = md * low + mf, md * high + mf
+                x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+                y0, y1 = (ya, yb) if ya <= yb else (yb, ya)
+            else:
+                corners = [_apply(char_matrix, px, py) for px, py in ((0.0, low), (0.0, high), (adv, low), (adv, high))]
+                x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+                y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
             top = height - y1
             out.append({
                 "matrix": char_matrix, "fontname": name, "adv": adv, "upright": ma * md > 0 and mb * mc <= 0,
@@ -216,6 +222,15 @@ def _chars(page, ctm: Matrix, height: float, page_number: int, doctop: float) ->
         return out
     finally:
         textpage.close()
+
+
+def _font(obj) -> tuple[str, float, float]:
+    """A text object's font name, descent per unit of size, and size."""
+    handle = pdfium_c.FPDFTextObj_GetFont(obj)
+    descent, size = ctypes.c_float(), ctypes.c_float()
+    pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
+    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
+    return _font_name(handle), descent.value / 1000.0, _r(size.value)
 
 
 def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:
