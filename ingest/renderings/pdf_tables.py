@@ -112,10 +112,8 @@ def _grid(page, bbox, cells: list[BBox]) -> PageTable | None:
     if len(xs) < 2 or len(ys) < 2:
         return None
     x0, top, x1, bottom = bbox
-    # blank characters print nothing: they neither make a slot used nor a cell printed (readers differ on
-    # whether a run of blanks is one character or many)
-    chars = [c for c in page.chars if not c["text"].isspace()
-             and x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
+    chars = [c for c in page.chars
+             if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]
 
     def slot(values: list[float], v: float) -> int:
         return min(max(bisect_right(values, v) - 1, 0), len(values) - 2)
