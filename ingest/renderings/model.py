@@ -22,6 +22,7 @@ class RenderedReport:
     page_count: int = 0
     fallback_pages: list[int] = field(default_factory=list)  # PDF pages whose tables camelot read
     reader: str = ""  # PDF: which engine read the page objects (pdfium, or pdfplumber where pdfium could not)
+    reference_pages: list[int] = field(default_factory=list)  # PDF pages pdfplumber read instead of pdfium
 
     def add_text(self, text: str, page: int | None) -> None:
         self.lines.append(text)

@@ -27,12 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pdfplumber
+import pypdfium2 as pdfium
 
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
 from ingest.renderings.pdf_dedupe import deduped
-from ingest.renderings.pdf_pdfium import PdfiumDocument
+from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
@@ -70,7 +71,7 @@ def render_pdf(data: bytes, reader: str = "pdfium") -> RenderedReport:
             try:
                 with document:
                     pages, clipped = document.pages, document.clipped
-            except Exception:  # Unsupported, or pdfium failing on a page: pdfplumber reads it all
+            except (Unsupported, pdfium.PdfiumError):  # pdfplumber reads it all
                 pages = None
             if pages is not None:
                 return _render(data, pages, clipped, "pdfium")
@@ -84,6 +85,54 @@ def render_pdf(data: bytes, reader: str = "pdfium") -> RenderedReport:
 
 def _render(data: bytes, pages: list, clipped: dict, reader: str) -> RenderedReport:
     report = RenderedReport(source_format="pdf", reader=reader)
+    reference = _ReferencePages(data) if reader == "pdfium" else None
+    try:
+        return _render_pages(report, data, pages, clipped, reference)
+    finally:
+        if reference is not None:
+            reference.close()
+
+
+class _ReferencePages:
+    """pdfplumber's reading of single pages, for the pages the pdfium reading cannot decide (opened once,
+    when the first such page comes)."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._pdf = None
+
+    def page(self, page_no: int):
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(io.BytesIO(self._data))
+        return self._pdf.pages[page_no - 1]
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+
+def _visible(page, clipped: dict, page_no: int):
+    """The page without what it does not show: content outside its visible area or outside its text box's
+    clipping path (some generators overflow a table or a text box there and print it again on the next
+    page), and without duplicate characters."""
+    visible = deduped(page.within_bbox(page.bbox))
+    if page_no in clipped:
+        regions = clipped[page_no]
+        visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
+                                 or not is_clipped(obj, regions))
+    return visible
+
+
+def _blanks_undecided(page, tables: list[PageTable]) -> bool:
+    """pdfium may have left blank characters out inside a table (``PdfiumPage.blank_gaps``): a slot holding
+    only blanks counts as a printed column for the grid, so the page needs every blank pdfminer reads."""
+    gaps = getattr(page, "blank_gaps", None)
+    return bool(gaps) and any(g[0] <= t.bbox[2] and g[2] >= t.bbox[0] and g[1] <= t.bbox[3] and g[3] >= t.bbox[1]
+                              for g in gaps for t in tables)
+
+
+def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dict,
+                  reference: _ReferencePages | None) -> RenderedReport:
     previous_header: list[list[str]] | None = None
     previous_table: PageTable | None = None  # the last table read, whose columns a continuation takes
     codes: list[tuple[int, int]] = []
@@ -93,15 +142,12 @@ def _render(data: bytes, pages: list, clipped: dict, reader: str) -> RenderedRep
     running = _running_lines(pages)
     for page_no, page in enumerate(pages, start=1):
         try:
-            # content set outside the page's visible area or outside its text box's clipping path (some
-            # generators overflow a table or a text box there and print it again on the next page) is not
-            # part of the report
-            visible = deduped(page.within_bbox(page.bbox))
-            if page_no in clipped:
-                regions = clipped[page_no]
-                visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
-                                         or not is_clipped(obj, regions))
+            visible = _visible(page, clipped, page_no)
             tables = page_tables(visible)
+            if reference is not None and _blanks_undecided(page, tables):
+                visible = _visible(reference.page(page_no), clipped, page_no)
+                tables = page_tables(visible)
+                report.reference_pages.append(page_no)
             if not tables and _looks_tabular(visible, continuing):
                 tables = _camelot_tables(data, page_no, visible.height)
                 if tables:

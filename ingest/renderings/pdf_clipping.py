@@ -39,7 +39,7 @@ def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
     height = page.get_size()[1]
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
-    for obj in _text_objects(page.raw):
+    for obj in text_objects(page.raw):
         visible = _clip_rectangle(obj, height)
         if visible is None:
             continue
@@ -51,7 +51,7 @@ def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
     return found
 
 
-def _text_objects(container, depth: int = 0):
+def text_objects(container, depth: int = 0):
     """The text objects of a page and of the form objects on it (as deep as pypdfium2's
     ``get_objects``)."""
     count, get = ((pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject) if depth == 0
@@ -62,7 +62,7 @@ def _text_objects(container, depth: int = 0):
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             yield obj
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 14:
-            yield from _text_objects(obj, depth + 1)
+            yield from text_objects(obj, depth + 1)
 
 
 def _clip_rectangle(obj, height: float) -> Box | None:

@@ -29,7 +29,7 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.container import Container
 from pdfplumber.page import Page
 
-from ingest.renderings.pdf_clipping import page_clipped_regions
+from ingest.renderings.pdf_clipping import page_clipped_regions, text_objects
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -64,7 +64,7 @@ class PdfiumPage(Page):
     """A pdfplumber page whose objects were read by pdfium; everything derived from them is pdfplumber's."""
 
     def __init__(self, objects: dict[str, list[dict]], page_number: int, mediabox: tuple[float, ...],
-                 rotation: int, initial_doctop: float = 0.0):
+                 rotation: int, initial_doctop: float = 0.0, blank_gaps: list[tuple[float, ...]] | None = None):
         self.pdf = None
         self.root_page = self
         self.page_obj = None
@@ -73,6 +73,8 @@ class PdfiumPage(Page):
         self.rotation = rotation
         self.mediabox = self.cropbox = self.bbox = mediabox
         self._objects = objects
+        # where pdfium may have left out blank characters pdfminer reads (see ``_blank_gaps``)
+        self.blank_gaps = blank_gaps or []
         self.get_textmap = lru_cache()(self._get_textmap)
 
     @property
@@ -149,10 +151,13 @@ def read_page(document: pdfium.PdfDocument, index: int, initial_doctop: float = 
         if rotation in (90, 270):
             width, height = height, width
         page_box = (0.0, 0.0, float(width), float(height))
-        objects: dict[str, list[dict]] = {"char": _chars(page, ctm, height, index + 1, initial_doctop)}
+        chars, gaps = _chars(page, ctm, height, index + 1, initial_doctop)
+        objects: dict[str, list[dict]] = {"char": chars}
         for kind, obj in _paths(raw, ctm, height, index + 1, initial_doctop):
             objects.setdefault(kind, []).append(obj)
-        return PdfiumPage(objects, index + 1, page_box, rotation, initial_doctop), page_clipped_regions(page)
+        gaps += _blank_objects(raw, ctm, height)
+        return (PdfiumPage(objects, index + 1, page_box, rotation, initial_doctop, gaps),
+                page_clipped_regions(page))
     finally:
         page.close()
 
@@ -168,7 +173,9 @@ def _font_name(font) -> str:
     return buffer.value.decode("utf-8", "replace")
 
 
-def _chars(page, ctm: Matrix, height: float, page_number: int, doctop: float) -> list[dict]:
+def _chars(page, ctm: Matrix, height: float, page_number: int,
+           doctop: float) -> tuple[list[dict], list[tuple[float, float, float, float]]]:
+    """The page's characters, and the gaps after a blank where pdfium may have dropped more blanks."""
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
@@ -218,10 +225,51 @@ def _chars(page, ctm: Matrix, height: float, page_number: int, doctop: float) ->
                 "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
                 "size": y1 - y0, "object_type": "char", "page_number": page_number,
                 "text": chr(code) if code else "", "top": top, "bottom": height - y0, "doctop": doctop + top,
+                "_object": key,
             })
-        return out
+        gaps = _blank_runs(out)
+        return _strip_objects(out), gaps
     finally:
         textpage.close()
+
+
+def _blank_runs(chars: list[dict]) -> list[tuple[float, float, float, float]]:
+    """pdfium keeps one blank of a run of blanks (``CPDF_TextPage::CloseTempLine``); pdfminer keeps them all.
+    Where a blank is followed, in the same text object, by a gap wider than half a blank, more blanks may have
+    stood there: the gap's box (x0, top, x1, bottom)."""
+    gaps = []
+    for char, after in zip(chars, chars[1:], strict=False):
+        if char["text"] == " " and after["_object"] == char["_object"] and after["text"] != " " \
+                and abs(after["x0"] - char["x1"]) > 0.5 * max(char["width"], 0.1):
+            x0, x1 = sorted((char["x1"], after["x0"]))
+            gaps.append((x0, min(char["top"], after["top"]), x1, max(char["bottom"], after["bottom"])))
+    return gaps
+
+
+def _strip_objects(chars: list[dict]) -> list[dict]:
+    for char in chars:
+        del char["_object"]
+    return chars
+
+
+def _blank_objects(page, ctm: Matrix, height: float) -> list[tuple[float, float, float, float]]:
+    """Text objects of no width: pdfium's text page leaves them out (``CPDF_TextPage::ProcessTextObject``),
+    and they are the blank-only ones (a blank glyph has no box), which pdfminer reads as blank characters.
+    Their box reaches a font size to the right of their origin (how many blanks they hold is not known)."""
+    gaps = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    size = ctypes.c_float()
+    for obj in text_objects(page):
+        pdfium_c.FPDFPageObj_GetBounds(obj, *refs)
+        if abs(right.value - left.value) >= 0.01:
+            continue
+        pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
+        reach = abs(size.value) * 10  # several blanks' worth: the gap is a warning zone, not a box
+        points = [_apply(ctm, x, y) for x in (left.value, left.value + reach) for y in (bottom.value, top.value)]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        gaps.append((min(xs), height - max(ys), max(xs), height - min(ys)))
+    return gaps
 
 
 def _font(obj) -> tuple[str, float, float]:
