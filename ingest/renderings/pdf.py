@@ -124,11 +124,16 @@ def _visible(page, clipped: dict, page_no: int):
 
 
 def _blanks_undecided(page, tables: list[PageTable]) -> bool:
-    """pdfium may have left blank characters out inside a table (``PdfiumPage.blank_gaps``): a slot holding
-    only blanks counts as a printed column for the grid, so the page needs every blank pdfminer reads."""
+    """pdfium may have left blank characters out (``PdfiumPage.blank_gaps``) where a table has a strip of
+    slots no character fell into: a slot holding only blanks counts as a printed column or row for the
+    grid, so that page needs every blank pdfminer reads."""
     gaps = getattr(page, "blank_gaps", None)
-    return bool(gaps) and any(g[0] <= t.bbox[2] and g[2] >= t.bbox[0] and g[1] <= t.bbox[3] and g[3] >= t.bbox[1]
-                              for g in gaps for t in tables)
+    return bool(gaps) and any(_touch(gap, strip) for table in tables for strip in table.empty_strips
+                              for gap in gaps)
+
+
+def _touch(a, b) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
 
 
 def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dict,

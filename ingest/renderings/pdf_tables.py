@@ -40,6 +40,9 @@ class PageTable:
     rows: list[list[str | None]]  # text of each slot; None where a merged cell covers it
     boxes: list[list[BBox | None]]  # box of the cell whose text a slot holds
     origins: list[list[Origin | None]] = field(default_factory=list)  # for merged slots: the cell's slot
+    # strips of the ruled grid no character fell into (merged into a neighbour): a blank character there
+    # would have kept them as columns or rows of their own
+    empty_strips: list[BBox] = field(default_factory=list)
 
 
 def page_tables(page) -> list[PageTable]:
@@ -169,7 +172,10 @@ def _grid(page, bbox, cells: list[BBox]) -> PageTable | None:
                 rows[fr][fc] = None
                 origins[fr][fc] = (fr0, fc0)
     columns = _ranges(xs, column_of)
-    return PageTable(bbox=tuple(float(v) for v in bbox), columns=columns, rows=rows, boxes=boxes, origins=origins)
+    strips = [(xs[c], ys[0], xs[c + 1], ys[-1]) for c in range(len(xs) - 1) if c not in used_columns]
+    strips += [(xs[0], ys[r], xs[-1], ys[r + 1]) for r in range(len(ys) - 1) if r not in used_rows]
+    return PageTable(bbox=tuple(float(v) for v in bbox), columns=columns, rows=rows, boxes=boxes, origins=origins,
+                     empty_strips=strips)
 
 
 def _merge_empty(n_slots: int, used: set[int]) -> list[int]:
