@@ -190,6 +190,8 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
         get_object, get_matrix = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_GetMatrix
         get_origin, get_loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
         cast, void_p = ctypes.cast, ctypes.c_void_p
+        get_width, width = pdfium_c.FPDFFont_GetGlyphWidth, ctypes.c_float()
+        width_ref = ctypes.byref(width)
         for i in range(n):
             if is_generated(raw, i):
                 continue
@@ -199,12 +201,17 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
             font = fonts.get(key)
             if font is None:
                 font = fonts[key] = _font(obj)
-            name, descent, size = font
+            name, descent, size, handle = font
             get_matrix(raw, i, matrix)
             get_origin(raw, i, ox_ref, oy_ref)
             get_loose(raw, i, loose)
             a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
-            adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
+            # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
+            # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
+            if code and get_width(handle, code, size, width_ref) and width.value > 0:
+                adv = width.value
+            else:
+                adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
             if adv is None:
                 raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
             char_matrix = _mult((a, b, c, d, _r(ox.value), _r(oy.value)), ctm)
@@ -272,13 +279,13 @@ def _blank_objects(page, ctm: Matrix, height: float) -> list[tuple[float, float,
     return gaps
 
 
-def _font(obj) -> tuple[str, float, float]:
-    """A text object's font name, descent per unit of size, and size."""
+def _font(obj) -> tuple[str, float, float, object]:
+    """A text object's font name, descent per unit of size, size, and font handle."""
     handle = pdfium_c.FPDFTextObj_GetFont(obj)
     descent, size = ctypes.c_float(), ctypes.c_float()
     pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
     pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-    return _font_name(handle), descent.value / 1000.0, _r(size.value)
+    return _font_name(handle), descent.value / 1000.0, _r(size.value), handle
 
 
 def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:

@@ -1,0 +1,139 @@
+"""The pdfium reader (ingest/renderings/pdf_pdfium.py) gives the renderings pdfplumber gives: the same lines,
+on the same pages, the same cell boxes (to the last printed decimal, but for 32-bit float rounding), on
+every shared real PDF and on pages drawn rule by rule; and where it cannot decide, pdfplumber reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from ingest.renderings import pdf
+from ingest.renderings.pdf_dedupe import dedupe_chars
+from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported
+
+REPO = Path(__file__).resolve().parent.parent
+PDF_CORPUS = REPO.parent / "shared" / "corpus" / "pdf"
+
+
+def shared_pdfs() -> list[str]:
+    return sorted(p.name for p in PDF_CORPUS.glob("*.pdf")) if PDF_CORPUS.exists() else []
+
+
+def assert_same_rendering(fast, reference) -> None:
+    assert fast.lines == reference.lines
+    assert fast.pages == reference.pages
+    assert fast.page_count == reference.page_count
+    assert fast.fallback_pages == reference.fallback_pages
+    assert fast.cell_boxes.keys() == reference.cell_boxes.keys()
+    for line_no, boxes in reference.cell_boxes.items():
+        other = fast.cell_boxes[line_no]
+        assert [b is None for b in other] == [b is None for b in boxes], line_no
+        for a, b in zip(other, boxes, strict=True):
+            if a is not None:
+                # pdfium keeps coordinates as 32-bit floats, pdfminer as 64-bit ones of the printed numbers
+                assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 0.05, (line_no, a, b)
+
+
+@pytest.mark.parametrize("file_name", shared_pdfs() or ["(no corpus)"])
+def test_the_pdfium_reader_renders_every_shared_pdf_as_pdfplumber_does(file_name):
+    if file_name == "(no corpus)":
+        pytest.skip(f"real corpus not available at {PDF_CORPUS}")
+    data = (PDF_CORPUS / file_name).read_bytes()
+    fast = pdf.render_pdf(data)
+    assert fast.reader == "pdfium"
+    assert len(fast.reference_pages) <= 3  # pdfplumber reads a page only where pdfium cannot decide
+    assert_same_rendering(fast, pdf.render_pdf(data, reader="pdfplumber"))
+
+
+def test_characters_and_rules_are_pdfminers_on_a_drawn_page():
+    pytest.importorskip("reportlab")
+    from tests.pdf_fixtures import Cell, Grid, draw_grid, draw_text, pdf_pages
+
+    cells = [Cell(0, 0, "功能科目名称"), Cell(0, 1, "金额"), Cell(1, 0, "行政运行", align="left"),
+             Cell(1, 1, "14,857.61", align="right")]
+
+    def page(canvas):
+        draw_text(canvas, 200, 40, "一般公共预算支出表", size=14)
+        draw_grid(canvas, Grid([50, 250, 400], 80, 20, 2, cells, white_padding=2))
+
+    data = pdf_pages(page)
+    with pdfplumber.open(__import__("io").BytesIO(data)) as reference, PdfiumDocument(data) as document:
+        fast, slow = document.pages[0], reference.pages[0]
+        assert (fast.width, fast.height) == pytest.approx((slow.width, slow.height), abs=1e-3)
+        assert [c["text"] for c in fast.chars] == [c["text"] for c in slow.chars]
+        assert "".join(c["text"] for c in fast.chars).startswith("一般公共预算支出表")
+        for a, b in zip(fast.chars, slow.chars, strict=True):
+            assert (a["x0"], a["x1"], a["top"], a["bottom"], a["size"]) == pytest.approx(
+                (b["x0"], b["x1"], b["top"], b["bottom"], b["size"]), abs=1e-3)
+            assert a["upright"] == b["upright"]
+        for kind in ("line", "rect", "curve"):
+            got, want = fast.objects.get(kind, []), slow.objects.get(kind, [])
+            assert len(got) == len(want), kind
+            for a, b in zip(got, want, strict=True):
+                assert (a["x0"], a["top"], a["x1"], a["bottom"]) == pytest.approx(
+                    (b["x0"], b["top"], b["x1"], b["bottom"]), abs=1e-3)
+                assert (a["fill"], a["stroke"]) == (b["fill"], b["stroke"])
+        white = [r for r in fast.rects if r["fill"] and not r["stroke"]]
+        assert white and all(r["non_stroking_color"] == (1.0, 1.0, 1.0) for r in white)
+        # the table the finder builds from them is the same, cell for cell
+        assert [t.cells for t in fast.find_tables()] == [
+            [pytest.approx(c, abs=1e-3) for c in t.cells] for t in slow.find_tables()]
+
+
+def test_drawn_pages_render_alike_through_both_readers():
+    pytest.importorskip("reportlab")
+    from tests.pdf_fixtures import Cell, Grid, draw_grid, draw_text, pdf_pages
+
+    x = [50, 180, 420, 560]
+    cells = [Cell(0, 0, "功能科目代码"), Cell(0, 1, "功能科目名称"), Cell(0, 2, "金额"),
+             Cell(1, 0, "204", align="left"), Cell(1, 1, "公共安全支出", align="left"),
+             Cell(1, 2, "26,200.88", align="right")]
+
+    def page(canvas):
+        draw_text(canvas, 200, 40, "2018年度测试单位一般公共预算支出预算表", size=14)
+        draw_text(canvas, 500, 62, "单位：万元", size=9)
+        draw_grid(canvas, Grid(x, 80, 20, 2, cells, white_padding=1.5))
+
+    data = pdf_pages(page, page)
+    fast = pdf.render_pdf(data)
+    assert fast.reader == "pdfium" and fast.reference_pages == []
+    assert "204\t公共安全支出\t26,200.88" in fast.lines
+    assert_same_rendering(fast, pdf.render_pdf(data, reader="pdfplumber"))
+
+
+def test_a_document_pdfium_cannot_box_is_read_by_pdfplumber(monkeypatch):
+    pytest.importorskip("reportlab")
+    from tests.pdf_fixtures import draw_text, pdf_pages
+
+    data = pdf_pages(lambda canvas: draw_text(canvas, 40, 40, "测试单位2024年度部门决算", size=16))
+
+    def unsupported(*_args, **_kwargs):
+        raise Unsupported("a character turned 45°")
+
+    monkeypatch.setattr("ingest.renderings.pdf_pdfium._chars", unsupported)
+    rendering = pdf.render_pdf(data)
+    assert rendering.reader == "pdfplumber"
+    assert rendering.lines == ["测试单位2024年度部门决算"]
+
+
+def test_an_unknown_reader_is_refused():
+    with pytest.raises(ValueError, match="unknown PDF reader"):
+        pdf.render_pdf(b"%PDF-1.4", reader="pymupdf")
+
+
+def test_dedupe_keeps_pdfplumbers_characters_in_pdfplumbers_order():
+    from pdfplumber.utils import dedupe_chars as reference
+
+    def char(text, x0, top, font="F"):
+        return {"text": text, "x0": x0, "x1": x0 + 9, "top": top, "bottom": top + 9, "doctop": top,
+                "upright": True, "fontname": font, "size": 9.0}
+
+    chars = [char("一", 10, 10), char("二", 19, 10), char("一", 10.4, 10.3),  # 一 printed twice
+             char("二", 19, 10, font="G"),  # another font: not a duplicate
+             char("三", 28, 40), char("三", 28, 40)]  # equal dicts: the first one's place
+    kept = dedupe_chars(chars)
+    assert kept == reference(chars)
+    assert [c["text"] for c in kept] == ["一", "二", "二", "三"]
+    assert kept[0] is chars[0] and kept[-1] is chars[4]
