@@ -2,7 +2,8 @@
 
 - ``model``         the rendered report: lines, and where each came from (page, cell boxes)
 - ``table_repair``  grid repairs shared by PDF, DOCX and XLSX tables
-- ``pdf``           pdfplumber: ruled tables and prose lines, page by page
+- ``pdf``           ruled tables and prose lines, page by page, from page objects pdfium reads (``pdf_pdfium``;
+                    pdfplumber where pdfium cannot decide)
 - ``office``        python-docx and openpyxl
 """
 

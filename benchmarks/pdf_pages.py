@@ -1,0 +1,143 @@
+"""Benchmark (not a test): real PDF pages per second per core, through each PDF reader, and on all cores.
+
+    .venv/bin/python benchmarks/pdf_pages.py [--corpus ../shared/corpus/pdf] [--stages]
+
+Reads every PDF of the corpus (the 15 shared real reports by default) and prints a markdown table:
+pages, seconds and pages/s per core of ``parse_report_file`` (render + table parsers) with the pdfium
+reader and with the pdfplumber reader, the pdfium reader's pages/s with the documents spread over every
+core (a process pool, as ``ingest.inbox`` parses them), and how many pages pdfplumber read for the
+pdfium reader (``RenderedReport.reference_pages``). ``--stages`` adds where one core's time goes in the
+pdfium reader (wall seconds per stage, the stages timed around their functions).
+
+The floor beside each figure: reading the page objects alone (pdfium characters + paths + clip paths,
+``PdfiumDocument.pages``), the least any pdfium reading of these pages costs here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from ingest.parse_report import parse_report_file  # noqa: E402
+from ingest.reader import load_report_file  # noqa: E402
+from ingest.renderings import pdf as pdf_reader  # noqa: E402
+from ingest.renderings.pdf_pdfium import PdfiumDocument  # noqa: E402
+
+PDF_CORPUS = REPO.parent / "shared" / "corpus" / "pdf"
+
+
+def _use_reader(reader: str) -> None:
+    original = getattr(pdf_reader.render_pdf, "original", pdf_reader.render_pdf)
+    patched = functools.partial(original, reader=reader)
+    patched.original = original  # type: ignore[attr-defined]
+    pdf_reader.render_pdf = patched
+
+
+def _parse(path: Path, reader: str) -> tuple[int, int]:
+    _use_reader(reader)
+    outcome = parse_report_file(load_report_file(path))
+    return outcome.document["n_pages"] or 0, len(outcome.cells)
+
+
+def one_core(paths: list[Path], reader: str) -> dict:
+    started = time.perf_counter()
+    pages = sum(_parse(path, reader)[0] for path in paths)
+    seconds = time.perf_counter() - started
+    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)}
+
+
+def all_cores(paths: list[Path], reader: str) -> dict:
+    workers = os.cpu_count() or 1
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pages = sum(n for n, _ in pool.map(_parse, paths, [reader] * len(paths)))
+    seconds = time.perf_counter() - started
+    return {"workers": workers, "pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)}
+
+
+def floor(paths: list[Path]) -> dict:
+    started = time.perf_counter()
+    pages = 0
+    for path in paths:
+        with PdfiumDocument(path.read_bytes()) as document:
+            pages += len(document.pages)
+    seconds = time.perf_counter() - started
+    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)}
+
+
+def reference_pages(paths: list[Path]) -> int:
+    return sum(len(pdf_reader.render_pdf(path.read_bytes(), reader="pdfium").reference_pages) for path in paths)
+
+
+def stages(paths: list[Path]) -> Counter:
+    """Wall seconds per stage of the pdfium reader on one core (nested stages are inside their callers)."""
+    import pdfplumber.page
+
+    from ingest.renderings import pdf_pdfium, pdf_tables
+
+    spent: Counter = Counter()
+
+    def timed(owner, name: str, label: str) -> None:
+        function = getattr(owner, name)
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    for owner, name, label in [
+        (pdf_pdfium, "read_page", "pdfium: page objects (all pdfium stages)"),
+        (pdf_pdfium, "_chars", "pdfium: characters"), (pdf_pdfium, "page_clipped_regions", "pdfium: clip paths"),
+        (pdf_pdfium, "_blank_objects", "pdfium: blank-only text objects"),
+        (pdf_reader, "deduped", "dedupe characters"), (pdfplumber.page.Page, "find_tables", "pdfplumber table finder"),
+        (pdf_tables, "_grid", "grid from cells"), (pdf_reader, "_camelot_tables", "camelot fallback"),
+        (pdf_reader, "_running_lines", "running headers"), (pdf_reader, "_page_items", "prose lines"),
+        (pdf_tables, "with_open_rows", "open rows"), (pdf_reader, "_looks_tabular", "looks tabular"),
+        (pdf_reader, "split_grid", "split grid"), (pdf_reader, "render_pdf", "render (all of the above)"),
+    ]:
+        timed(owner, name, label)
+    started = time.perf_counter()
+    for path in paths:
+        parse_report_file(load_report_file(path))
+    spent["parse_report_file (total)"] = time.perf_counter() - started
+    return spent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=PDF_CORPUS)
+    parser.add_argument("--stages", action="store_true")
+    args = parser.parse_args()
+    paths = sorted(args.corpus.glob("*.pdf"))
+    if not paths:
+        raise SystemExit(f"no PDFs in {args.corpus}")
+    _parse(paths[0], "pdfium")  # imports and caches warm
+    rows = {"pdfplumber, one core": one_core(paths, "pdfplumber"), "pdfium, one core": one_core(paths, "pdfium"),
+            "pdfium, all cores": all_cores(paths, "pdfium"), "floor: pdfium page objects only": floor(paths)}
+    print(f"{len(paths)} PDFs from {args.corpus}; pages pdfplumber read for the pdfium reader: "
+          f"{reference_pages(paths)}\n")
+    print("| reading | pages | seconds | pages/s |\n|:---|---:|---:|---:|")
+    for name, row in rows.items():
+        print(f"| {name} | {row['pages']} | {row['seconds']} | {row['pages_per_s']} |")
+    if args.stages:
+        print("\n| stage (pdfium reader, one core) | seconds |\n|:---|---:|")
+        for label, seconds in stages(paths).most_common():
+            print(f"| {label} | {seconds:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
