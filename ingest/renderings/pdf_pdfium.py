@@ -32,6 +32,7 @@ from pdfplumber.page import Page
 from ingest.renderings.pdf_clipping import page_clipped_regions, text_objects
 
 Matrix = tuple[float, float, float, float, float, float]
+_GENERATED = frozenset((0x20, 0x0D, 0x0A))  # what pdfium's text page inserts (FPDFText_IsGenerated)
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -192,25 +193,30 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
         cast, void_p = ctypes.cast, ctypes.c_void_p
         get_width, width = pdfium_c.FPDFFont_GetGlyphWidth, ctypes.c_float()
         width_ref = ctypes.byref(width)
+        widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
         for i in range(n):
-            if is_generated(raw, i):
-                continue
             code = get_unicode(raw, i)
+            if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
+                continue
             obj = get_object(raw, i)
             key = cast(obj, void_p).value or 0
             font = fonts.get(key)
-            if font is None:
-                font = fonts[key] = _font(obj)
-            name, descent, size, handle = font
-            get_matrix(raw, i, matrix)
+            if font is None:  # a text object's characters share its font, size and matrix
+                get_matrix(raw, i, matrix)
+                font = fonts[key] = (*_font(obj), (_r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)))
+            name, descent, size, handle, font_key, (a, b, c, d) = font
             get_origin(raw, i, ox_ref, oy_ref)
-            get_loose(raw, i, loose)
-            a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
             # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
             # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
-            if code and get_width(handle, code, size, width_ref) and width.value > 0:
-                adv = width.value
+            unit = widths.get((font_key, code))
+            if unit is None:
+                unit = widths[(font_key, code)] = (
+                    width.value / 1000.0 if code and get_width(handle, code, 1000.0, width_ref) and width.value > 0
+                    else 0.0)
+            if unit:
+                adv = unit * size
             else:
+                get_loose(raw, i, loose)
                 adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
             if adv is None:
                 raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
@@ -279,13 +285,14 @@ def _blank_objects(page, ctm: Matrix, height: float) -> list[tuple[float, float,
     return gaps
 
 
-def _font(obj) -> tuple[str, float, float, object]:
-    """A text object's font name, descent per unit of size, size, and font handle."""
+def _font(obj) -> tuple[str, float, float, object, int]:
+    """A text object's font name, descent per unit of size, size, font handle and its address."""
     handle = pdfium_c.FPDFTextObj_GetFont(obj)
     descent, size = ctypes.c_float(), ctypes.c_float()
     pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
     pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-    return _font_name(handle), descent.value / 1000.0, _r(size.value), handle
+    return (_font_name(handle), descent.value / 1000.0, _r(size.value), handle,
+            ctypes.cast(handle, ctypes.c_void_p).value or 0)
 
 
 def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:
