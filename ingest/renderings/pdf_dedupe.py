@@ -3,18 +3,17 @@
 Some generators print every glyph twice; pdfplumber's ``dedupe_chars`` keeps one character of each cluster
 of same-text, same-font characters within a point of each other. It then restores the page order with
 ``sorted(kept, key=chars.index)``: a linear scan per character, which took a third of the PDF reading
-time on the shared reports (~60 ms a page). The characters kept here are pdfplumber's
-(``pdfplumber.utils.dedupe_chars``' clustering, unchanged); only the ordering looks each one's first equal
-character up in a table instead of scanning.
+time on the shared reports (~60 ms a page). The characters kept here are pdfplumber's,
+by its clustering (``cluster_objects``, rewritten without its generic overhead: groups of one character,
+most of a page, need none), and the order looks each one's first equal character up in a table instead of
+scanning.
 """
 
 from __future__ import annotations
 
-import itertools
 from operator import itemgetter
 
 from pdfplumber.page import FilteredPage, Page
-from pdfplumber.utils.clustering import cluster_objects
 
 
 def deduped(page: Page, tolerance: float = 1, extra_attrs: tuple[str, ...] = ("fontname", "size")) -> FilteredPage:
@@ -27,14 +26,43 @@ def deduped(page: Page, tolerance: float = 1, extra_attrs: tuple[str, ...] = ("f
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1,
                  extra_attrs: tuple[str, ...] = ("fontname", "size")) -> list[dict]:
+    """The characters ``pdfplumber.utils.dedupe_chars`` keeps, in its order."""
     key = itemgetter("upright", "text", *extra_attrs)
-    pos_key = itemgetter("doctop", "x0")
+    groups: dict[tuple, list[dict]] = {}
+    for char in chars:  # in page order within a group, as pdfplumber's stable sort leaves them
+        groups.setdefault(key(char), []).append(char)
     kept = []
-    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
-        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
-            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
-                kept.append(sorted(x_cluster, key=pos_key)[0])
+    for group in groups.values():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        for y_cluster in _clusters(group, "doctop", tolerance):
+            for x_cluster in _clusters(y_cluster, "x0", tolerance):
+                kept.append(min(x_cluster, key=_position))  # the first of the lowest (doctop, x0)
     return sorted(kept, key=_first_index(chars))
+
+
+def _position(char: dict) -> tuple[float, float]:
+    return char["doctop"], char["x0"]
+
+
+def _clusters(objects: list[dict], attr: str, tolerance: float) -> list[list[dict]]:
+    """``pdfplumber.utils.cluster_objects``: the distinct values sorted and chained while each is within
+    ``tolerance`` of the one before; the objects of each chain in their order, chains in value order."""
+    if len(objects) == 1:
+        return [objects]
+    chain: dict[float, int] = {}
+    last = None
+    n = 0
+    for value in sorted({o[attr] for o in objects}):
+        if last is not None and value > last + tolerance:
+            n += 1
+        chain[value] = n
+        last = value
+    buckets: dict[int, list[dict]] = {}
+    for o in objects:
+        buckets.setdefault(chain[o[attr]], []).append(o)
+    return [buckets[k] for k in sorted(buckets)]
 
 
 def _first_index(chars: list[dict]):
