@@ -39,8 +39,9 @@ def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
     height = page.get_size()[1]
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    point = (ctypes.c_float(), ctypes.c_float())
     for obj in text_objects(page.raw):
-        visible = _clip_rectangle(obj, height)
+        visible = _clip_rectangle(obj, height, point)
         if visible is None:
             continue
         pdfium_c.FPDFPageObj_GetBounds(obj, *bounds)
@@ -65,17 +66,20 @@ def text_objects(container, depth: int = 0):
             yield from text_objects(obj, depth + 1)
 
 
-def _clip_rectangle(obj, height: float) -> Box | None:
+def _clip_rectangle(obj, height: float, point=None) -> Box | None:
+    """The rectangle the object's clipping paths leave visible (their boxes intersected); ``point`` is a
+    pair of c_float to read points into (reused over a page's objects)."""
     clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
     if not clip:
         return None
+    x, y = point or (ctypes.c_float(), ctypes.c_float())
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point = pdfium_c.FPDFClipPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
     rectangle: list[float] | None = None
     for i in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
         xs, ys = [], []
         for j in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, i)):
-            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, i, j)
-            x, y = ctypes.c_float(), ctypes.c_float()
-            if pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+            if get_point(get_segment(clip, i, j), x_ref, y_ref):
                 xs.append(x.value)
                 ys.append(height - y.value)
         if not xs:
