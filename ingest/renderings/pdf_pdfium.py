@@ -194,6 +194,7 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
         get_width, width = pdfium_c.FPDFFont_GetGlyphWidth, ctypes.c_float()
         width_ref = ctypes.byref(width)
         widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
+        faces: dict[int, tuple[str, float]] = {}  # font -> (name, descent per unit of size)
         for i in range(n):
             code = get_unicode(raw, i)
             if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
@@ -203,7 +204,7 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
             font = fonts.get(key)
             if font is None:  # a text object's characters share its font, size and matrix
                 get_matrix(raw, i, matrix)
-                font = fonts[key] = (*_font(obj), (_r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)))
+                font = fonts[key] = (*_font(obj, faces), (_r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)))
             name, descent, size, handle, font_key, (a, b, c, d) = font
             get_origin(raw, i, ox_ref, oy_ref)
             # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
@@ -285,14 +286,19 @@ def _blank_objects(page, ctm: Matrix, height: float) -> list[tuple[float, float,
     return gaps
 
 
-def _font(obj) -> tuple[str, float, float, object, int]:
-    """A text object's font name, descent per unit of size, size, font handle and its address."""
+def _font(obj, faces: dict[int, tuple[str, float]]) -> tuple[str, float, float, object, int]:
+    """A text object's font name, descent per unit of size, size, font handle and its address (a page's
+    text objects are often a character or two each: name and descent are read once per font, in ``faces``)."""
     handle = pdfium_c.FPDFTextObj_GetFont(obj)
-    descent, size = ctypes.c_float(), ctypes.c_float()
-    pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
+    address = ctypes.cast(handle, ctypes.c_void_p).value or 0
+    face = faces.get(address)
+    if face is None:
+        descent = ctypes.c_float()
+        pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
+        face = faces[address] = (_font_name(handle), descent.value / 1000.0)
+    size = ctypes.c_float()
     pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-    return (_font_name(handle), descent.value / 1000.0, _r(size.value), handle,
-            ctypes.cast(handle, ctypes.c_void_p).value or 0)
+    return face[0], face[1], _r(size.value), handle, address
 
 
 def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:
