@@ -149,3 +149,22 @@ def test_two_pdfs_are_parsed_in_a_process_pool_and_one_is_not():
     assert not _pool_worth_it(texts, workers=2)  # 15 text reports: not worth a pool's start-up
     assert _pool_worth_it(texts + texts[:1], workers=2)
     assert not _pool_worth_it(pdfs, workers=1)
+
+
+def test_within_page_keeps_what_pdfplumbers_crop_keeps():
+    from ingest.renderings.pdf_dedupe import within_page
+    from ingest.renderings.pdf_pdfium import PdfiumPage
+
+    def obj(kind, x0, top, x1, bottom):
+        return {"object_type": kind, "x0": x0, "top": top, "x1": x1, "bottom": bottom, "doctop": top,
+                "width": x1 - x0, "height": bottom - top, "text": "一", "upright": True}
+
+    objects = {"char": [obj("char", 10, 10, 19, 19), obj("char", 595, 10, 604, 19),  # inside; over the edge
+                        obj("char", 0, 0, 9, 9), obj("char", 30, 30, 30, 30)],  # on the corner; no size
+               "line": [obj("line", 10, 50, 585, 50), obj("line", -5, 60, 100, 60)]}
+    page = PdfiumPage(objects, 1, (0.0, 0.0, 595.0, 842.0), 0)
+    kept = within_page(page).objects
+    reference = page.within_bbox(page.bbox).objects
+    assert {k: [id(o) for o in v] for k, v in kept.items()} == {k: [id(o) for o in v] for k, v in reference.items()}
+    assert [(o["x0"], o["top"]) for o in kept["char"]] == [(10, 10), (0, 0)]
+    assert [o["x0"] for o in kept["line"]] == [10]

@@ -32,7 +32,7 @@ import pypdfium2 as pdfium
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
-from ingest.renderings.pdf_dedupe import deduped
+from ingest.renderings.pdf_dedupe import deduped, within_page
 from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
@@ -115,7 +115,7 @@ def _visible(page, clipped: dict, page_no: int):
     """The page without what it does not show: content outside its visible area or outside its text box's
     clipping path (some generators overflow a table or a text box there and print it again on the next
     page), and without duplicate characters."""
-    visible = deduped(page.within_bbox(page.bbox))
+    visible = deduped(within_page(page))
     if page_no in clipped:
         regions = clipped[page_no]
         visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"

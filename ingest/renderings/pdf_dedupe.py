@@ -1,4 +1,5 @@
-"""pdfplumber's ``Page.dedupe_chars`` without its quadratic last step.
+"""pdfplumber's ``Page.dedupe_chars`` without its quadratic last step, and its ``within_bbox`` crop of a whole
+page without its per-object overhead.
 
 Some generators print every glyph twice; pdfplumber's ``dedupe_chars`` keeps one character of each cluster
 of same-text, same-font characters within a point of each other. It then restores the page order with
@@ -14,6 +15,18 @@ from __future__ import annotations
 from operator import itemgetter
 
 from pdfplumber.page import FilteredPage, Page
+
+
+def within_page(page: Page) -> FilteredPage:
+    """The page with only the objects wholly inside its box, as ``page.within_bbox(page.bbox)`` gives it
+    (pdfplumber's ``within_bbox`` test, written out: a box wholly inside, of some width or height)."""
+    left, top, right, bottom = page.bbox
+    result = FilteredPage(page, lambda _: True)
+    result._objects = {
+        kind: [o for o in objects if left <= o["x0"] and o["x1"] <= right and top <= o["top"]
+               and o["bottom"] <= bottom and (o["x1"] - o["x0"]) + (o["bottom"] - o["top"]) > 0]
+        for kind, objects in page.objects.items()}
+    return result
 
 
 def deduped(page: Page, tolerance: float = 1, extra_attrs: tuple[str, ...] = ("fontname", "size")) -> FilteredPage:
