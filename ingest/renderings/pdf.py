@@ -1,4 +1,11 @@
-"""PDF reports through pdfplumber: ruled tables as printed grids, prose as lines, page by page.
+"""PDF reports: ruled tables as printed grids, prose as lines, page by page.
+
+The page objects (characters with their boxes, ruling lines and rectangles) are read by pdfium
+(``pdf_pdfium``: ~2× the pages per CPU second of pdfplumber, see docs/BENCHMARKS.md) in the shape pdfplumber
+gives them, and pdfplumber's table finder and word grouping work on them unchanged. pdfplumber reads the
+document instead where pdfium cannot open it or box its characters as pdfminer does, and a page where pdfium
+may have dropped blank characters that decide a table's grid (``_blanks_undecided``);
+``RenderedReport.reader`` and ``reference_pages`` say so.
 
 Per page, after ``dedupe_chars`` (some generators print every glyph twice) and without the text that a
 clipping path hides (``pdf_clipping``), tables are rebuilt from their ruling lines (``pdf_tables``): one slot
