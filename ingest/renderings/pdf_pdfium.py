@@ -1,22 +1,28 @@
-"""PDF page objects read with pdfium, in the shape pdfplumber gives them, at pdfium's speed.
+"""PDF page objects read with pdfium, in the shape pdfplumber gives them.
 
-pdfplumber reads a page through pdfminer's layout engine in pure Python (~7 pages/s per core on the shared
-reports); pdfium (C++, through pypdfium2's raw ctypes API) reads the same content stream ~10× faster. This
-module builds pdfplumber's object dicts from pdfium — every character with the box pdfminer gives it, and
-every path painted as a ``line``, ``rect`` or ``curve`` with pdfminer's rules — and hands them to a
-pdfplumber ``Page`` subclass, so the table finder, word grouping and text extraction that read them are
-pdfplumber's own, unchanged. Only the reading of the content stream is replaced.
+pdfplumber reads a page through pdfminer's layout engine in pure Python; pdfium (C++, through pypdfium2's
+raw ctypes API) reads the same content stream several times faster (docs/BENCHMARKS.md). This module builds
+pdfplumber's object dicts from pdfium — every character with the box pdfminer gives it, and every path
+painted as a ``line``, ``rect`` or ``curve`` with pdfminer's rules — and hands them to a pdfplumber ``Page``
+subclass, so the table finder, word grouping and text extraction that read them are pdfplumber's own,
+unchanged. Only the reading of the content stream is replaced.
 
-Character boxes follow pdfminer (``LTChar``): from the glyph's origin, its advance, and the font's descent
-to descent + size, through the character's matrix; pdfium's "loose" character box gives the advance. Paths
-follow pdfminer's ``paint_path``: each subpath on its own; ``m l`` is a line, a closed axis-aligned
-``m l l l h`` a rectangle, anything else a curve of its points. Coordinates are rounded to 4 decimals in
-the object's own space before they are transformed (pdfium keeps 32-bit floats, pdfminer 64-bit ones of
-the numbers printed in the content stream), so the two readers agree to the last digit that matters.
+Character boxes follow pdfminer (``LTChar``): from the glyph's origin, its advance (the font's width of the
+character, ``FPDFFont_GetGlyphWidth``; pdfium's "loose" box where the font gives none), and the font's
+descent to descent + size, through the character's matrix. Paths follow pdfminer's ``paint_path``: each
+subpath on its own; ``m l`` is a line, a closed axis-aligned ``m l l l h`` a rectangle, anything else a
+curve of its points. Coordinates are rounded to 4 decimals in the object's own space before they are
+transformed (pdfium keeps 32-bit floats, pdfminer 64-bit ones of the numbers printed in the content
+stream), so the two readers agree to ~1e-4 pt (cell boxes to 0.05 pt where the PDF prints 5 decimals).
 
-What this reader cannot box the way pdfminer does — vertical writing, characters set on a slant — it
-says (``Unsupported``): the caller reads that document with pdfplumber instead.
+Where this reader differs from pdfminer it says so. A character whose advance it cannot recover (set at
+45°) raises ``Unsupported``: the caller reads that document with pdfplumber. Blank characters: pdfium's
+text page keeps one blank of a run and leaves out text objects holding only blanks, which pdfminer reads
+as characters; ``PdfiumPage.blank_gaps`` marks where such blanks may be, and the caller reads a page with
+pdfplumber where that could change a table's grid. Not detected: vertical writing (a ``-V`` CMap), whose
+characters would be boxed as horizontal ones (none of the shared PDFs uses it).
 """
+
 
 from __future__ import annotations
 
