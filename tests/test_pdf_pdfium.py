@@ -168,3 +168,32 @@ def test_within_page_keeps_what_pdfplumbers_crop_keeps():
     assert {k: [id(o) for o in v] for k, v in kept.items()} == {k: [id(o) for o in v] for k, v in reference.items()}
     assert [(o["x0"], o["top"]) for o in kept["char"]] == [(10, 10), (0, 0)]
     assert [o["x0"] for o in kept["line"]] == [10]
+
+
+def test_vertical_writing_is_read_by_pdfplumber():
+    pytest.importorskip("reportlab")
+    import json
+    import subprocess
+    import sys
+
+    # in a child process: reportlab registers the vertical font under the horizontal one's name
+    script = """
+import io, json
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from ingest.renderings.pdf import render_pdf
+pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light", isVertical=True))
+buffer = io.BytesIO()
+canvas = Canvas(buffer)
+canvas.setFont("STSong-Light", 12)
+canvas.drawString(100, 700, "部门决算")
+canvas.showPage()
+canvas.save()
+rendering = render_pdf(buffer.getvalue())
+print(json.dumps({"reader": rendering.reader, "lines": rendering.lines}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True)
+    rendering = json.loads(done.stdout)
+    assert rendering["reader"] == "pdfplumber"
+    assert "".join(rendering["lines"]) == "部门决算"

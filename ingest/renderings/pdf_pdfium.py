@@ -19,8 +19,9 @@ Where this reader differs from pdfminer it says so. A character whose advance it
 45°) raises ``Unsupported``: the caller reads that document with pdfplumber. Blank characters: pdfium's
 text page keeps one blank of a run and leaves out text objects holding only blanks, which pdfminer reads
 as characters; ``PdfiumPage.blank_gaps`` marks where such blanks may be, and the caller reads a page with
-pdfplumber where that could change a table's grid. Not detected: vertical writing (a ``-V`` CMap), whose
-characters would be boxed as horizontal ones (none of the shared PDFs uses it).
+pdfplumber where that could change a table's grid. Vertical writing (a ``-V`` CMap) is recognised by its
+negative advance (pdfium gives a vertical font's vertical advance) and raises ``Unsupported`` too; none of
+the shared PDFs uses it.
 """
 
 
@@ -218,8 +219,9 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
             unit = widths.get((font_key, code))
             if unit is None:
                 unit = widths[(font_key, code)] = (
-                    width.value / 1000.0 if code and get_width(handle, code, 1000.0, width_ref) and width.value > 0
-                    else 0.0)
+                    width.value / 1000.0 if code and get_width(handle, code, 1000.0, width_ref) else 0.0)
+            if unit < 0:  # pdfium gives a vertical font's vertical advance, which runs down the page
+                raise Unsupported(f"page {page_number}: vertical writing")
             if unit:
                 adv = unit * size
             else:
