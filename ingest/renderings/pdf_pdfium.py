@@ -201,6 +201,7 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
         get_width, width = pdfium_c.FPDFFont_GetGlyphWidth, ctypes.c_float()
         width_ref = ctypes.byref(width)
         widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
+        ca, cb, cc, cd, ce, cf = ctm
         faces: dict[int, tuple[str, float]] = {}  # font -> (name, descent per unit of size)
         for i in range(n):
             code = get_unicode(raw, i)
@@ -211,8 +212,9 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
             font = fonts.get(key)
             if font is None:  # a text object's characters share its font, size and matrix
                 get_matrix(raw, i, matrix)
-                font = fonts[key] = (*_font(obj, faces), (_r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)))
-            name, descent, size, handle, font_key, (a, b, c, d) = font
+                a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
+                font = fonts[key] = (*_font(obj, faces), (a, b, c, d), _mult((a, b, c, d, 0.0, 0.0), ctm)[:4])
+            name, descent, size, handle, font_key, (a, b, c, d), (ma, mb, mc, md) = font
             get_origin(raw, i, ox_ref, oy_ref)
             # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
             # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
@@ -229,9 +231,10 @@ def _chars(page, ctm: Matrix, height: float, page_number: int,
                 adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
             if adv is None:
                 raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
-            char_matrix = _mult((a, b, c, d, _r(ox.value), _r(oy.value)), ctm)
+            ex, fy = round(ox.value, 4), round(oy.value, 4)
+            me, mf = ca * ex + cc * fy + ce, cb * ex + cd * fy + cf  # _mult((a, b, c, d, ex, fy), ctm)
+            char_matrix = (ma, mb, mc, md, me, mf)
             low, high = descent * size, descent * size + size
-            ma, mb, mc, md, me, mf = char_matrix
             if mb == 0 and mc == 0:  # upright or mirrored, not slanted: two corners are the box
                 xa, xb = me, ma * adv + me
                 ya, yb = md * low + mf, md * high + mf
