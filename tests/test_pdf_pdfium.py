@@ -139,18 +139,6 @@ def test_dedupe_keeps_pdfplumbers_characters_in_pdfplumbers_order():
     assert kept[0] is chars[0] and kept[-1] is chars[4]
 
 
-def test_two_pdfs_are_parsed_in_a_process_pool_and_one_is_not():
-    from ingest.inbox import POOL_THRESHOLD, _pool_worth_it
-
-    pdfs = [(Path(f"store/{i}.pdf"), f"report{i}.pdf") for i in range(2)]
-    texts = [(Path(f"store/{i}.txt"), f"report{i}.txt") for i in range(POOL_THRESHOLD - 1)]
-    assert _pool_worth_it(pdfs, workers=2)
-    assert not _pool_worth_it(pdfs[:1] + texts[:3], workers=2)
-    assert not _pool_worth_it(texts, workers=2)  # 15 text reports: not worth a pool's start-up
-    assert _pool_worth_it(texts + texts[:1], workers=2)
-    assert not _pool_worth_it(pdfs, workers=1)
-
-
 def test_within_page_keeps_what_pdfplumbers_crop_keeps():
     from ingest.renderings.pdf_dedupe import within_page
     from ingest.renderings.pdf_pdfium import PdfiumPage
