@@ -5,7 +5,7 @@
 Reads every PDF of the corpus (the 15 shared real reports by default) and prints a markdown table:
 pages, seconds and pages/s per core of ``parse_report_file`` (render + table parsers) with the pdfium
 reader and with the pdfplumber reader, the pdfium reader's pages/s with the documents spread over every
-core (a process pool, as ``ingest.inbox`` parses them), and how many pages pdfplumber read for the
+core (a process pool, as ``ingest.parse_pool`` parses them), and how many pages pdfplumber read for the
 pdfium reader (``RenderedReport.reference_pages``). ``--stages`` adds where one core's time goes in the
 pdfium reader (CPU seconds per stage, the stages timed around their functions).
 
