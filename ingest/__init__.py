@@ -15,4 +15,4 @@ Layout:
 """
 
 # 2026.11.30.2: values out of range and XLSX formulas without cached values are reader issues (issue 15)
-PARSER_VERSION = "2026.11.30.2"
+PARSER_VERSION = "2026.11.30.3"
