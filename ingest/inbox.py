@@ -17,47 +17,69 @@ from pathlib import Path
 import duckdb
 
 from ingest import PARSER_VERSION, raw_layer
-from ingest.manifest import is_manifest, read_manifest
+from ingest.inbox_record import record_entries
+from ingest.inbox_scan import scan_inbox, vanished
+from ingest.manifest import read_manifest
+from ingest.names import printable
 from ingest.parse_pool import bounded_outcomes
 from ingest.parse_report import ParseOutcome
 from ingest.reader import load_report_file
 from ingest.report_resolution import resolve_reports
-from ingest.store import RawFileStore, inbox_files
+from ingest.store import RawFileStore
 
 BATCH_SIZE = 200
 POOL_THRESHOLD = 16  # (kept for callers; every file is now parsed in a bounded worker)
 
 
 def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnection) -> dict:
-    """Store every inbox file by content hash and record the sighting; returns counts."""
+    """Store every inbox file by content hash and record the sighting, and record every entry of the
+    inbox with what was done with it (``ingest.inbox_scan``: skipped ones with why); returns counts."""
     now = datetime.now(UTC).replace(tzinfo=None)
     known = raw_layer.known_fingerprints(con)
-    sightings, hashes, files, manifests = [], set(), 0, []
-    for path in inbox_files(inbox):
-        if is_manifest(path):
-            manifests.append(path)
-            continue
-        files += 1
-        stat = path.stat()
-        fingerprint = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if fingerprint in known:
-            continue
-        report = load_report_file(path)
-        store.keep(report)
-        hashes.add(report.content_hash)
-        sightings.append({"content_hash": report.content_hash, "file_name": path.name, "inbox_path": fingerprint[0],
-                          "size_bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns, "seen_at": now})
-    for path in manifests:  # small, and a scraper rewrites them: read on every refresh
-        store.keep(load_report_file(path))
+    sightings, hashes, files, manifests, recorded = [], set(), 0, [], []
+    for entry in scan_inbox(inbox):
+        inbox_path = printable(str(entry.path.resolve())) if entry.action in ("read", "manifest") else None
+        if entry.action == "manifest":
+            try:
+                manifest = load_report_file(entry.path)
+            except OSError as exc:
+                entry, inbox_path = vanished(entry, exc), None
+            else:
+                manifests.append((entry.path, manifest))
+        elif entry.action == "read":
+            fingerprint = (inbox_path, entry.size_bytes, entry.mtime_ns)
+            if fingerprint not in known:
+                try:  # a file may vanish or change between the scan and its reading: a skip, not a failure
+                    report = load_report_file(entry.path)
+                except OSError as exc:
+                    entry, inbox_path = vanished(entry, exc), None
+                else:
+                    store.keep(report)
+                    hashes.add(report.content_hash)
+                    sightings.append({"content_hash": report.content_hash, "file_name": entry.file_name,
+                                      "inbox_path": inbox_path, "size_bytes": entry.size_bytes,
+                                      "mtime_ns": entry.mtime_ns, "seen_at": now})
+            files += entry.action == "read"
+        recorded.append((entry, inbox_path))
+    for _path, manifest in manifests:  # small, and a scraper rewrites them: read on every refresh
+        store.keep(manifest)
     store.flush()  # the raw layer never names a stored file that a crash could lose
     raw_layer.record_file_names(con, sightings)
+    record_entries(con, printable(str(inbox.resolve())), recorded, now)
     n_entries = 0
-    for path in manifests:
-        entries = read_manifest(path, now)
-        raw_layer.record_manifest(con, str(path.resolve()), entries)
+    for path, _manifest in manifests:
+        manifest_path = printable(str(path.resolve()))
+        try:
+            entries = [{**entry, "manifest_path": manifest_path} for entry in read_manifest(path, now)]
+        except OSError:  # vanished since it was kept: its rows stay as last read
+            continue
+        raw_layer.record_manifest(con, manifest_path, entries)
         n_entries += len(entries)
+    skipped = [entry for entry, _ in recorded if entry.action == "skipped"]
     return {"files": files, "files_new_or_changed": len(sightings), "distinct_new_contents": len(hashes),
-            "manifests": len(manifests), "manifest_entries": n_entries}
+            "manifests": len(manifests), "manifest_entries": n_entries, "entries": len(recorded),
+            "entries_skipped": len(skipped),
+            "skipped": [f"{entry.entry_path}: {entry.reason}" for entry in skipped]}
 
 
 def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:

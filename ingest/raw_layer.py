@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from ingest.faults import crash_point
+from ingest.inbox_record import DDL as INBOX_DDL
 from ingest.manifest import ENTRY_COLUMNS
 from ingest.parse_report import ParseOutcome
 from ingest.report_resolution import CANDIDATE_COLUMNS
@@ -257,7 +258,7 @@ DOCUMENT_COLUMNS = ["content_hash", "file_name", "stored_path", "size_bytes", "p
 def connect(path: str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(path, read_only=read_only)
     if not read_only:
-        con.execute(DDL)
+        con.execute(DDL + INBOX_DDL)
     return con
 
 

@@ -43,13 +43,3 @@ class RawFileStore:
             os.sync()
             self._unsynced = False
 
-
-def inbox_files(inbox: Path) -> list[Path]:
-    """Every regular file under the inbox, in a stable order; hidden files are ignored."""
-    if inbox.is_file():
-        return [inbox]
-    return sorted(
-        p for p in inbox.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(inbox).parts)
-    )
-

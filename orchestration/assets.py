@@ -39,6 +39,7 @@ from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
 from orchestration.alerts import announce_changes
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
+from orchestration.home_lock import home_lock
 from orchestration.publish import publish
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
@@ -65,11 +66,19 @@ def ensure_manifest() -> Path:
 def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document."""
     paths = warehouse.paths()
-    with raw_layer.connect(str(paths.raw_db)) as con:
+    with _writer(context, paths), raw_layer.connect(str(paths.raw_db)) as con:
         counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
+    skipped = counts.pop("skipped")
     context.log.info(f"inbox {warehouse.inbox_dir()}: {counts['files']} files, "
-                     f"{counts['files_new_or_changed']} new or changed")
+                     f"{counts['files_new_or_changed']} new or changed, {counts['entries_skipped']} entries skipped")
+    for line in skipped:
+        context.log.info(f"inbox entry skipped: {line}")
     return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
+
+
+def _writer(context: AssetExecutionContext, paths):
+    """The home's lock for this step (re-entered when `fiscal refresh` holds it for the whole run)."""
+    return home_lock(paths.home, f"a refresh (Dagster run {context.run_id})")
 
 
 RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures")
@@ -92,7 +101,7 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     One row per printed amount of every readable document (long format), with provenance.
     """
     paths = warehouse.paths()
-    with raw_layer.connect(str(paths.raw_db)) as con:
+    with _writer(context, paths), raw_layer.connect(str(paths.raw_db)) as con:
         for file_name in raw_layer.release_holds(con, hold_fingerprint()):
             context.log.info(f"{file_name}: held back under other parser, models or tests; parsed again")
         counts = parse_pending(con, RawFileStore(paths.store),
@@ -159,9 +168,10 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     rebuilt = not paths.build_db.exists() or not stamp.exists() or stamp.read_text().strip() != inputs
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
-    yield from build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
-                              log=context.log)
-    stamp.write_text(inputs)
+    with _writer(context, paths):
+        yield from build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
+                                  log=context.log)
+        stamp.write_text(inputs)
 
 
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
@@ -177,7 +187,8 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
                 dagster_dbt_translator=TRANSLATOR).wait()
         _audit(paths, warehouse)
 
-    yield from build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log)
+    with _writer(context, paths):
+        yield from build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log)
 
 
 AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["staging", "stg_raw__parse_issues"]),
@@ -196,7 +207,9 @@ AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["s
 def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes.
     Only documents whose parse, rules or models changed are audited again; the others keep their findings."""
-    outcome = _audit(warehouse.paths(), warehouse)
+    paths = warehouse.paths()
+    with _writer(context, paths):
+        outcome = _audit(paths, warehouse)
     for document_id, table_code in outcome.quarantined_tables:
         context.log.warning(f"table quarantined: {table_code} of document {document_id[:12]}")
     yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={
@@ -263,7 +276,8 @@ MART_KEYS = sorted(dbt_marts.keys)
 def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Why: analysts must never see a half-built warehouse; the previous release stays for rollback."""
     paths = warehouse.paths()
-    release = publish(paths)
+    with _writer(context, paths):
+        release = publish(paths)
     summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release}
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
@@ -275,7 +289,9 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
 def maintainer_alerts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Why: a WARN check or a quarantined table does not fail the run, so alerting reads the findings
     themselves; each problem is announced once when it appears and once when it is resolved."""
-    alert = announce_changes(warehouse.paths())
+    paths = warehouse.paths()
+    with _writer(context, paths):
+        alert = announce_changes(paths)
     if alert is None:
         context.log.info("no new or resolved problems: no alert sent")
         return MaterializeResult(metadata={"alert_sent": False})

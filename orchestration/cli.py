@@ -12,6 +12,7 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -72,18 +73,19 @@ def refresh(
 
         result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step)
         progress.update(overall, total=1, completed=1)
+    if not result.success:  # the alert first: nothing printed or written below may keep it from being sent
+        from orchestration.alerts import announce_failure
+
+        announce_failure(paths, result.run_id, result.failures or [("job", "run failed")])
     summary = _load_summary(paths)
     summary.update(run_id=result.run_id, started_at=started.isoformat(), inbox=str(inbox_dir),
                    success=result.success, log=str(log_path), failures=result.failures, warnings=result.warnings)
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     for message in result.warnings:
-        console.print(f"[yellow]![/yellow] {message}")
+        console.print(f"[yellow]![/yellow] {escape(message)}")
     if not result.success:
-        from orchestration.alerts import announce_failure
-
-        announce_failure(paths, result.run_id, result.failures or [("job", "run failed")])
         for step, message in result.failures:
-            console.print(f"[red]refresh failed in {step}:[/red] {message}")
+            console.print(f"[red]refresh failed in {escape(step)}:[/red] {escape(message)}")
         console.print(f"Full log: {log_path}. The previously published marts are unchanged.")
         raise typer.Exit(1)
     _print_status(paths)
@@ -106,7 +108,7 @@ def query(
         try:
             frame = con.sql(sql).df()
         except duckdb.Error as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
     if output == "csv":
         sys.__stdout__.write(frame.to_csv(index=False))
@@ -115,9 +117,9 @@ def query(
     else:
         table = Table(show_lines=False)
         for column in frame.columns:
-            table.add_column(str(column))
+            table.add_column(escape(str(column)))
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if value is None else str(value) for value in row])
+            table.add_row(*["" if value is None else escape(str(value)) for value in row])
         console.print(table)
         console.print(f"{len(frame)} rows")
 
@@ -168,7 +170,7 @@ def status(home: HomeOption = None) -> None:
         console.print(f"Last refresh {state} at {summary.get('finished_at') or summary.get('started_at')} "
                       f"(inbox {summary.get('inbox', '?')}); log {summary.get('log', '-')}")
         for step, message in summary.get("failures") or []:
-            console.print(f"  [red]{step}[/red]: {message}")
+            console.print(f"  [red]{escape(str(step))}[/red]: {escape(str(message))}")
     _print_status(paths)
 
 
@@ -181,7 +183,7 @@ def rollback(home: HomeOption = None) -> None:
     try:
         release = do_rollback(paths)
     except RuntimeError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
 
@@ -228,19 +230,19 @@ def _print_status(paths: WarehousePaths) -> None:
         for _file_name, reason in con.execute(
                 "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
                 "order by file_name").fetchall():
-            console.print(f"  [yellow]document quarantined[/yellow] {reason}")
+            console.print(f"  [yellow]document quarantined[/yellow] {escape(str(reason))}")
         for table_code, file_name, rules in con.execute(
                 "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
                 "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
-            console.print(f"  [red]table quarantined[/red] {file_name} {table_code}: {rules}")
+            console.print(f"  [red]table quarantined[/red] {escape(f'{file_name} {table_code}: {rules}')}")
         for severity, message in con.execute(
                 "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
                 "and origin = 'source' order by severity, file_name, table_code, line_no limit 20").fetchall():
-            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}")
+            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}")
     problems = current_problems(paths.marts_db)
     for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
-        console.print(f"  [magenta]{summary}[/magenta]")
+        console.print(f"  [magenta]{escape(str(summary))}[/magenta]")
 
 
 if __name__ == "__main__":

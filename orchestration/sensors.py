@@ -20,7 +20,8 @@ from dagster import (
     sensor,
 )
 
-from ingest.store import inbox_files
+from ingest.inbox_scan import scan_inbox
+from ingest.names import printable
 from orchestration.alerts import announce_failure, check_freshness
 from orchestration.jobs import nightly_refresh
 from orchestration.resources import WarehouseResource
@@ -37,8 +38,9 @@ def inbox_sensor(context: SensorEvaluationContext, warehouse: WarehouseResource)
     if not inbox.exists():
         return SkipReason(f"inbox {inbox} does not exist")
     seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
-    current = {str(path): [stat.st_size, stat.st_mtime_ns]
-               for path, stat in ((p, p.stat()) for p in inbox_files(inbox))}
+    # the run's own scan records what is skipped and why; a file vanishing meanwhile is its skip, not an error
+    current = {printable(str(entry.path)): [entry.size_bytes, entry.mtime_ns]
+               for entry in scan_inbox(inbox) if entry.action in ("read", "manifest")}
     changed = sorted(path for path, fingerprint in current.items() if seen.get(path) != fingerprint)
     if not changed:
         return SkipReason(f"no new or changed files among {len(current)} in {inbox}")

@@ -1,0 +1,50 @@
+"""File names as text that can be stored and printed, whatever bytes the file system holds.
+
+On Linux a file name is bytes; Python hands a name that is not UTF-8 over with lone surrogates
+(``surrogateescape``), which DuckDB, JSON and a UTF-8 console cannot encode. Names unzipped from a
+Windows archive are mostly GBK, so such a name is read as GB18030 when it decodes as that, and its
+undecodable bytes are otherwise written as ``\\xNN`` escapes.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def name_bytes(text: str) -> bytes:
+    """The bytes a (possibly surrogate-escaped) name stands for."""
+    return os.fsencode(text) if _has_surrogates(text) else text.encode("utf-8", "backslashreplace")
+
+
+def is_utf8(text: str) -> bool:
+    return not _has_surrogates(text)
+
+
+def printable(text: str) -> str:
+    """``text`` with every undecodable byte written as ``\\xNN`` (unchanged when it is valid UTF-8)."""
+    if not _has_surrogates(text):
+        return text
+    try:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    except UnicodeError:  # a lone surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def readable_name(text: str) -> tuple[str, str | None]:
+    """The name to file a document under, and a note when it is not the name's UTF-8 reading:
+    GB18030 when the bytes decode as that (GBK names from Windows archives), else escaped bytes."""
+    if not _has_surrogates(text):
+        return text, None
+    try:
+        raw = os.fsencode(text)
+    except UnicodeError:
+        return printable(text), "file name is not valid text; undecodable characters escaped"
+    try:
+        decoded = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return printable(text), "file name is not UTF-8 nor GB18030; its bytes are kept escaped as \\xNN"
+    return decoded, f"file name is not UTF-8; read as GB18030 (bytes {printable(text)!r})"
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
