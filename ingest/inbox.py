@@ -26,6 +26,7 @@ from ingest.parse_report import ParseOutcome
 from ingest.reader import load_report_file
 from ingest.report_resolution import resolve_reports
 from ingest.store import RawFileStore
+from ingest.withdrawals import WITHDRAWN_HASHES
 
 BATCH_SIZE = 200
 POOL_THRESHOLD = 16  # (kept for callers; every file is now parsed in a bounded worker)
@@ -85,7 +86,7 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
 def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:
     """(stored file, original name) of documents seen but not parsed by this parser version."""
     rows = con.execute(
-        """
+        f"""
         with sightings as (
             select content_hash, min(file_name) as file_name, min(inbox_path) as inbox_path
             from document_files group by content_hash
@@ -94,6 +95,7 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> li
         from sightings s
         left join documents d on d.content_hash = s.content_hash and d.parser_version = ?
         where d.content_hash is null
+            and s.content_hash not in {WITHDRAWN_HASHES}  -- withdrawn by a maintainer: never parsed
         order by s.content_hash
         """,
         [PARSER_VERSION],

@@ -37,6 +37,7 @@ from expectations.gate import run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
+from ingest.withdrawals import apply_withdrawals
 from orchestration.alerts import announce_changes
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.home_lock import home_lock
@@ -104,6 +105,9 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     with _writer(context, paths), raw_layer.connect(str(paths.raw_db)) as con:
         for file_name in raw_layer.release_holds(con, hold_fingerprint()):
             context.log.info(f"{file_name}: held back under other parser, models or tests; parsed again")
+        for action, names in apply_withdrawals(con, RawFileStore(paths.store)).items():
+            for file_name in names:
+                context.log.info(f"{file_name}: {action} by a maintainer (fiscal withdraw / restore)")
         counts = parse_pending(con, RawFileStore(paths.store),
                                on_loaded=lambda batch, n_pending: _record_reports(context, batch, n_pending))
         quarantined = con.execute(

@@ -7,7 +7,7 @@ import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import duckdb
 import typer
@@ -16,7 +16,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ingest.names import printable
+from orchestration.home_lock import HomeBusy, home_lock
 from orchestration.warehouse import WarehousePaths, resolve_home, resolve_inbox
+
+if TYPE_CHECKING:
+    from orchestration.runner import RefreshResult
 
 app = typer.Typer(help="Chinese public-finance disclosures warehouse (部门预算/决算, 绩效).", no_args_is_help=True)
 # Wide output when piped (rich would wrap at 80 columns), the terminal width otherwise.
@@ -46,17 +51,27 @@ def refresh(
     waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file (default expectations/waivers.yml).")]
     = None,
 ) -> None:
-    """Run the nightly refresh job: ingest, build, audit, publish."""
-    from orchestration.runner import run_refresh
-
+    """Run the nightly refresh job: ingest, build, audit, publish (one at a time per home)."""
     paths = WarehousePaths(resolve_home(home)).ensure()
     inbox_dir = resolve_inbox(inbox)
     if not inbox_dir.exists():
-        console.print(f"[red]inbox {inbox_dir} does not exist[/red]")
+        console.print(f"[red]inbox {escape(_path(inbox_dir))} does not exist[/red]")
         raise typer.Exit(2)
+    try:
+        with home_lock(paths.home, "a refresh"):
+            _refresh(paths, home, inbox_dir, waivers)
+    except HomeBusy as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(3) from exc
+
+
+def _refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, waivers: Path | None) -> None:
+    from orchestration.runner import run_refresh
+
     started = datetime.now(UTC)
     log_path = paths.home / "logs" / f"refresh-{started:%Y%m%dT%H%M%S}.log"
-    console.print(f"Refreshing [bold]{paths.home}[/bold] from inbox [bold]{inbox_dir}[/bold]")
+    console.print(f"Refreshing [bold]{escape(_path(paths.home))}[/bold] "
+                  f"from inbox [bold]{escape(_path(inbox_dir))}[/bold]")
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
         overall = progress.add_task("nightly_refresh", total=None)
@@ -73,12 +88,17 @@ def refresh(
 
         result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step)
         progress.update(overall, total=1, completed=1)
+    _report_refresh(paths, home, inbox_dir, started, log_path, result)
+
+
+def _report_refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, started: datetime, log_path: Path,
+                    result: RefreshResult) -> None:
     if not result.success:  # the alert first: nothing printed or written below may keep it from being sent
         from orchestration.alerts import announce_failure
 
         announce_failure(paths, result.run_id, result.failures or [("job", "run failed")])
     summary = _load_summary(paths)
-    summary.update(run_id=result.run_id, started_at=started.isoformat(), inbox=str(inbox_dir),
+    summary.update(run_id=result.run_id, started_at=started.isoformat(), inbox=_path(inbox_dir),
                    success=result.success, log=str(log_path), failures=result.failures, warnings=result.warnings)
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     for message in result.warnings:
@@ -86,11 +106,12 @@ def refresh(
     if not result.success:
         for step, message in result.failures:
             console.print(f"[red]refresh failed in {escape(step)}:[/red] {escape(message)}")
-        console.print(f"Full log: {log_path}. The previously published marts are unchanged.")
+        console.print(f"Full log: {escape(_path(log_path))}. The previously published marts are unchanged.")
         raise typer.Exit(1)
     _print_status(paths)
-    console.print(f"\nPublished marts: [bold]{paths.marts_db}[/bold]")
-    console.print(f'Try: {_fiscal_command()} query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
+    console.print(f"\nPublished marts: [bold]{escape(_path(paths.marts_db))}[/bold]")
+    console.print(escape(f'Try: {_fiscal_command()} query "{TRY_QUERY}"'
+                         + ("" if home is None else f" --home {_path(paths.home)}")))
 
 
 @app.command()
@@ -181,11 +202,104 @@ def rollback(home: HomeOption = None) -> None:
 
     paths = WarehousePaths(resolve_home(home))
     try:
-        release = do_rollback(paths)
-    except RuntimeError as exc:
+        with home_lock(paths.home, "a rollback"):
+            release = do_rollback(paths)
+    except RuntimeError as exc:  # HomeBusy too
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
+
+
+@app.command()
+def withdraw(
+    document: Annotated[str, typer.Argument(help="The document: its file, file name or sha256 (8+ hex digits).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in the log).")],
+    home: HomeOption = None,
+) -> None:
+    """Take a document out of the published facts at the next refresh; its stored copy and history stay."""
+    _withdrawal(document, "withdraw", reason, home)
+
+
+@app.command()
+def restore(
+    document: Annotated[str, typer.Argument(help="The withdrawn document: its file, file name or sha256.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it comes back (kept in the log).")] = "restored",
+    home: HomeOption = None,
+) -> None:
+    """Bring a withdrawn document back: it is parsed again at the next refresh."""
+    _withdrawal(document, "restore", reason, home)
+
+
+def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> None:
+    import getpass
+
+    from ingest import raw_layer
+    from ingest.store import RawFileStore
+    from ingest.withdrawals import UnknownDocument, apply_withdrawals, current, find_document, record
+
+    paths = WarehousePaths(resolve_home(home)).ensure()
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    try:
+        with home_lock(paths.home, f"fiscal {action}"), raw_layer.connect(str(paths.raw_db)) as con:
+            content_hash, file_name = find_document(con, target)
+            standing = current(con).get(content_hash, ("restore", None))[0]
+            if standing == action:
+                console.print(f"{escape(file_name)} ({content_hash[:16]}) is already "
+                              f"{'withdrawn' if action == 'withdraw' else 'not withdrawn'}; nothing done")
+                return
+            record(con, content_hash, file_name, action, reason, user)
+            apply_withdrawals(con, RawFileStore(paths.store))
+    except (HomeBusy, UnknownDocument) as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(3 if isinstance(exc, HomeBusy) else 1) from exc
+    if action == "withdraw":
+        console.print(f"Withdrawn {escape(file_name)} ({content_hash[:16]}): its facts leave the published marts at "
+                      "the next refresh; its stored copy and history are kept (`fiscal restore` brings it back).")
+    else:
+        console.print(f"Restored {escape(file_name)} ({content_hash[:16]}): it is parsed again and published at the "
+                      "next refresh.")
+
+
+def _path(path: Path) -> str:
+    return printable(str(path))
+
+
+def _withdrawn(paths: WarehousePaths, marts: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """Documents standing withdrawn: document id -> (file name, reason, who, when). From the raw layer's
+    log (a withdrawal counts at once), or the published log while a refresh holds the raw layer."""
+    query = ("select document_id, file_name, reason, acted_by, acted_at from ({}) where is_withdrawn "
+             "order by file_name")
+    log = ("select content_hash as document_id, file_name, reason, acted_by, acted_at, "
+           "row_number() over (partition by content_hash order by acted_at desc) = 1 and action = 'withdraw' "
+           "as is_withdrawn from document_withdrawals")
+    try:
+        with duckdb.connect(str(paths.raw_db), read_only=True) as raw:
+            if _has_table(raw, "document_withdrawals"):
+                return {row[0]: row[1:] for row in raw.execute(query.format(log)).fetchall()}
+    except duckdb.Error:  # a refresh is writing it: what was published
+        pass
+    if _has_table(marts, "document_withdrawal"):
+        return {row[0]: row[1:] for row in marts.execute(query.format("select * from document_withdrawal")).fetchall()}
+    return {}
+
+
+def _print_skipped_entries(con: duckdb.DuckDBPyConnection, limit: int = 20) -> None:
+    if not _has_table(con, "inbox_entry"):
+        return
+    rows = con.execute("select entry_path, reason from inbox_entry where action = 'skipped' and is_in_last_scan "
+                       "order by inbox_root, entry_path").fetchall()
+    for entry_path, reason in rows[:limit]:
+        console.print(f"  [cyan]inbox entry skipped[/cyan] {escape(f'{entry_path}: {reason}')}")
+    if len(rows) > limit:
+        console.print(f"  … and {len(rows) - limit} more skipped inbox entries (mart inbox_entry)")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
+                            [name]).fetchone()[0])
 
 
 def _fiscal_command() -> str:
@@ -227,10 +341,16 @@ def _print_status(paths: WarehousePaths) -> None:
         docs = paths.data_docs / "index.html"
         if docs.exists():
             console.print(f"Data Docs (integrity suites): {docs}")
-        for _file_name, reason in con.execute(
-                "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
+        withdrawn = _withdrawn(paths, con)
+        for document_id, _file_name, reason in con.execute(
+                "select document_id, file_name, parse_reason from dim_document where parse_status = 'quarantined' "
                 "order by file_name").fetchall():
-            console.print(f"  [yellow]document quarantined[/yellow] {escape(str(reason))}")
+            if document_id not in withdrawn:
+                console.print(f"  [yellow]document quarantined[/yellow] {escape(str(reason))}")
+        for document_id, (file_name, reason, who, when) in sorted(withdrawn.items(), key=lambda item: item[1][0]):
+            text = f"{file_name} ({document_id[:16]}) by {who} at {when:%Y-%m-%d %H:%M} UTC: {reason}"
+            console.print(f"  [blue]document withdrawn[/blue] {escape(text)}")
+        _print_skipped_entries(con)
         for table_code, file_name, rules in con.execute(
                 "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "

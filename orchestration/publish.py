@@ -55,7 +55,7 @@ def publish(paths: WarehousePaths) -> dict:
                 crash_point("publish.mid_copy")
         release.execute("detach build")
         release.execute(HISTORY_DDL)
-        _copy_history(release, paths.marts_db)
+        _copy_history(release, paths)
         stats = _release_stats(release)
         release.execute(
             "insert into publish_history values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -100,19 +100,23 @@ def _swap_in(paths: WarehousePaths, release: Path) -> None:
         os.close(directory)
 
 
-def _copy_history(release: duckdb.DuckDBPyConnection, marts_db: Path) -> None:
-    if not marts_db.exists():
-        return
-    release.execute(f"attach '{marts_db}' as previous (read_only)")
-    try:
-        has = release.execute(
-            "select count(*) from information_schema.tables where table_catalog = 'previous' "
-            "and table_name = 'publish_history'").fetchone()[0]
-        if has:
-            # by name: a history written before a column was added gets null there
-            release.execute("insert into publish_history by name select * from previous.main.publish_history")
-    finally:
-        release.execute("detach previous")
+def _copy_history(release: duckdb.DuckDBPyConnection, paths: WarehousePaths) -> None:
+    """Every entry of the history so far, once: from the published release and from the newest release
+    file (after a rollback the published one is older and lacks the entries after it). Append-only."""
+    sources = [paths.marts_db, *sorted(paths.releases.glob("*.duckdb"))[-1:]]
+    for index, source in enumerate(dict.fromkeys(p.resolve() for p in sources if p.exists())):
+        alias = f"previous_{index}"
+        release.execute(f"attach '{source}' as {alias} (read_only)")
+        try:
+            has = release.execute(
+                "select count(*) from information_schema.tables where table_catalog = ? "
+                "and table_name = 'publish_history'", [alias]).fetchone()[0]
+            if has:
+                # by name: a history written before a column was added gets null there
+                release.execute(f"insert into publish_history by name select * from {alias}.main.publish_history "
+                                "where release_id not in (select release_id from publish_history)")
+        finally:
+            release.execute(f"detach {alias}")
 
 
 def _release_stats(release: duckdb.DuckDBPyConnection) -> dict:
