@@ -11,23 +11,23 @@ from __future__ import annotations
 import os
 
 
-def name_bytes(text: str) -> bytes:
-    """The bytes a (possibly surrogate-escaped) name stands for."""
-    return os.fsencode(text) if _has_surrogates(text) else text.encode("utf-8", "backslashreplace")
-
-
-def is_utf8(text: str) -> bool:
-    return not _has_surrogates(text)
-
-
 def printable(text: str) -> str:
-    """``text`` with every undecodable byte written as ``\\xNN`` (unchanged when it is valid UTF-8)."""
+    """``text`` with each path component that is not UTF-8 written in ASCII with ``\\xNN`` escapes
+    (unchanged when it is valid UTF-8)."""
     if not _has_surrogates(text):
         return text
+    return "/".join(_printable_part(part) for part in text.split("/"))
+
+
+def _printable_part(part: str) -> str:
+    """A path component: kept when it is UTF-8, else every non-ASCII byte escaped (bytes of another
+    encoding that happen to form a UTF-8 character are not shown as that character)."""
+    if not _has_surrogates(part):
+        return part
     try:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
+        return os.fsencode(part).decode("ascii", "backslashreplace")
     except UnicodeError:  # a lone surrogate that stands for no byte
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return part.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def readable_name(text: str) -> tuple[str, str | None]:
