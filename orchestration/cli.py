@@ -140,7 +140,7 @@ def query(
         for column in frame.columns:
             table.add_column(escape(str(column)))
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if value is None else escape(str(value)) for value in row])
+            table.add_row(*["" if value is None or value != value else escape(str(value)) for value in row])
         console.print(table)
         console.print(f"{len(frame)} rows")
 
