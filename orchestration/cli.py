@@ -140,7 +140,7 @@ def query(
         for column in frame.columns:
             table.add_column(escape(str(column)))
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if value is None or value != value else escape(str(value)) for value in row])
+            table.add_row(*[_cell(value) for value in row])
         console.print(table)
         console.print(f"{len(frame)} rows")
 
@@ -261,6 +261,15 @@ def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> Non
     else:
         console.print(f"Restored {escape(file_name)} ({content_hash[:16]}): it is parsed again and published at the "
                       "next refresh.")
+
+
+def _cell(value: object) -> str:
+    """A query result cell as console text: NULL (None, NaN, NaT) empty, markup-like text as printed."""
+    try:
+        missing = value is None or bool(value != value)
+    except (TypeError, ValueError):  # pd.NA, arrays
+        missing = False
+    return "" if missing else escape(str(value))
 
 
 def _path(path: Path) -> str:
