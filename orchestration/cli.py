@@ -265,10 +265,9 @@ def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> Non
 
 def _cell(value: object) -> str:
     """A query result cell as console text: NULL (None, NaN, NaT) empty, markup-like text as printed."""
-    try:
-        missing = value is None or bool(value != value)
-    except (TypeError, ValueError):  # pd.NA, arrays
-        missing = False
+    import pandas as pd
+
+    missing = value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
     return "" if missing else escape(str(value))
 
 
