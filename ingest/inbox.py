@@ -39,7 +39,7 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
     known = raw_layer.known_fingerprints(con)
     sightings, hashes, files, manifests, recorded = [], set(), 0, [], []
     for entry in scan_inbox(inbox):
-        inbox_path = printable(str(entry.path.resolve())) if entry.action in ("read", "manifest") else None
+        inbox_path = entry.resolved if entry.action in ("read", "manifest") else None
         if entry.action == "manifest":
             try:
                 manifest = load_report_file(entry.path)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.manifest import is_manifest
+from ingest.manifest import MANIFEST_NAME
 from ingest.names import printable, readable_name
 
 KINDS = {stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
@@ -40,6 +40,7 @@ class InboxEntry:
     size_bytes: int | None = None
     mtime_ns: int | None = None
     file_name: str | None = None  # the name a read file's document is filed under
+    resolved: str | None = None   # a read file's (or followed directory's) real path, printable
 
     def skipped(self, reason: str) -> InboxEntry:
         return InboxEntry(self.path, self.entry_path, self.kind, "skipped", reason)
@@ -48,9 +49,9 @@ class InboxEntry:
 def scan_inbox(inbox: Path) -> list[InboxEntry]:
     """Every entry under ``inbox`` (or ``inbox`` itself when it is a file), in a stable order."""
     if not inbox.is_dir():
-        return [_entry(inbox, Path(inbox.name), frozenset(), set())]
+        return [_single_file(inbox)]
     root = os.path.realpath(inbox)
-    return list(_walk(inbox, Path(), frozenset({root}), {root: ".", **_real_directories(inbox)}))
+    return list(_walk(inbox, root, "", frozenset({root}), {root: ".", **_real_directories(inbox)}))
 
 
 def _real_directories(inbox: Path) -> dict[str, str]:
@@ -65,39 +66,42 @@ def _real_directories(inbox: Path) -> dict[str, str]:
     return found
 
 
-def _walk(directory: Path, relative: Path, ancestors: frozenset[str], walked: dict[str, str]) -> Iterator[InboxEntry]:
+def _walk(directory: Path, real_dir: str, relative: str, ancestors: frozenset[str],
+          walked: dict[str, str]) -> Iterator[InboxEntry]:
     try:
-        names = sorted(os.listdir(directory))
+        with os.scandir(directory) as listing:
+            items = sorted(listing, key=lambda item: item.name)
     except OSError as exc:  # vanished or unreadable since it was seen: say so on the directory itself
-        yield InboxEntry(directory, _show(relative), "directory", "skipped", _os_reason(exc, "its entries"))
+        yield InboxEntry(directory, printable(relative or "."), "directory", "skipped", _os_reason(exc, "its entries"))
         return
-    for name in names:
-        path, rel = directory / name, relative / name
-        entry = _entry(path, rel, ancestors, walked)
+    for item in items:
+        rel = f"{relative}/{item.name}" if relative else item.name
+        entry = _entry(item, directory / item.name, rel, real_dir, ancestors, walked)
         yield entry
         if entry.action == "directory":
-            real = os.path.realpath(path)
-            walked[real] = _show(rel)
-            yield from _walk(path, rel, ancestors | {real}, walked)
+            real = entry.resolved or os.path.join(real_dir, item.name)
+            walked[real] = entry.entry_path
+            yield from _walk(entry.path, real, rel, ancestors | {real}, walked)
 
 
-def _entry(path: Path, rel: Path, ancestors: frozenset[str], walked: dict[str, str]) -> InboxEntry:
-    shown = _show(rel)
+def _entry(item: os.DirEntry, path: Path, rel: str, real_dir: str, ancestors: frozenset[str],
+           walked: dict[str, str]) -> InboxEntry:
+    shown = printable(rel)
     try:
-        link = path.is_symlink()
+        link = item.is_symlink()
     except OSError as exc:
         return InboxEntry(path, shown, "unknown", "skipped", _os_reason(exc, "it"))
     entry = InboxEntry(path, shown, "symlink" if link else "file", "read")
-    if path.name.startswith("."):
+    if item.name.startswith("."):
         try:
-            is_dir = path.is_dir()
+            is_dir = item.is_dir()
         except OSError:
             is_dir = False
         what = ("hidden directory: neither it nor anything in it is read" if is_dir
                 else "hidden file (name starts with '.')")
         return InboxEntry(path, shown, "directory" if is_dir and not link else entry.kind, "skipped", what)
     try:
-        info = os.stat(path)  # follows a symlink
+        info = item.stat()  # follows a symlink
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return entry.skipped(f"symlink loop ({_target(path)})")
@@ -105,10 +109,10 @@ def _entry(path: Path, rel: Path, ancestors: frozenset[str], walked: dict[str, s
             return entry.skipped(f"dangling symlink: its target {_target(path)} does not exist")
         return entry.skipped(_os_reason(exc, "it"))
     followed = f"symlink to {_target(path)}" if link else None
+    real = os.path.realpath(path) if link else os.path.join(real_dir, item.name)
     if stat.S_ISDIR(info.st_mode):
         if not link:
-            return InboxEntry(path, shown, "directory", "directory")
-        real = os.path.realpath(path)
+            return InboxEntry(path, shown, "directory", "directory", resolved=real)
         if real in ancestors or any(a.startswith(real.rstrip(os.sep) + os.sep) for a in ancestors):
             return InboxEntry(path, shown, entry.kind, "skipped",
                               f"symlink loop: leads back to {walked.get(real, printable(real))}, "
@@ -116,19 +120,29 @@ def _entry(path: Path, rel: Path, ancestors: frozenset[str], walked: dict[str, s
         if real in walked:
             return InboxEntry(path, shown, entry.kind, "skipped",
                               f"the same directory as {walked[real]}, read there")
-        return InboxEntry(path, shown, "symlink", "directory", followed)
+        return InboxEntry(path, shown, "symlink", "directory", followed, resolved=real)
     if not stat.S_ISREG(info.st_mode):
         kind = KINDS.get(stat.S_IFMT(info.st_mode), "special file")
         return InboxEntry(path, shown, kind if not link else "symlink", "skipped",
                           f"not a regular file ({kind}){'; ' + followed if followed else ''}: never opened")
-    file_name, note = readable_name(path.name)
+    file_name, note = readable_name(item.name)
     reason = "; ".join(part for part in (followed, note) if part) or None
-    return InboxEntry(path, shown, entry.kind, "manifest" if is_manifest(path) else "read", reason,
-                      info.st_size, info.st_mtime_ns, file_name)
+    return InboxEntry(path, shown, entry.kind, "manifest" if file_name.lower() == MANIFEST_NAME else "read", reason,
+                      info.st_size, info.st_mtime_ns, file_name, printable(real))
 
 
-def _show(rel: Path) -> str:
-    return printable(str(rel))
+def _single_file(path: Path) -> InboxEntry:
+    """An inbox that is one file."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        return InboxEntry(path, printable(path.name), "file", "skipped", _os_reason(exc, "it"))
+    if not stat.S_ISREG(info.st_mode):
+        kind = KINDS.get(stat.S_IFMT(info.st_mode), "special file")
+        return InboxEntry(path, printable(path.name), kind, "skipped", f"not a regular file ({kind}): never opened")
+    file_name, note = readable_name(path.name)
+    return InboxEntry(path, printable(path.name), "file", "read", note, info.st_size, info.st_mtime_ns, file_name,
+                      printable(os.path.realpath(path)))
 
 
 def _target(path: Path) -> str:

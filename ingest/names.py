@@ -47,4 +47,10 @@ def readable_name(text: str) -> tuple[str, str | None]:
 
 
 def _has_surrogates(text: str) -> bool:
-    return any("\ud800" <= char <= "\udfff" for char in text)
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
