@@ -79,7 +79,7 @@ def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) 
 
 def _writer(context: AssetExecutionContext, paths):
     """The home's lock for this step (re-entered when `fiscal refresh` holds it for the whole run)."""
-    return home_lock(paths.home, f"a refresh (Dagster run {context.run_id})")
+    return home_lock(paths.home, f"a refresh (Dagster run {context.run.run_id})")
 
 
 RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures")

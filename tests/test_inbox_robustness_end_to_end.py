@@ -14,8 +14,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from ingest import inbox as inbox_module
 from ingest.sample_reports import generate_with_faults
+from orchestration.cli import app
 from tests.conftest import REPO, fiscal
 
 GOOD = sorted((REPO / "samples" / "inbox").iterdir())
@@ -95,7 +98,7 @@ def test_odd_entries_are_named_and_good_reports_published_as_without_them(runs):
     assert "inbox entry skipped pipe: not a regular file (fifo): never opened" in status.stdout
 
 
-def test_withdrawn_document_leaves_the_facts_and_keeps_its_stored_copy(runs):
+def test_withdrawn_document_leaves_the_facts_and_keeps_its_stored_copy(runs, monkeypatch, capfd):
     home = runs["home"]
     assert runs["odd"].returncode == 0
     poison_facts = f"select count(*) from fct_fiscal_amount where source_file = '{POISON}'"
@@ -103,11 +106,25 @@ def test_withdrawn_document_leaves_the_facts_and_keeps_its_stored_copy(runs):
     withdrawn = fiscal("withdraw", POISON, "--reason", "wrong unit [/'Font', 1]", home=home)
     assert withdrawn.returncode == 0, withdrawn.stdout + withdrawn.stderr
     assert f"Withdrawn {POISON}" in withdrawn.stdout
-    again = fiscal("refresh", "--inbox", str(runs["inbox"]), home=home)
-    assert again.returncode == 0, again.stdout + again.stderr
+    # this refresh runs in this process, so that a file can vanish between the scan and its reading
+    vanishing = runs["inbox"] / "vanishing.txt"
+    vanishing.write_text("刚到又被删除的文件\n", encoding="utf-8")
+    real_scan = inbox_module.scan_inbox
+
+    def scan_then_delete(inbox: Path):
+        entries = real_scan(inbox)
+        vanishing.unlink()
+        return entries
+
+    monkeypatch.setattr(inbox_module, "scan_inbox", scan_then_delete)
+    capfd.readouterr()
+    again = CliRunner().invoke(app, ["refresh", "--inbox", str(runs["inbox"]), "--home", str(home)])
+    out = " ".join(capfd.readouterr().out.split())
+    assert (again.exit_code, again.exception) == (0, None), out
     # the withdrawal's reason is printed as the quarantine reason: a closing tag of no open one, as pdfminer's
     # errors print, crashed rich (MarkupError) after the publish
-    assert "(wrong unit [/'Font', 1]); its stored copy and history are kept" in " ".join(again.stdout.split())
+    assert "(wrong unit [/'Font', 1]); its stored copy and history are kept" in out
+    assert "inbox entry skipped vanishing.txt: vanished while the inbox was scanned" in out
     assert _facts(home, poison_facts)[0][0] == 0
     assert _facts(home) == _facts(runs["baseline"])
     status, reason, document_id = _facts(home, "select parse_status, parse_reason, document_id from dim_document "
