@@ -71,7 +71,9 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
     for path, _manifest in manifests:
         manifest_path = printable(str(path.resolve()))
         try:
-            entries = [{**entry, "manifest_path": manifest_path} for entry in read_manifest(path, now)]
+            entries = [{**entry, "manifest_path": manifest_path,  # paths as document_files holds them
+                        "target_path": entry["target_path"] and printable(entry["target_path"])}
+                       for entry in read_manifest(path, now)]
         except OSError:  # vanished since it was kept: its rows stay as last read
             continue
         raw_layer.record_manifest(con, manifest_path, entries)

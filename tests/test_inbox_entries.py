@@ -120,3 +120,21 @@ def test_a_second_scan_keeps_entries_gone_since(tmp_path: Path):
         rows = con.execute("select entry_path, action, first_seen_at < last_seen_at, "
                            "last_seen_at = max(last_seen_at) over () from inbox_entries order by 1").fetchall()
     assert rows == [("pipe", "skipped", False, False), (name, "read", True, True)]
+
+
+def test_manifest_in_a_folder_whose_name_is_not_utf8(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = os.path.join(os.fsencode(inbox), "县财政局".encode("gbk"))
+    os.mkdir(folder)
+    (name, text), = _reports(1)
+    with open(os.path.join(folder, name.encode()), "w", encoding="utf-8") as handle:
+        handle.write(text)
+    with open(os.path.join(folder, b"manifest.csv"), "w", encoding="utf-8") as handle:
+        handle.write(f"file,unit,year,kind,source_url\n{name},县财政局,2015,决算,https://example.gov.cn/a.txt\n")
+    with raw_layer.connect(str(tmp_path / "raw.duckdb")) as con:
+        register_inbox(inbox, RawFileStore(tmp_path / "store"), con)
+        (inbox_path,) = con.execute("select inbox_path from document_files").fetchone()
+        target, unit = con.execute("select target_path, unit_name from manifest_entries").fetchone()
+    assert inbox_path == target == f"{inbox}/\\xcf\\xd8\\xb2\\xc6\\xd5\\xfe\\xbe\\xd6/{name}"
+    assert unit == "县财政局"
