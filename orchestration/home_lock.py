@@ -1,7 +1,10 @@
 """One writer per warehouse home: a refresh, a withdrawal or a rollback holds ``<home>/refresh.lock``.
 
-The lock is ``fcntl.flock`` on the file, so it is released by the kernel when its process ends (a killed
-refresh leaves no stale lock); the file says who holds it (pid, since when, what), so a second writer is
+The lock is a POSIX record lock (``fcntl.lockf``) on the file: it belongs to the process, is released by
+the kernel when that process ends (a killed refresh leaves no stale lock) and, unlike ``flock``, is not
+inherited by forked children (a parse worker orphaned by a killed refresh does not keep the home locked).
+A holder must not open and close the file otherwise (that would release a POSIX lock). The file says who
+holds it (pid, since when, what), so a second writer is
 told "a refresh of this home is running since …, pid …" instead of failing on a DuckDB lock or
 interleaving with the first. The lock is re-entrant within a process: ``fiscal refresh`` holds it for the
 whole run and the job's steps, run in the same process, find it held.
@@ -9,6 +12,7 @@ whole run and the job's steps, run in the same process, find it held.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -68,8 +72,10 @@ def home_lock(home: Path, what: str = "a refresh") -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
             raise HomeBusy(home, holder(home)) from None
         record = json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
                              "what": what})
@@ -82,6 +88,6 @@ def home_lock(home: Path, what: str = "a refresh") -> Iterator[None]:
         finally:
             with _guard:
                 _held.pop(key, None)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            fcntl.lockf(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

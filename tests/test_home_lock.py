@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -91,3 +92,32 @@ def test_publish_history_is_append_only_across_a_rollback(tmp_path: Path):
     with duckdb.connect(str(paths.marts_db), read_only=True) as con:
         history = con.execute("select release_id, n_facts from publish_history order by published_at").fetchall()
     assert history == list(zip(releases, [1, 2, 3, 4], strict=True))
+
+
+FORK_AND_HOLD = """
+import os, sys, time
+from pathlib import Path
+from orchestration.home_lock import home_lock
+with home_lock(Path(sys.argv[1]), "a refresh"):
+    child = os.fork()  # as a parse worker of the process pool is
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    print(child, flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_forked_worker_outliving_a_killed_refresh_does_not_keep_the_home_locked(tmp_path: Path):
+    home = tmp_path / "home"
+    holder = subprocess.Popen([sys.executable, "-c", FORK_AND_HOLD, str(home)], cwd=REPO, stdout=subprocess.PIPE,
+                              text=True)
+    child = int(holder.stdout.readline())
+    try:
+        holder.kill()
+        holder.wait()
+        os.kill(child, 0)  # the worker still runs
+        with home_lock(home):
+            pass
+    finally:
+        os.kill(child, 9)
