@@ -18,7 +18,7 @@ from tests.conftest import REPO, SEED_000
 
 pytestmark = pytest.mark.e2e
 VOLATILE = {"parsed_at", "first_seen_at", "superseded_at", "stored_path", "file_modified_at", "published_at",
-            "data_docs_page", "last_seen_at"}  # wall-clock times, and paths that name the warehouse home or the run time
+            "data_docs_page", "last_seen_at"}  # wall-clock times, paths that name the warehouse home or the run time
 
 
 def refresh(inbox: Path, home: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
