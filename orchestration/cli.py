@@ -32,6 +32,7 @@ STEP_LABELS = {
     "integrity_findings": "integrity suites (Great Expectations)",
     "dbt_marts": "dbt: marts",
     "marts__fct_fiscal_amount_every_amount_accounted_for": "check: each amount published, held or superseded",
+    "integrity_rules": "checks: every integrity rule on the asset it guards",
     "published_marts": "publish marts atomically",
     "maintainer_alerts": "alert maintainers of new or resolved problems",
 }

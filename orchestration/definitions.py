@@ -18,6 +18,7 @@ from orchestration.assets import (
     raw_layer_tables,
     report_versions,
 )
+from orchestration.integrity_checks import integrity_rules
 from orchestration.jobs import nightly_refresh, nightly_schedule
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import freshness_sensor, inbox_sensor, refresh_failure_alert
@@ -25,7 +26,7 @@ from orchestration.sensors import freshness_sensor, inbox_sensor, refresh_failur
 defs = Definitions(
     assets=[inbox_reports, raw_layer_tables, report_versions, dbt_staging_intermediate, integrity_findings,
             dbt_marts, published_marts, maintainer_alerts],
-    asset_checks=[every_amount_accounted_for],
+    asset_checks=[every_amount_accounted_for, integrity_rules],
     jobs=[nightly_refresh],
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, refresh_failure_alert, freshness_sensor],
