@@ -39,7 +39,9 @@ from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
 from orchestration.alerts import announce_changes
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
+from orchestration.housekeeping import prune_dbt_targets, prune_logs
 from orchestration.publish import publish
+from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
 
@@ -261,13 +263,27 @@ MART_KEYS = sorted(dbt_marts.keys)
 @asset(group_name="publish", deps=MART_KEYS,
        description="The published marts database (warehouse/marts.duckdb), swapped in atomically.")
 def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Why: analysts must never see a half-built warehouse; the previous release stays for rollback."""
+    """Why: analysts must never see a half-built warehouse; the previous release stays for rollback.
+    A build identical to the current release (nothing new in the inbox, rules or waivers) publishes nothing."""
     paths = warehouse.paths()
-    release = publish(paths)
-    summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release}
+    build = build_fingerprint(paths)
+    unchanged = unchanged_release(paths, build)
+    if unchanged is not None:
+        summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db),
+                   "release_id": unchanged, "nothing_new": True}
+        context.log.info(f"nothing new: the marts equal release {unchanged}, which stays published")
+    else:
+        release = publish(paths)
+        remember(paths, release["release_id"], build)
+        summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release,
+                   "nothing_new": False}
+        context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
-    return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})
+    removed = prune_dbt_targets(Path(dbt_project.project_dir) / dbt_project.target_path)
+    removed_logs = prune_logs(paths.logs)
+    return MaterializeResult(metadata={**{k: v for k, v in summary.items() if k != "tables"},
+                                       "fingerprint": build, "dbt_target_folders_pruned": len(removed),
+                                       "logs_pruned": len(removed_logs)})
 
 
 @asset(group_name="operations", deps=[published_marts],

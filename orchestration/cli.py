@@ -87,6 +87,15 @@ def refresh(
             console.print(f"[red]refresh failed in {step}:[/red] {message}")
         console.print(f"Full log: {log_path}. The previously published marts are unchanged.")
         raise typer.Exit(1)
+    for check in result.failed_checks:
+        color = "red" if check.severity.value == "ERROR" else "yellow"
+        failing = check.metadata.get("failing")
+        console.print(f"[{color}]✗ check {check.check_name}[/] on {check.asset_key.to_user_string()}: "
+                      f"{failing.value if failing else '?'} failing ({check.severity.value})")
+    if summary.get("nothing_new"):
+        console.print(f"Nothing new: the marts equal release {summary.get('release_id')}, which stays published "
+                      "(no new release).")
+    console.print(f"Dagster runs of this home: DAGSTER_HOME={result.dagster_home} dagster dev")
     _print_status(paths)
     console.print(f"\nPublished marts: [bold]{paths.marts_db}[/bold]")
     console.print(f'Try: {_fiscal_command()} query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
@@ -235,10 +244,12 @@ def _print_status(paths: WarehousePaths) -> None:
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
                 "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
             console.print(f"  [red]table quarantined[/red] {file_name} {table_code}: {rules}")
-        for severity, message in con.execute(
-                "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
-                "and origin = 'source' order by severity, file_name, table_code, line_no limit 20").fetchall():
-            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}")
+        for severity, message, page in con.execute(
+                "select severity, message, data_docs_page from dq_finding where severity in ('error', 'warning') "
+                "and not waived and origin = 'source' order by severity, file_name, table_code, line_no limit 20"
+        ).fetchall():
+            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}"
+                          + (f"\n    Data Docs: {page}" if page else ""))
     problems = current_problems(paths.marts_db)
     for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
         console.print(f"  [magenta]{summary}[/magenta]")
