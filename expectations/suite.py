@@ -1,9 +1,12 @@
 """Run the integrity comparisons through Great Expectations and turn the outcome into findings.
 
-Each rule is one GX expectation suite (``integrity.<rule_id>``) over the rule's comparison rows:
-``expect_column_values_to_be_between(excess, max_value=0)`` where excess = |actual − expected| −
-tolerance. GX decides which rows breach; rows inside the tolerance with a nonzero difference are
-kept as ``info`` (rounding) findings so they stay visible without blocking.
+Each rule is one GX expectation suite (``integrity.<rule_id>``) over the rule's comparison rows, each
+carrying its identity (document, unit, year, table, row code and label, column, line, printed value,
+expected value, tolerance; computed in DuckDB SQL): ``expect_column_values_to_be_between(beyond_tolerance,
+max_value=0)`` where beyond_tolerance = |printed − expected| − tolerance, with result_format COMPLETE and
+the identity as ``unexpected_index_column_names``, so GX's result and its Data Docs page name every failing
+cell. GX decides which rows breach; rows inside the tolerance with a nonzero difference are kept as
+``info`` (rounding) findings so they stay visible without blocking.
 """
 
 from __future__ import annotations
