@@ -129,7 +129,7 @@ def gx_rows(checks: pd.DataFrame, documents: pd.DataFrame | None = None) -> pd.D
                    coalesce(c.table_code::varchar, '') as table_code, coalesce(c.row_code::varchar, '') as row_code,
                    coalesce(c.row_label::varchar, '') as row_label,
                    coalesce(c.column_path::varchar, '') as column_path,
-                   coalesce(c.line_no::varchar, '') as line_no,
+                   coalesce(try_cast(c.line_no as bigint)::varchar, '') as line_no,
                    round(c.actual::double, 6) as printed, round(c.expected::double, 6) as expected,
                    round(c.tolerance::double, 6) as tolerance, round(c.difference::double, 6) as difference,
                    round(abs(c.difference::double) - c.tolerance::double, 6) as beyond_tolerance
