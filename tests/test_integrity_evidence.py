@@ -231,6 +231,21 @@ def test_held_back_table_shows_failed_checks_naming_the_row(three_refreshes):
 
 
 @pytest.mark.e2e
+def test_dbt_assets_carry_row_counts_and_column_types(three_refreshes):
+    home = three_refreshes["home"]
+    with _instance(home) as instance:
+        event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_fiscal_amount"]))
+        metadata = event.asset_materialization.metadata
+        with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+            published = con.execute("select count(*) from fct_fiscal_amount").fetchone()[0]
+            types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                                     "where table_name = 'fct_fiscal_amount'").fetchall())
+        assert metadata["dagster/row_count"].value == published > 0
+        schema = {column.name: column.type for column in metadata["dagster/column_schema"].schema.columns}
+        assert schema == types and schema["amount_wan"].startswith("DECIMAL")
+
+
+@pytest.mark.e2e
 def test_refresh_with_nothing_new_publishes_no_release(three_refreshes):
     home = three_refreshes["home"]
     second = three_refreshes["runs"][1]
