@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from expectations import data_docs
 from expectations.audit_ledger import (
     LEDGER_COLUMNS,
     audit_fingerprint,
@@ -131,6 +132,8 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
                                                                               "document_id"])))
         _write_audit(build, findings, scope)
         build.execute("commit")
+    if docs_dir is not None:  # every page a finding links to stays; the rest beyond the newest few goes
+        data_docs.prune(docs_dir, set(findings["data_docs_page"].dropna().astype(str)))
     return IntegrityOutcome(
         n_checks=total_checks,
         n_findings=len(findings),
@@ -195,7 +198,7 @@ def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
     """GX's verdict on the candidates; if it raises, each document's candidates alone, and the documents
     it still raises on are returned as failed (document_id, file_name, error)."""
     try:
-        return evaluate(candidates, docs_dir), pd.DataFrame(columns=FAILURE_COLUMNS)
+        return evaluate(candidates, docs_dir, documents), pd.DataFrame(columns=FAILURE_COLUMNS)
     except INFRASTRUCTURE_ERRORS:
         raise
     except Exception:
@@ -205,7 +208,7 @@ def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
     found, failed = [], []
     for document_id, rows in candidates.groupby("document_id", sort=True):
         try:
-            found.append(evaluate(rows, docs_dir))
+            found.append(evaluate(rows, docs_dir, documents))
         except INFRASTRUCTURE_ERRORS:
             raise
         except Exception as exc:

@@ -1,9 +1,12 @@
 """Run the integrity comparisons through Great Expectations and turn the outcome into findings.
 
-Each rule is one GX expectation suite (``integrity.<rule_id>``) over the rule's comparison rows:
-``expect_column_values_to_be_between(excess, max_value=0)`` where excess = |actual − expected| −
-tolerance. GX decides which rows breach; rows inside the tolerance with a nonzero difference are
-kept as ``info`` (rounding) findings so they stay visible without blocking.
+Each rule is one GX expectation suite (``integrity.<rule_id>``) over the rule's comparison rows, each
+carrying its identity (document, unit, year, table, row code and label, column, line, printed value,
+expected value, tolerance; computed in DuckDB SQL): ``expect_column_values_to_be_between(beyond_tolerance,
+max_value=0)`` where beyond_tolerance = |printed − expected| − tolerance, with result_format COMPLETE and
+the identity as ``unexpected_index_column_names``, so GX's result and its Data Docs page name every failing
+cell. GX decides which rows breach; rows inside the tolerance with a nonzero difference are kept as
+``info`` (rounding) findings so they stay visible without blocking.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from expectations import data_docs
 from expectations.catalog import rules
 from expectations.comparisons import COLUMNS
 
@@ -32,7 +36,7 @@ FINDING_COLUMNS = [
 EPSILON = 1e-6
 
 
-DOCS_SITE = "integrity"
+DOCS_SITE = data_docs.SITE
 
 
 def _context(docs_dir: Path | None):
@@ -50,11 +54,15 @@ def _context(docs_dir: Path | None):
     return context
 
 
-def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None) -> pd.DataFrame:
+def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None,
+             documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """Breaches decided by GX, one checkpoint per rule; returns findings (breaches and rounding notes).
 
-    With ``docs_dir``, each checkpoint also renders its validation into GX Data Docs there, and each
-    finding carries the page of its rule's validation.
+    GX validates rows that carry their identity (``GX_COLUMNS``: document, unit, year, table, row code and
+    label, column, line, printed, expected, tolerance), so its result and Data Docs name the failing cells.
+    ``documents`` (document_id, file_name, unit_name, fiscal_year) names them; without it the document id
+    stands for the file. With ``docs_dir``, each checkpoint's validation is rendered into GX Data Docs and
+    kept there for this refresh (expectations/data_docs.py), and each finding carries its rule's page.
     """
     if comparisons.empty:  # nothing differs: nothing can breach, and GX (4 s to import) is not needed
         return pd.DataFrame(columns=FINDING_COLUMNS)
@@ -63,45 +71,71 @@ def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None) -> pd.Data
     checks = comparisons.reset_index(drop=True).copy()
     checks["check_id"] = checks.index.astype(int)
     checks["difference"] = (checks["actual"] - checks["expected"]).round(6)
-    checks["excess"] = (checks["difference"].abs() - checks["tolerance"]).round(6)
-    context = _context(docs_dir)
+    rows = gx_rows(checks, documents)
+    site = data_docs.staging_site(docs_dir) if docs_dir is not None else None
+    context = _context(site)
     source = context.data_sources.add_pandas("integrity")
     breached: set[int] = set()
-    identifiers: dict[str, object] = {}
-    for rule_id, frame in checks.groupby("rule_id", sort=True):
+    outcomes: dict[str, tuple[object, int, int]] = {}
+    for rule_id, frame in rows.groupby("rule_id", sort=True):
+        rule = rules()[rule_id]
         asset = source.add_dataframe_asset(rule_id)
         batch = asset.add_batch_definition_whole_dataframe(f"{rule_id}_all")
         suite = context.suites.add(gx.ExpectationSuite(name=f"integrity.{rule_id}"))
         suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
-            column="excess", max_value=0, meta={"rule_id": rule_id, "name_zh": rules()[rule_id].name_zh}))
+            column="beyond_tolerance", max_value=0,
+            description=f"{rule.name_zh} ({rule_id}, {rule.severity}): {rule.formula}; "
+                        f"|printed − expected| − tolerance ({rule.tolerance}) ≤ 0",
+            meta={"rule_id": rule_id, "name_zh": rule.name_zh, "severity": rule.severity}))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"integrity.{rule_id}", data=batch, suite=suite))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=f"integrity.{rule_id}", validation_definitions=[definition],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["check_id"]}))
-        run = checkpoint.run(batch_parameters={"dataframe": frame[["check_id", "excess"]]})
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": IDENTITY_COLUMNS}))
+        run = checkpoint.run(batch_parameters={"dataframe": frame.drop(columns="rule_id").reset_index(drop=True)})
         for identifier, result in run.run_results.items():
-            identifiers[rule_id] = identifier
-            for outcome in result.results:
-                for row in outcome.result.get("unexpected_index_list") or []:
-                    breached.add(int(row["check_id"]))
+            failing = {int(row["check_id"]) for outcome in result.results
+                       for row in outcome.result.get("unexpected_index_list") or []}
+            breached |= failing
+            outcomes[rule_id] = (identifier, len(frame), len(failing))
     checks["breach"] = checks["check_id"].isin(breached)
-    checks["data_docs_page"] = checks["rule_id"].map(_build_docs(context, docs_dir, identifiers))
+    pages = data_docs.keep_pages(context, site, docs_dir, outcomes) if site is not None else {}
+    checks["data_docs_page"] = checks["rule_id"].map(pages)
     noted = checks[checks["breach"] | (checks["difference"].abs() > EPSILON)].copy()
     return _findings(noted)
 
 
-def _build_docs(context, docs_dir: Path | None, identifiers: dict[str, object]) -> dict[str, str]:
-    """Render this refresh's validations and return each rule's page. Earlier refreshes' pages stay:
-    findings of documents not audited again keep pointing at the validation that found them."""
-    if docs_dir is None:
-        return {}
-    context.build_data_docs(site_names=[DOCS_SITE])
-    pages = {}
-    for rule_id, identifier in identifiers.items():
-        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
-        pages[rule_id] = next((u["site_url"] for u in urls if u.get("site_url")), "")
-    return pages
+# what GX sees of each comparison: its identity, the two values compared and the tolerance
+IDENTITY_COLUMNS = ["check_id", "document", "unit", "year", "table_code", "row_code", "row_label", "column_path",
+                    "line_no", "printed", "expected", "tolerance"]
+GX_COLUMNS = ["rule_id", *IDENTITY_COLUMNS, "difference", "beyond_tolerance"]
+
+
+def gx_rows(checks: pd.DataFrame, documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The comparison rows GX validates, named by document, unit and year (DuckDB SQL)."""
+    import duckdb
+
+    if documents is None or documents.empty:
+        documents = pd.DataFrame({"document_id": checks["document_id"].unique()}).assign(
+            file_name=lambda d: d["document_id"], unit_name=None, fiscal_year=None)
+    named = documents[["document_id", "file_name", "unit_name", "fiscal_year"]].drop_duplicates("document_id")
+    with duckdb.connect() as con:
+        con.register("checks", checks[["check_id", "rule_id", "document_id", "table_code", "row_code", "row_label",
+                                       "column_path", "line_no", "actual", "expected", "tolerance", "difference"]])
+        con.register("named", named)
+        return con.sql("""
+            select c.rule_id, c.check_id, coalesce(n.file_name, c.document_id) as document,
+                   coalesce(n.unit_name::varchar, '') as unit, coalesce(n.fiscal_year::varchar, '') as year,
+                   coalesce(c.table_code::varchar, '') as table_code, coalesce(c.row_code::varchar, '') as row_code,
+                   coalesce(c.row_label::varchar, '') as row_label,
+                   coalesce(c.column_path::varchar, '') as column_path,
+                   coalesce(try_cast(c.line_no as bigint)::varchar, '') as line_no,
+                   round(c.actual::double, 6) as printed, round(c.expected::double, 6) as expected,
+                   round(c.tolerance::double, 6) as tolerance, round(c.difference::double, 6) as difference,
+                   round(abs(c.difference::double) - c.tolerance::double, 6) as beyond_tolerance
+            from checks c left join named n using (document_id)
+            order by c.check_id
+        """).df()[GX_COLUMNS]
 
 
 def _findings(noted: pd.DataFrame) -> pd.DataFrame:

@@ -236,8 +236,10 @@ def _where_to_look(row) -> str:
 def _summary(row) -> str:
     where = f"{row.unit_name or '?'} {row.fiscal_year or '?'} {row.file_name}"
     if row.kind.startswith("finding_"):
+        page = row.data_docs_page if isinstance(row.data_docs_page, str) else ""
+        docs = f" | Data Docs {page}" if page else ""
         return (f"{row.kind[8:]}: {where} | {row.table_code} row {row.row} [{row.column_path}] | rule {row.rule_id} | "
-                f"expected {row.expected} actual {row.actual} | finding {row.finding_id}")
+                f"expected {row.expected} actual {row.actual} | finding {row.finding_id}{docs}")
     if row.kind == "table_quarantined":
         return f"table quarantined: {where} | {row.table_code} | rules {row.rule_id}"
     if row.kind == "could_not_read":
@@ -296,6 +298,17 @@ def announce_failure(paths: WarehousePaths, run_id: str, failures: list[tuple[st
     return alert
 
 
+def _confirmed_at(paths: WarehousePaths) -> datetime | None:
+    """When a refresh last found nothing new (the current release confirmed; last_refresh.json)."""
+    try:
+        summary = json.loads(paths.last_refresh.read_text(encoding="utf-8"))
+        if summary.get("nothing_new") and summary.get("success", True):
+            return datetime.fromisoformat(summary["finished_at"]).astimezone(UTC).replace(tzinfo=None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
 def check_freshness(paths: WarehousePaths, now: datetime | None = None,
                     config: AlertConfig | None = None) -> Alert | None:
     """Alert once when no refresh has published for 26 hours (per stale release)."""
@@ -305,6 +318,7 @@ def check_freshness(paths: WarehousePaths, now: datetime | None = None,
     with duckdb.connect(str(paths.marts_db), read_only=True) as marts:
         release_id, published_at = marts.execute(
             "select release_id, published_at from publish_history order by published_at desc limit 1").fetchone()
+    published_at = max(published_at, _confirmed_at(paths) or published_at)
     if now - published_at <= FRESHNESS_LIMIT:
         return None
     subject = f"stale:{release_id}"

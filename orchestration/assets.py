@@ -33,15 +33,18 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
-from expectations.gate import run_integrity
+from expectations.gate import AUDITED_RELATIONS, run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
 from ingest.store import RawFileStore
 from ingest.withdrawals import apply_withdrawals
 from orchestration.alerts import announce_changes
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
+from orchestration.dbt_metadata import with_table_metadata
 from orchestration.home_lock import home_lock
+from orchestration.housekeeping import prune_dbt_targets, prune_logs
 from orchestration.publish import publish
+from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
 
@@ -82,7 +85,16 @@ def _writer(context: AssetExecutionContext, paths):
     return home_lock(paths.home, f"a refresh (Dagster run {context.run.run_id})")
 
 
-RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures")
+# every raw table the dbt sources read (raw/document_files is inbox_reports'), so none is an undeclared stub
+RAW_TABLES = ("documents", "cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures",
+              "performance_tables", "performance_indicators", "document_pages", "metadata_candidates",
+              "manifest_entries")
+# raw tables written outside the parse step, declared so the graph has no undeclared stubs: the inbox
+# scan's record of every entry (by inbox_reports) and the maintainers' withdraw/restore log (`fiscal withdraw`)
+raw_inbox_entries = AssetSpec(["raw", "inbox_entries"], deps=[inbox_reports], group_name="ingest",
+                              description="Every inbox entry the scan saw, read or skipped and why (raw.duckdb).")
+raw_document_withdrawals = AssetSpec(["raw", "document_withdrawals"], group_name="ingest",
+                                     description="Append-only log of `fiscal withdraw` / `fiscal restore` actions.")
 REPORTS = DynamicPartitionsDefinition(name="reports")
 report_versions = AssetSpec(
     "report_versions", partitions_def=REPORTS, group_name="ingest",
@@ -173,8 +185,9 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
     with _writer(context, paths):
-        yield from build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
-                                  log=context.log)
+        yield from with_table_metadata(
+            build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths, log=context.log),
+            paths, MANIFEST)
         stamp.write_text(inputs)
 
 
@@ -192,11 +205,15 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         _audit(paths, warehouse)
 
     with _writer(context, paths):
-        yield from build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log)
+        yield from with_table_metadata(
+            build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log),
+            paths, MANIFEST)
 
 
-AUDIT_DEPS = [AssetKey(["intermediate", "int_amounts_classified"]), AssetKey(["staging", "stg_raw__parse_issues"]),
-              AssetKey(["staging", "stg_raw__documents"])]
+# what the audit reads (expectations/gate.py), so the graph's lineage is the audit's
+AUDIT_DEPS = [AssetKey(relation.split(".")) for relation in (
+    *AUDITED_RELATIONS, "staging.stg_raw__report_tables", "staging.stg_raw__documents",
+    "staging.stg_raw__parse_issues")]
 
 
 @multi_asset(
@@ -278,14 +295,28 @@ MART_KEYS = sorted(dbt_marts.keys)
 @asset(group_name="publish", deps=MART_KEYS,
        description="The published marts database (warehouse/marts.duckdb), swapped in atomically.")
 def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Why: analysts must never see a half-built warehouse; the previous release stays for rollback."""
+    """Why: analysts must never see a half-built warehouse; the previous release stays for rollback.
+    A build identical to the current release (nothing new in the inbox, rules or waivers) publishes nothing."""
     paths = warehouse.paths()
-    with _writer(context, paths):
-        release = publish(paths)
-    summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release}
+    build = build_fingerprint(paths)
+    unchanged = unchanged_release(paths, build)
+    if unchanged is not None:
+        summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db),
+                   "release_id": unchanged, "nothing_new": True}
+        context.log.info(f"nothing new: the marts equal release {unchanged}, which stays published")
+    else:
+        with _writer(context, paths):
+            release = publish(paths)
+        remember(paths, release["release_id"], build)
+        summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release,
+                   "nothing_new": False}
+        context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
-    return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})
+    removed = prune_dbt_targets(Path(dbt_project.project_dir) / dbt_project.target_path)
+    removed_logs = prune_logs(paths.logs)
+    return MaterializeResult(metadata={**{k: v for k, v in summary.items() if k != "tables"},
+                                       "fingerprint": build, "dbt_target_folders_pruned": len(removed),
+                                       "logs_pruned": len(removed_logs)})
 
 
 @asset(group_name="operations", deps=[published_marts],

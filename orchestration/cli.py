@@ -38,6 +38,7 @@ STEP_LABELS = {
     "integrity_findings": "integrity suites (Great Expectations)",
     "dbt_marts": "dbt: marts",
     "marts__fct_fiscal_amount_every_amount_accounted_for": "check: each amount published, held or superseded",
+    "integrity_rules": "checks: every integrity rule on the asset it guards",
     "published_marts": "publish marts atomically",
     "maintainer_alerts": "alert maintainers of new or resolved problems",
 }
@@ -108,6 +109,15 @@ def _report_refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, s
             console.print(f"[red]refresh failed in {escape(step)}:[/red] {escape(message)}")
         console.print(f"Full log: {escape(_path(log_path))}. The previously published marts are unchanged.")
         raise typer.Exit(1)
+    for check in result.failed_checks:
+        color = "red" if check.severity.value == "ERROR" else "yellow"
+        failing = check.metadata.get("failing")
+        console.print(f"[{color}]✗ check {check.check_name}[/] on {check.asset_key.to_user_string()}: "
+                      f"{failing.value if failing else '?'} failing ({check.severity.value})")
+    if summary.get("nothing_new"):
+        console.print(f"Nothing new: the marts equal release {summary.get('release_id')}, which stays published "
+                      "(no new release).")
+    console.print(f"Dagster runs of this home: DAGSTER_HOME={result.dagster_home} dagster dev")
     _print_status(paths)
     console.print(f"\nPublished marts: [bold]{escape(_path(paths.marts_db))}[/bold]")
     console.print(escape(f'Try: {_fiscal_command()} query "{TRY_QUERY}"'
@@ -364,10 +374,12 @@ def _print_status(paths: WarehousePaths) -> None:
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
                 "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
             console.print(f"  [red]table quarantined[/red] {escape(f'{file_name} {table_code}: {rules}')}")
-        for severity, message in con.execute(
-                "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
-                "and origin = 'source' order by severity, file_name, table_code, line_no limit 20").fetchall():
-            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}")
+        for severity, message, page in con.execute(
+                "select severity, message, data_docs_page from dq_finding where severity in ('error', 'warning') "
+                "and not waived and origin = 'source' order by severity, file_name, table_code, line_no limit 20"
+        ).fetchall():
+            console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}"
+                          + (f"\n    Data Docs: {escape(str(page))}" if page else ""))
     problems = current_problems(paths.marts_db)
     for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
         console.print(f"  [magenta]{escape(str(summary))}[/magenta]")

@@ -15,17 +15,21 @@ from orchestration.assets import (
     integrity_findings,
     maintainer_alerts,
     published_marts,
+    raw_document_withdrawals,
+    raw_inbox_entries,
     raw_layer_tables,
     report_versions,
 )
+from orchestration.integrity_checks import integrity_rules
 from orchestration.jobs import nightly_refresh, nightly_schedule
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import freshness_sensor, inbox_sensor, refresh_failure_alert
 
 defs = Definitions(
-    assets=[inbox_reports, raw_layer_tables, report_versions, dbt_staging_intermediate, integrity_findings,
+    assets=[inbox_reports, raw_inbox_entries, raw_document_withdrawals, raw_layer_tables, report_versions,
+            dbt_staging_intermediate, integrity_findings,
             dbt_marts, published_marts, maintainer_alerts],
-    asset_checks=[every_amount_accounted_for],
+    asset_checks=[every_amount_accounted_for, integrity_rules],
     jobs=[nightly_refresh],
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, refresh_failure_alert, freshness_sensor],

@@ -1,6 +1,9 @@
 """Run the nightly_refresh job in-process and report its steps as they happen.
 
-Used by `fiscal refresh`; the Dagster daemon runs the same job from the schedule.
+Used by `fiscal refresh`; the Dagster daemon runs the same job from the schedule. The run is recorded in
+the warehouse's Dagster instance (``WarehousePaths.dagster_home``: ``<home>/dagster_home`` unless
+``FISCAL_DAGSTER_HOME``), so `dagster dev` / the daemon pointed at it (``DAGSTER_HOME``) show CLI runs with
+their materializations and asset checks. A new instance folder gets the server's dagster.yaml.
 """
 
 from __future__ import annotations
@@ -12,9 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterInstance
+from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
+from dagster._core.instance.ref import InstanceRef
 
 from orchestration.resources import WarehouseResource
+from orchestration.warehouse import REPO_ROOT
+
+INSTANCE_CONFIG = REPO_ROOT / "orchestration" / "deploy" / "dagster.yaml"
 
 STEP_EVENTS = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
                DagsterEventType.STEP_SKIPPED}
@@ -26,14 +33,36 @@ class RefreshResult:
     run_id: str
     failures: list[tuple[str, str]] = field(default_factory=list)  # (step, error message)
     warnings: list[str] = field(default_factory=list)
+    failed_checks: list[AssetCheckEvaluation] = field(default_factory=list)  # checks that did not pass
+    dagster_home: Path | None = None
+
+
+def open_instance(dagster_home: Path) -> DagsterInstance:
+    """The persistent Dagster instance in ``dagster_home`` (created with the deploy dagster.yaml)."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home)))
 
 
 def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,
-                on_step: Callable[[str, str], None] | None = None) -> RefreshResult:
+                on_step: Callable[[str, str], None] | None = None,
+                dagster_home: Path | None = None) -> RefreshResult:
+    from orchestration.warehouse import WarehousePaths
+
+    dagster_home = dagster_home or WarehousePaths(home).dagster_home
+    with open_instance(dagster_home) as instance:
+        result = _run(instance, home, inbox, waivers, log_path, on_step)
+    result.dagster_home = dagster_home
+    return result
+
+
+def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | None, log_path: Path,
+         on_step: Callable[[str, str], None] | None) -> RefreshResult:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("nightly_refresh")
-    instance = DagsterInstance.ephemeral()
     run_id = str(uuid.uuid4())
     resources = {"warehouse": WarehouseResource(home=str(home), inbox=str(inbox), waivers=str(waivers or ""))}
     outcome: dict = {}
@@ -67,8 +96,12 @@ def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,
     if "error" in outcome:
         return RefreshResult(False, run_id, [("job", f"{type(outcome['error']).__name__}: {outcome['error']}")])
     result = outcome["result"]
-    failures, warnings = [], []
+    failures, warnings, failed_checks = [], [], []
     for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                failed_checks.append(evaluation)
         if event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
             cause = error.cause.message if error and error.cause else (error.message if error else "")
@@ -76,4 +109,4 @@ def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,
     for record in instance.all_logs(run_id):
         if record.level >= 30 and record.user_message and record.dagster_event is None:
             warnings.append(record.user_message)
-    return RefreshResult(result.success, run_id, failures, warnings)
+    return RefreshResult(result.success, run_id, failures, warnings, failed_checks)

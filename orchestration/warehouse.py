@@ -5,7 +5,10 @@
     build/build.duckdb    staging database dbt builds into (write-audit-publish)
     releases/<id>.duckdb  every published version, kept for rollback
     marts.duckdb          the published marts analysts query (a hard link to the current release)
-    data_docs/            Great Expectations Data Docs of every refresh's integrity suites (index.html)
+    data_docs/            Great Expectations Data Docs of the integrity suites (index.html; runs/<refresh>/<rule>.html)
+    dagster_home/         the Dagster instance `fiscal refresh` records its runs in ($FISCAL_DAGSTER_HOME
+                          overrides; point `dagster dev` / the daemon at it with DAGSTER_HOME)
+    logs/                 one log per `fiscal refresh` (the newest $FISCAL_KEEP_LOGS, default 30)
     last_refresh.json     what the last refresh did (read by `fiscal status`)
 """
 
@@ -55,6 +58,14 @@ class WarehousePaths:
     @property
     def data_docs(self) -> Path:
         return self.home / "data_docs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(os.environ.get("FISCAL_DAGSTER_HOME") or self.home / "dagster_home").resolve()
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
 
     @property
     def last_refresh(self) -> Path:

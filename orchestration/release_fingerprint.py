@@ -1,0 +1,58 @@
+"""Whether a build's marts differ from the published release: a refresh with nothing new publishes nothing.
+
+The fingerprint of a marts database is a hash of every table's name, columns and types, row count and
+order-independent hash of its rows (DuckDB ``bit_xor(hash(row))``). Each release's fingerprint is kept
+beside it (``releases/<id>.sha``); a build whose fingerprint equals the current release's is not published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import WarehousePaths
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> str:
+    """The fingerprint of every table of ``catalog.schema`` (except publish_history)."""
+    tables = con.execute(
+        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+        "and table_name <> 'publish_history' order by table_name", [catalog, schema]).fetchall()
+    digest = hashlib.sha256()
+    for (table,) in tables:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns where table_catalog = ? "
+            "and table_schema = ? and table_name = ? order by ordinal_position", [catalog, schema, table]).fetchall()
+        count, rows = con.execute(
+            f'select count(*), coalesce(bit_xor(hash(t)), 0) from "{catalog}"."{schema}"."{table}" t').fetchone()
+        digest.update(f"{table}|{columns}|{count}|{rows}\n".encode())
+    return digest.hexdigest()
+
+
+def build_fingerprint(paths: WarehousePaths) -> str:
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        return fingerprint(con, "build", "marts")
+
+
+def stamp_of(paths: WarehousePaths, release_id: str) -> Path:
+    return paths.releases / f"{release_id}.sha"
+
+
+def unchanged_release(paths: WarehousePaths, build: str) -> str | None:
+    """The current release's id when its fingerprint equals ``build``, else None."""
+    from orchestration.publish import current_release
+
+    current = current_release(paths)
+    if current is None:
+        return None
+    stamp = stamp_of(paths, current)
+    return current if stamp.exists() and stamp.read_text().strip() == build else None
+
+
+def remember(paths: WarehousePaths, release_id: str, build: str) -> None:
+    stamp_of(paths, release_id).write_text(build + "\n")
+    for stale in paths.releases.glob("*.sha"):  # of releases pruned by publish
+        if not stale.with_suffix(".duckdb").exists():
+            stale.unlink()
