@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import duckdb
+import psycopg
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -87,7 +88,7 @@ def refresh(
         console.print(f"Full log: {log_path}. The previously published marts are unchanged.")
         raise typer.Exit(1)
     _print_status(paths)
-    console.print(f"\nPublished marts: [bold]{paths.marts_db}[/bold]")
+    console.print(f"\nPublished marts: [bold]{_published_name(paths)}[/bold]")
     console.print(f'Try: {_fiscal_command()} query "{TRY_QUERY}"' + ("" if home is None else f" --home {paths.home}"))
 
 
@@ -98,14 +99,16 @@ def query(
     output: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
 ) -> None:
     """Run read-only SQL on the published marts."""
+    from expectations.build_database import BuildDatabase
+
     paths = WarehousePaths(resolve_home(home))
-    if not paths.marts_db.exists():
-        console.print(f"[red]no published marts at {paths.marts_db}; run `fiscal refresh` first[/red]")
+    if not paths.has_published():
+        console.print(f"[red]no published marts at {_published_name(paths)}; run `fiscal refresh` first[/red]")
         raise typer.Exit(2)
-    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
+    with BuildDatabase(paths.published, read_only=True) as con:
         try:
-            frame = con.sql(sql).df()
-        except duckdb.Error as exc:
+            frame = con.df(sql)
+        except (duckdb.Error, psycopg.Error) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from exc
     if output == "csv":
@@ -160,7 +163,7 @@ def status(home: HomeOption = None) -> None:
     """What the last refresh did: documents published and quarantined, tables held back, findings."""
     paths = WarehousePaths(resolve_home(home))
     summary = _load_summary(paths)
-    if not summary and not paths.marts_db.exists():
+    if not summary and not paths.has_published():
         console.print(f"no refresh has run for {paths.home}")
         raise typer.Exit(1)
     if summary:
@@ -175,15 +178,20 @@ def status(home: HomeOption = None) -> None:
 @app.command()
 def rollback(home: HomeOption = None) -> None:
     """Publish the previous release of the marts again."""
+    from orchestration.postgres_publish import rollback_on_server
     from orchestration.publish import rollback as do_rollback
 
     paths = WarehousePaths(resolve_home(home))
     try:
-        release = do_rollback(paths)
+        release = rollback_on_server(paths.server) if paths.server else do_rollback(paths)
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
+    console.print(f"Marts rolled back to release {release}: {_published_name(paths)}")
+
+
+def _published_name(paths: WarehousePaths) -> str:
+    return f"schema marts of PostgreSQL database {paths.server.dbname}" if paths.server else str(paths.marts_db)
 
 
 def _fiscal_command() -> str:
@@ -205,17 +213,18 @@ def _load_summary(paths: WarehousePaths) -> dict:
 
 
 def _print_status(paths: WarehousePaths) -> None:
+    from expectations.build_database import BuildDatabase
     from orchestration.alerts import current_problems
     from orchestration.publish import current_release
 
-    if not paths.marts_db.exists():
+    if not paths.has_published():
         console.print("no published marts yet")
         return
-    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
-        release = con.sql("select * from publish_history order by published_at desc limit 1").df().iloc[0]
+    with BuildDatabase(paths.published, read_only=True) as con:
+        release = con.df("select * from publish_history order by published_at desc limit 1").iloc[0]
         reader = release.get("n_findings_reader")
         console.print(
-            f"Published release {current_release(paths) or release['release_id']}: "
+            f"Published release {(not paths.server and current_release(paths)) or release['release_id']}: "
             f"{release['n_documents'] - release['n_documents_quarantined']} documents published, "
             f"{release['n_documents_quarantined']} quarantined; {release['n_facts']} facts published, "
             f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings of the "
@@ -225,20 +234,20 @@ def _print_status(paths: WarehousePaths) -> None:
         docs = paths.data_docs / "index.html"
         if docs.exists():
             console.print(f"Data Docs (integrity suites): {docs}")
-        for _file_name, reason in con.execute(
+        for _file_name, reason in con.rows(
                 "select file_name, parse_reason from dim_document where parse_status = 'quarantined' "
-                "order by file_name").fetchall():
+                "order by file_name"):
             console.print(f"  [yellow]document quarantined[/yellow] {reason}")
-        for table_code, file_name, rules in con.execute(
+        for table_code, file_name, rules in con.rows(
                 "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
-                "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
+                "and t.quarantine_origin = 'source' order by d.file_name, t.table_code"):
             console.print(f"  [red]table quarantined[/red] {file_name} {table_code}: {rules}")
-        for severity, message in con.execute(
+        for severity, message in con.rows(
                 "select severity, message from dq_finding where severity in ('error', 'warning') and not waived "
-                "and origin = 'source' order by severity, file_name, table_code, line_no limit 20").fetchall():
+                "and origin = 'source' order by severity, file_name, table_code, line_no limit 20"):
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {message}")
-    problems = current_problems(paths.marts_db)
+    problems = current_problems(paths.published)
     for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
         console.print(f"  [magenta]{summary}[/magenta]")
 

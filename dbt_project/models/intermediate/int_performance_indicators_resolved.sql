@@ -60,7 +60,7 @@ select
     indicators.score as score_printed,
     coalesce(indicators.score, leaf_scores.leaves_score) as score,
     indicators.score is null and leaf_scores.leaves_score is not null as score_is_derived,
-    round(coalesce(indicators.score, leaf_scores.leaves_score) / nullif(indicators.weight, 0), 4) as score_ratio,
+    {{ round_double('coalesce(indicators.score, leaf_scores.leaves_score) / nullif(indicators.weight, 0)', 4) }} as score_ratio,
     indicators.description,
     indicators.scoring_standard,
     indicators.target_text,
