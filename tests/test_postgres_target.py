@@ -211,3 +211,41 @@ def test_publish_swaps_schemas_and_rollback_swaps_back(samples_on_both):
     query = run_fiscal("query", "select count(*) as n from fct_fiscal_amount", "--format", "csv",
                        home=home, dsn=dsn, role=role)
     assert query.returncode == 0 and query.stdout.split() == ["n", "463"], query.stdout + query.stderr
+
+
+def _document(con, content_hash: str, parsed_at: str, amounts: list[float]) -> None:
+    con.execute("delete from documents where content_hash = ?", [content_hash])
+    con.execute("delete from cells where content_hash = ?", [content_hash])
+    con.execute("insert into documents (content_hash, file_name, stored_path, size_bytes, parser_version, status, "
+                "n_tables, n_cells, first_seen_at, parsed_at) values (?, ?, 'store/x', 1, 'v', 'parsed', 1, ?, "
+                "timestamp '2026-01-01', ?::timestamp)", [content_hash, f"{content_hash}.txt", len(amounts), parsed_at])
+    for line, amount in enumerate(amounts, start=1):
+        con.execute("insert into cells (content_hash, file_name, table_code, row_label, column_path, value_text, "
+                    "amount, printed_unit, amount_wan, line_no) "
+                    "values (?, ?, 'GK01', '合计', '金额', ?, ?, '万元', ?, ?)",
+                    [content_hash, f"{content_hash}.txt", str(amount), amount, amount, line])
+
+
+def test_raw_layer_copy_follows_raw_duckdb_per_document(server, tmp_path):
+    from ingest import raw_layer
+    from ingest.postgres import PostgresTarget, sync_raw
+
+    target = PostgresTarget(server["new_database"]())
+    raw_db = str(tmp_path / "raw.duckdb")
+    with raw_layer.connect(raw_db) as con:
+        _document(con, "a", "2026-01-02 00:00:00", [1.5, 2.25])
+        _document(con, "b", "2026-01-02 00:00:00", [10.125])
+    assert sync_raw(raw_db, target)["cells"] == 3
+    with raw_layer.connect(raw_db) as con:
+        _document(con, "b", "2026-01-03 00:00:00", [7.0, 8.0, 9.5])  # parsed again
+        _document(con, "c", "2026-01-03 00:00:00", [0.000001])
+        con.execute("delete from documents where content_hash = 'a'")  # gone (raw layer rebuilt from the store)
+        con.execute("delete from cells where content_hash = 'a'")
+    copied = sync_raw(raw_db, target)
+    assert (copied["cells"], copied["documents"]) == (4, 2)  # b's and c's cells only; documents in full
+    with psycopg.connect(target.conninfo) as pg:
+        cells = pg.execute("select content_hash, line_no, amount, amount_wan from raw.cells order by 1, 2").fetchall()
+        documents = pg.execute("select content_hash, parsed_at::text from raw.documents order by 1").fetchall()
+    assert cells == [("b", 1, 7.0, decimal.Decimal("7.000000")), ("b", 2, 8.0, decimal.Decimal("8.000000")),
+                     ("b", 3, 9.5, decimal.Decimal("9.500000")), ("c", 1, 0.000001, decimal.Decimal("0.000001"))]
+    assert documents == [("b", "2026-01-03 00:00:00"), ("c", "2026-01-03 00:00:00")]
