@@ -99,3 +99,8 @@
     {{ kept | join(', ') }}
     {%- endif -%}
 {%- endmacro %}
+
+{# a sum of doubles printed with few decimals, summed exactly (a float sum depends on the order of the rows) #}
+{% macro exact_sum(column) -%}
+    cast(sum(cast({{ column }} as decimal(18, 6))) as double precision)
+{%- endmacro %}

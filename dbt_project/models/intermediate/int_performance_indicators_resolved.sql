@@ -26,7 +26,8 @@ leaf_scores as (
         nodes.document_id,
         nodes.table_code,
         nodes.position,
-        sum(leaves.score) as leaves_score
+        -- summed exactly: a float sum depends on the order of the rows, which no engine promises
+        {{ exact_sum('leaves.score') }} as leaves_score
     from indicators as nodes
     inner join indicators as leaves
         on nodes.document_id = leaves.document_id
