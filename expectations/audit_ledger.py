@@ -18,9 +18,9 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from expectations.build_database import Build, BuildDatabase
 from ingest import PARSER_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +44,10 @@ create table if not exists audit.finding_ledger (
     line_no integer,
     rule_id varchar not null,
     rule_name varchar,
-    expected double,
-    actual double,
-    difference double,
-    tolerance double,
+    expected double precision,
+    actual double precision,
+    difference double precision,
+    tolerance double precision,
     n_addends integer,
     addends varchar,
     severity varchar not null,
@@ -60,10 +60,12 @@ alter table audit.finding_ledger add column if not exists origin varchar;
 alter table audit.finding_ledger add column if not exists scope varchar;
 """
 LEDGER_COLUMNS = ("finding_id, document_id, table_code, side, row_code, row_label, column_path, "
-                  "line_no::integer as line_no, rule_id, rule_name, expected::double as expected, "
-                  "actual::double as actual, difference::double as difference, tolerance::double as tolerance, "
+                  "line_no::integer as line_no, rule_id, rule_name, expected::double precision as expected, "
+                  "actual::double precision as actual, difference::double precision as difference, "
+                  "tolerance::double precision as tolerance, "
                   "n_addends::integer as n_addends, addends, severity, message, "
                   "data_docs_page::varchar as data_docs_page, origin::varchar as origin, scope::varchar as scope")
+LEDGER_NAMES = ", ".join(column.split(" as ")[-1].split("::")[0].strip() for column in LEDGER_COLUMNS.split(", "))
 # what the dbt models' rows are computed by (with the parser version): a change rebuilds incremental models
 DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
                     "dbt_project/seeds/*.csv")
@@ -85,14 +87,15 @@ def files_fingerprint(patterns: tuple[str, ...], root: Path = REPO_ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_ledger(build_db: Path) -> None:
-    with duckdb.connect(str(build_db)) as build:
-        build.execute(LEDGER_DDL)
+def ensure_ledger(build_db: Build) -> None:
+    with BuildDatabase(build_db) as build:
+        for statement in filter(str.strip, LEDGER_DDL.split(";")):
+            build.execute(statement)
 
 
-def stale_documents(build: duckdb.DuckDBPyConnection, fingerprint: str) -> list[str]:
+def stale_documents(build: BuildDatabase, fingerprint: str) -> list[str]:
     """Documents never audited, re-parsed since their audit, or audited by other rules or models."""
-    return [row[0] for row in build.execute("""
+    return [row[0] for row in build.rows("""
         select documents.document_id
         from staging.stg_raw__documents as documents
         left join audit.document_audit as audited
@@ -101,10 +104,10 @@ def stale_documents(build: duckdb.DuckDBPyConnection, fingerprint: str) -> list[
             and audited.fingerprint = ?
         where audited.document_id is null
         order by 1
-    """, [fingerprint]).fetchall()]
+    """, [fingerprint])]
 
 
-def record_audit(build: duckdb.DuckDBPyConnection, fingerprint: str, audited: pd.DataFrame,
+def record_audit(build: BuildDatabase, fingerprint: str, audited: pd.DataFrame,
                  findings: pd.DataFrame, documents: pd.DataFrame) -> None:
     """Replace the ledger rows of the documents just audited (``audited``: document_id, n_checks) and
     forget documents no longer in the warehouse (``documents``: document_id, parsed_at of every one).
@@ -120,7 +123,7 @@ def record_audit(build: duckdb.DuckDBPyConnection, fingerprint: str, audited: pd
         build.execute(f"delete from audit.document_audit where document_id in {gone}")
         build.execute("delete from audit.finding_ledger where document_id in (select document_id from audited_now)")
         build.execute("delete from audit.document_audit where document_id in (select document_id from audited_now)")
-        build.execute(f"insert into audit.finding_ledger by name select {LEDGER_COLUMNS} from findings_now")
+        build.execute(f"insert into audit.finding_ledger ({LEDGER_NAMES}) select {LEDGER_COLUMNS} from findings_now")
         build.execute("""
             insert into audit.document_audit
             select audited_now.document_id, documents.parsed_at, ?, audited_now.n_checks::integer, ?
@@ -132,8 +135,8 @@ def record_audit(build: duckdb.DuckDBPyConnection, fingerprint: str, audited: pd
             build.unregister(name)
 
 
-def ledger(build: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, int]:
+def ledger(build: BuildDatabase) -> tuple[pd.DataFrame, int]:
     """Every remembered finding, and the number of comparisons they came from."""
-    findings = build.execute("select * from audit.finding_ledger order by document_id, finding_id").df()
-    n_checks = build.execute("select coalesce(sum(n_checks), 0) from audit.document_audit").fetchall()[0][0]
+    findings = build.df("select * from audit.finding_ledger order by document_id, finding_id")
+    n_checks = build.rows("select coalesce(sum(n_checks), 0) from audit.document_audit")[0][0]
     return findings, int(n_checks)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 
 from expectations import data_docs
 from expectations.audit_ledger import (
@@ -38,6 +39,7 @@ from expectations.audit_ledger import (
 )
 from expectations.base_data_checks import base_data_comparisons
 from expectations.budget_checks import budget_comparisons
+from expectations.build_database import Build, BuildDatabase
 from expectations.comparisons import all_comparisons
 from expectations.completeness_checks import completeness_comparisons
 from expectations.narrative_checks import narrative_comparisons
@@ -72,7 +74,8 @@ class IntegrityOutcome:
 FAILURE_COLUMNS = ["document_id", "file_name", "error"]
 SCOPE_COLUMNS = ["document_id", "table_code", "line_no", "rule_ids", "n_findings", "origin"]
 # failures of the machine, not of a document: they stop the audit instead of holding documents back
-INFRASTRUCTURE_ERRORS = (MemoryError, OSError, duckdb.IOException, duckdb.ConnectionException)
+INFRASTRUCTURE_ERRORS = (MemoryError, OSError, duckdb.IOException, duckdb.ConnectionException,
+                         psycopg.OperationalError)
 
 
 @dataclass(frozen=True)
@@ -93,18 +96,29 @@ AUDITED_RELATIONS = ("intermediate.int_amounts_classified", "staging.stg_raw__na
 AUDITED_AMOUNT_COLUMNS = ("document_id", "report_kind", "table_code", "side", "row_label", "line_item", "row_code",
                           "row_number", "classification_code", "indicator_name", "column_path", "column_number",
                           "value_text", "amount_printed", "printed_unit", "amount_wan", "line_no")
+# the order the rules read each relation in (reading order): an addend list (a+b+c) and a float sum follow
+# the order of the rows, which without one is whatever the engine's plan gives (not the same on both targets)
+READING_ORDER = {
+    "intermediate.int_amounts_classified": "document_id, line_no, column_number nulls last, fact_id",
+    "staging.stg_raw__narrative_claims": "document_id, line_no, claim_kind, target_table, target_row, target_column",
+    "intermediate.int_performance_indicators_resolved": "document_id, table_code, position",
+    "staging.stg_raw__performance_tables": "document_id, table_code",
+    "intermediate.int_narrative_figures_classified": "document_id, figure_no",
+    "staging.stg_raw__report_tables": "document_id, first_line, table_code",
+    "staging.stg_raw__documents": "document_id",
+    "staging.stg_raw__parse_issues": "document_id, line_no nulls first, table_code, message",
+}
 AUDIT_BATCH = 400  # documents per batch: every rule is within one document, so memory stays bounded
 
 
-def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None,
+def run_integrity(build_db: Build, raw_db: Path, waivers_path: Path | None = None,
                   docs_dir: Path | None = None, workers: int | None = None) -> IntegrityOutcome:
     fingerprint = audit_fingerprint()
     ensure_ledger(build_db)
-    with duckdb.connect(str(build_db), read_only=True) as build:
-        build.execute(f"attach '{raw_db}' as raw (read_only)")
+    with BuildDatabase(build_db, raw_db, read_only=True) as build:
         stale = stale_documents(build, fingerprint)
-        documents = build.sql("select document_id, file_name, unit_name, fiscal_year, parsed_at "
-                              "from staging.stg_raw__documents").df()
+        documents = build.df("select document_id, file_name, unit_name, fiscal_year, parsed_at "
+                             "from staging.stg_raw__documents")
     batches = [stale[i:i + AUDIT_BATCH] for i in range(0, len(stale), AUDIT_BATCH)]
     audits = list(_audit_batches(build_db, raw_db, batches, workers or os.cpu_count() or 1))
     candidates = _concat([a.candidates for a in audits])
@@ -120,8 +134,7 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         ids = set(documents.loc[documents["file_name"] == name, "document_id"])
         fresh.loc[fresh["document_id"].isin(ids), "finding_id"] = "f" * 16
     n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
-    with duckdb.connect(str(build_db)) as build:
-        build.execute("begin transaction")
+    with BuildDatabase(build_db) as build, build.transaction():
         record_audit(build, fingerprint, n_checks, fresh.reindex(columns=FINDING_COLUMNS), documents)
         remembered, total_checks = ledger(build)
         findings = apply_waivers(remembered, load_waivers(waivers_path))
@@ -131,7 +144,6 @@ def run_integrity(build_db: Path, raw_db: Path, waivers_path: Path | None = None
         scope = quarantine_scope(blocking, _tables_of(raw_db, set(blocking.loc[blocking["scope"] == "document",
                                                                               "document_id"])))
         _write_audit(build, findings, scope)
-        build.execute("commit")
     if docs_dir is not None:  # every page a finding links to stays; the rest beyond the newest few goes
         data_docs.prune(docs_dir, set(findings["data_docs_page"].dropna().astype(str)))
     return IntegrityOutcome(
@@ -154,7 +166,7 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     return out.reindex(columns=columns) if columns else out
 
 
-def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], workers: int):
+def _audit_batches(build_db: Build, raw_db: Path, batches: list[list[str]], workers: int):
     if workers <= 1 or len(batches) < 2:
         yield from (audit_batch(build_db, raw_db, batch) for batch in batches)
         return
@@ -162,7 +174,7 @@ def _audit_batches(build_db: Path, raw_db: Path, batches: list[list[str]], worke
         yield from pool.map(audit_batch, repeat(build_db), repeat(raw_db), batches)
 
 
-def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:
+def audit_batch(build_db: Build, raw_db: Path, document_ids: list[str]) -> BatchAudit:
     """``audit_documents`` for a batch; if a rule raises, the batch is audited again in halves until the
     document it raises on is alone: that document is recorded as failed, the others audited as usual."""
     try:
@@ -180,11 +192,9 @@ def audit_batch(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchA
         return BatchAudit(*(_concat([getattr(h, name) for h in halves]) for name in BatchAudit.__dataclass_fields__))
 
 
-def _failed_audit(build_db: Path, raw_db: Path, document_id: str, exc: Exception) -> BatchAudit:
-    with duckdb.connect(str(build_db), read_only=True) as build:
-        build.execute(f"attach '{raw_db}' as raw (read_only)")
-        names = build.execute("select file_name from staging.stg_raw__documents where document_id = ?",
-                              [document_id]).fetchall()
+def _failed_audit(build_db: Build, raw_db: Path, document_id: str, exc: Exception) -> BatchAudit:
+    with BuildDatabase(build_db, raw_db, read_only=True) as build:
+        names = build.rows("select file_name from staging.stg_raw__documents where document_id = ?", [document_id])
     error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return BatchAudit(candidates=pd.DataFrame(), unreadable=pd.DataFrame(columns=FINDING_COLUMNS),
                       n_checks=pd.DataFrame({"document_id": [document_id], "n_checks": [0]}),
@@ -219,17 +229,17 @@ def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
     return _concat(found, FINDING_COLUMNS), pd.DataFrame(failed, columns=FAILURE_COLUMNS)
 
 
-def audit_documents(build_db: Path, raw_db: Path, document_ids: list[str]) -> BatchAudit:
+def audit_documents(build_db: Build, raw_db: Path, document_ids: list[str]) -> BatchAudit:
     """Every rule's comparisons for one batch of documents (all of a document's tables at once), read
     from the build database; only those that differ are kept for Great Expectations."""
-    with duckdb.connect(str(build_db), read_only=True) as build:
-        build.execute(f"attach '{raw_db}' as raw (read_only)")
-        build.register("audit_batch", pd.DataFrame({"document_id": document_ids}))
+    with BuildDatabase(build_db, raw_db, read_only=True) as build:
+        build.register("audit_batch", pd.DataFrame({"document_id": document_ids}, dtype=object))
 
         def rows(relation: str) -> pd.DataFrame:
             columns = ", ".join(AUDITED_AMOUNT_COLUMNS) if relation == AUDITED_RELATIONS[0] else "*"
-            return build.sql(
-                f"select {columns} from {relation} where document_id in (select document_id from audit_batch)").df()
+            return build.df(
+                f"select {columns} from {relation} where document_id in (select document_id from audit_batch) "
+                f"order by {READING_ORDER[relation]}")
 
         frames = [rows(relation) for relation in AUDITED_RELATIONS]
         tables = rows("staging.stg_raw__report_tables")[["document_id", "table_code", "first_line", "last_line"]]
@@ -317,14 +327,14 @@ def _tables_of(raw_db: Path, document_ids: set[str]) -> pd.DataFrame:
         """).df()
 
 
-def _write_audit(build: duckdb.DuckDBPyConnection, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
+def _write_audit(build: BuildDatabase, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
     # the ledger's columns (typed again after the pandas round trip), then where and since when
     columns = f"{LEDGER_COLUMNS}, file_name, unit_name, fiscal_year, waived, waiver_reason, first_seen_at"
     build.register("incoming_findings", findings)
     build.register("incoming_scope", scope)
-    build.execute(f"create or replace table audit.dq_finding as select {columns} from incoming_findings")
-    build.execute(
-        "create or replace table audit.quarantined_scope as "
+    build.replace_table("audit.dq_finding", f"select {columns} from incoming_findings")
+    build.replace_table(
+        "audit.quarantined_scope",
         "select document_id::varchar as document_id, table_code::varchar as table_code, "
         "line_no::integer as line_no, rule_ids::varchar as rule_ids, n_findings::integer as n_findings, "
         "origin::varchar as origin from incoming_scope"

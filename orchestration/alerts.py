@@ -31,6 +31,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from expectations.build_database import BuildDatabase
+from ingest.postgres import PostgresTarget
 from orchestration.warehouse import WarehousePaths
 
 STATE_DDL = """
@@ -152,14 +154,14 @@ def _send_email(alert: Alert, config: AlertConfig) -> None:
         smtp.send_message(message)
 
 
-def current_problems(marts_db: Path) -> pd.DataFrame:
+def current_problems(marts_db: Path | PostgresTarget) -> pd.DataFrame:
     """What maintainers must hear about in the published marts: the documents' own inconsistencies (error/
     warning findings of origin source, not waived) and the tables they hold back, of current report
     versions; what could not be read, once per document (reader findings and the rows and tables they hold
     back); and unreadable documents. Each has a stable subject id, details and a summary. A superseded
     version's problems stay in dq_finding but are resolved for alerting: they no longer reach the facts."""
-    with duckdb.connect(str(marts_db), read_only=True) as con:
-        problems = con.sql("""
+    with BuildDatabase(marts_db, read_only=True) as con:
+        problems = con.df(_rounded(con, """
             select finding_id as subject_id, 'finding_' || severity as kind, unit_name, fiscal_year, file_name,
                    document_id, table_code, coalesce(row_code, row_label) as row, column_path, rule_id,
                    round(expected, 2) as expected, round(actual, 2) as actual, finding_id, data_docs_page
@@ -176,8 +178,8 @@ def current_problems(marts_db: Path) -> pd.DataFrame:
             select 'document:' || document_id, 'document_quarantined', unit_name, fiscal_year, file_name,
                    document_id, null, null, null, parse_reason, null, null, null, null
             from dim_document where parse_status = 'quarantined'
-        """).df()
-        unreadable = con.sql("""
+        """))
+        unreadable = con.df("""
             with reader as (
                 select document_id, table_code, line_no, rule_id
                 from dq_finding
@@ -216,12 +218,20 @@ def current_problems(marts_db: Path) -> pd.DataFrame:
             join dim_document d using (document_id)
             left join held h using (document_id)
             order by d.file_name
-        """).df()
+        """)
     problems = pd.concat([problems, unreadable], ignore_index=True)
     problems = problems.astype(object).where(problems.notna(), None)
     problems["where_to_look"] = [_where_to_look(row) for row in problems.itertuples()]
     problems["summary"] = [_summary(row) for row in problems.itertuples()]
     return problems
+
+
+def _rounded(con: BuildDatabase, query: str) -> str:
+    """round(double, n) is DuckDB's; PostgreSQL rounds numerics."""
+    if not con.server:
+        return query
+    return query.replace("round(expected, 2)", "round(expected::numeric, 2)::double precision").replace(
+        "round(actual, 2)", "round(actual::numeric, 2)::double precision")
 
 
 def _where_to_look(row) -> str:
@@ -256,7 +266,7 @@ def _summary(row) -> str:
 def announce_changes(paths: WarehousePaths, config: AlertConfig | None = None) -> Alert | None:
     """Compare the published problems with what was announced; send one digest if anything changed."""
     config = config or AlertConfig.load(paths)
-    problems = current_problems(paths.marts_db)
+    problems = current_problems(paths.published)
     now = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(str(paths.raw_db)) as con:
         con.execute(STATE_DDL)
@@ -313,11 +323,11 @@ def check_freshness(paths: WarehousePaths, now: datetime | None = None,
                     config: AlertConfig | None = None) -> Alert | None:
     """Alert once when no refresh has published for 26 hours (per stale release)."""
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    if not paths.marts_db.exists():
+    if not paths.has_published():
         return None
-    with duckdb.connect(str(paths.marts_db), read_only=True) as marts:
-        release_id, published_at = marts.execute(
-            "select release_id, published_at from publish_history order by published_at desc limit 1").fetchone()
+    with BuildDatabase(paths.published, read_only=True) as marts:
+        release_id, published_at = marts.rows(
+            "select release_id, published_at from publish_history order by published_at desc limit 1")[0]
     published_at = max(published_at, _confirmed_at(paths) or published_at)
     if now - published_at <= FRESHNESS_LIMIT:
         return None

@@ -6,6 +6,10 @@ audit    integrity_findings                  (GX suites; decides what is quarant
 dbt      marts                               (facts minus quarantined tables, findings, dims)
 publish  published_marts                     (atomic swap, previous version kept)
 
+FISCAL_TARGET=postgres runs the same assets on a PostgreSQL server (ingest/postgres.py): the raw layer is
+copied there with COPY after every change, dbt builds with the ``postgres`` target, the audit reads and
+writes there, and publishing renames ``marts_next`` to ``marts`` in one transaction.
+
 The marts read the audit tables as a dbt source mapped to ``integrity_findings``, so Dagster runs
 dbt twice in one job: staging/intermediate first, marts after the audit.
 """
@@ -16,7 +20,6 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -33,9 +36,11 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
+from expectations.build_database import BuildDatabase
 from expectations.gate import AUDITED_RELATIONS, run_integrity
 from ingest import raw_layer
 from ingest.inbox import parse_pending, register_inbox
+from ingest.postgres import sync_raw, target_name
 from ingest.store import RawFileStore
 from ingest.withdrawals import apply_withdrawals
 from orchestration.alerts import announce_changes
@@ -43,6 +48,7 @@ from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.dbt_metadata import with_table_metadata
 from orchestration.home_lock import home_lock
 from orchestration.housekeeping import prune_dbt_targets, prune_logs
+from orchestration.postgres_publish import publish_on_server
 from orchestration.publish import publish
 from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
 from orchestration.resources import WarehouseResource
@@ -51,7 +57,9 @@ from orchestration.warehouse import REPO_ROOT
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # dbt installed beside this interpreter (the venv), so `fiscal` works without an activated venv
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt")) if Path(sys.executable).with_name("dbt").exists() else "dbt"
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# one manifest per target: node schemas differ (the server builds the marts into marts_next)
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=Path("target") / target_name(), target=target_name())
 
 
 def ensure_manifest() -> Path:
@@ -126,6 +134,9 @@ def raw_layer_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
             "select file_name, reason from documents where status = 'quarantined' order by file_name").fetchall()
     for _file_name, reason in quarantined:
         context.log.warning(f"document quarantined: {reason}")
+    if paths.server:
+        copied = sync_raw(str(paths.raw_db), paths.server)
+        context.log.info(f"raw layer copied to the server: {sum(copied.values())} rows")
     for table in RAW_TABLES:
         metadata = {**counts, "documents_quarantined_total": len(quarantined)} if table == "documents" else {}
         yield MaterializeResult(asset_key=AssetKey(["raw", table]), metadata=metadata)
@@ -179,9 +190,11 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     the build database was last built, every incremental model is rebuilt in full. A test failing on some
     documents' rows holds back those documents, and the build runs again without them."""
     paths = warehouse.paths()
-    stamp = paths.build_db.with_name("dbt_build_inputs.sha")
+    stamp = paths.build_db.with_name("dbt_build_inputs.sha" if not paths.server
+                                      else f"dbt_build_inputs.{paths.server.dbname}.sha")
     inputs = files_fingerprint(DBT_BUILD_INPUTS)
-    rebuilt = not paths.build_db.exists() or not stamp.exists() or stamp.read_text().strip() != inputs
+    built = paths.server is not None or paths.build_db.exists()
+    rebuilt = not built or not stamp.exists() or stamp.read_text().strip() != inputs
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
     with _writer(context, paths):
@@ -243,7 +256,7 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
 
 
 def _audit(paths, warehouse: WarehouseResource):
-    return run_integrity(paths.build_db, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
+    return run_integrity(paths.build, paths.raw_db, Path(warehouse.waivers) if warehouse.waivers else None,
                          docs_dir=paths.data_docs)
 
 
@@ -252,32 +265,32 @@ def _audit(paths, warehouse: WarehouseResource):
 def every_amount_accounted_for(warehouse: WarehouseResource) -> AssetCheckResult:
     """Why: a join bug that drops or duplicates facts is a pipeline failure and must block the publish."""
     paths = warehouse.paths()
-    with duckdb.connect(str(paths.build_db), read_only=True) as con:
-        con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
-        audited, published, held, superseded, rates, duplicated = con.execute("""
+    marts = paths.build_marts_schema
+    with BuildDatabase(paths.build, paths.raw_db, read_only=True) as con:
+        audited, published, held, superseded, rates, duplicated = con.rows(f"""
             select
                 (select count(*) from intermediate.int_amounts_classified),
-                (select count(*) from marts.fct_fiscal_amount),
-                (select count(*) from marts.fct_fiscal_amount_quarantined),
+                (select count(*) from {marts}.fct_fiscal_amount),
+                (select count(*) from {marts}.fct_fiscal_amount_quarantined),
                 (select count(*) from intermediate.int_fiscal_amounts_sourced a
                  where not a.is_current_version and a.fact_id not in
-                     (select fact_id from marts.fct_fiscal_amount_quarantined)),
+                     (select fact_id from {marts}.fct_fiscal_amount_quarantined)),
                 -- rates (%), headcounts and counts: published apart from money
-                (select count(*) from marts.fct_fiscal_quantity),
+                (select count(*) from {marts}.fct_fiscal_quantity),
                 (select count(*) - count(distinct fact_id) from (
-                    select fact_id from marts.fct_fiscal_amount
-                    union all select fact_id from marts.fct_fiscal_quantity
-                    union all select fact_id from marts.fct_fiscal_amount_quarantined))
-        """).fetchone()
-        nodes, nodes_published, nodes_held, nodes_superseded = con.execute("""
+                    select fact_id from {marts}.fct_fiscal_amount
+                    union all select fact_id from {marts}.fct_fiscal_quantity
+                    union all select fact_id from {marts}.fct_fiscal_amount_quarantined) as facts)
+        """)[0]
+        nodes, nodes_published, nodes_held, nodes_superseded = con.rows(f"""
             select
                 (select count(*) from intermediate.int_performance_indicators_resolved),
-                (select count(*) from marts.fct_performance_score),
-                (select count(*) from marts.fct_performance_score_quarantined),
+                (select count(*) from {marts}.fct_performance_score),
+                (select count(*) from {marts}.fct_performance_score_quarantined),
                 (select count(*) from intermediate.int_performance_indicators_resolved n
                  where not n.is_current_version and n.score_fact_id not in
-                     (select score_fact_id from marts.fct_performance_score_quarantined))
-        """).fetchone()
+                     (select score_fact_id from {marts}.fct_performance_score_quarantined))
+        """)[0]
     passed = (audited == published + held + superseded + rates and duplicated == 0
               and nodes == nodes_published + nodes_held + nodes_superseded)
     return AssetCheckResult(
@@ -298,6 +311,16 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
     """Why: analysts must never see a half-built warehouse; the previous release stays for rollback.
     A build identical to the current release (nothing new in the inbox, rules or waivers) publishes nothing."""
     paths = warehouse.paths()
+    if paths.server:  # PostgreSQL: a blue/green schema swap (orchestration/postgres_publish.py)
+        with _writer(context, paths):
+            release = publish_on_server(paths.server)
+        published_to = f"schema marts of {paths.server.dbname}"
+        summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": published_to,
+                   "target": target_name(), **release, "nothing_new": False}
+        paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
+                                      encoding="utf-8")
+        context.log.info(f"published release {release['release_id']} to {published_to}")
+        return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})
     build = build_fingerprint(paths)
     unchanged = unchanged_release(paths, build)
     if unchanged is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import duckdb
+import psycopg
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +22,7 @@ from orchestration.home_lock import HomeBusy, home_lock
 from orchestration.warehouse import WarehousePaths, resolve_home, resolve_inbox
 
 if TYPE_CHECKING:
+    from expectations.build_database import BuildDatabase
     from orchestration.runner import RefreshResult
 
 app = typer.Typer(help="Chinese public-finance disclosures warehouse (部门预算/决算, 绩效).", no_args_is_help=True)
@@ -119,7 +121,7 @@ def _report_refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, s
                       "(no new release).")
     console.print(f"Dagster runs of this home: DAGSTER_HOME={result.dagster_home} dagster dev")
     _print_status(paths)
-    console.print(f"\nPublished marts: [bold]{escape(_path(paths.marts_db))}[/bold]")
+    console.print(f"\nPublished marts: [bold]{escape(_published_name(paths))}[/bold]")
     console.print(escape(f'Try: {_fiscal_command()} query "{TRY_QUERY}"'
                          + ("" if home is None else f" --home {_path(paths.home)}")))
 
@@ -131,14 +133,16 @@ def query(
     output: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
 ) -> None:
     """Run read-only SQL on the published marts."""
+    from expectations.build_database import BuildDatabase
+
     paths = WarehousePaths(resolve_home(home))
-    if not paths.marts_db.exists():
-        console.print(f"[red]no published marts at {paths.marts_db}; run `fiscal refresh` first[/red]")
+    if not paths.has_published():
+        console.print(f"[red]no published marts at {_published_name(paths)}; run `fiscal refresh` first[/red]")
         raise typer.Exit(2)
-    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
+    with BuildDatabase(paths.published, read_only=True) as con:
         try:
-            frame = con.sql(sql).df()
-        except duckdb.Error as exc:
+            frame = con.df(sql)
+        except (duckdb.Error, psycopg.Error) as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
     if output == "csv":
@@ -193,7 +197,7 @@ def status(home: HomeOption = None) -> None:
     """What the last refresh did: documents published and quarantined, tables held back, findings."""
     paths = WarehousePaths(resolve_home(home))
     summary = _load_summary(paths)
-    if not summary and not paths.marts_db.exists():
+    if not summary and not paths.has_published():
         console.print(f"no refresh has run for {paths.home}")
         raise typer.Exit(1)
     if summary:
@@ -208,16 +212,21 @@ def status(home: HomeOption = None) -> None:
 @app.command()
 def rollback(home: HomeOption = None) -> None:
     """Publish the previous release of the marts again."""
+    from orchestration.postgres_publish import rollback_on_server
     from orchestration.publish import rollback as do_rollback
 
     paths = WarehousePaths(resolve_home(home))
     try:
         with home_lock(paths.home, "a rollback"):
-            release = do_rollback(paths)
+            release = rollback_on_server(paths.server) if paths.server else do_rollback(paths)
     except RuntimeError as exc:  # HomeBusy too
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(1) from exc
-    console.print(f"Marts rolled back to release {release}: {paths.marts_db}")
+    console.print(f"Marts rolled back to release {release}: {_published_name(paths)}")
+
+
+def _published_name(paths: WarehousePaths) -> str:
+    return f"schema marts of PostgreSQL database {paths.server.dbname}" if paths.server else str(paths.marts_db)
 
 
 @app.command()
@@ -285,7 +294,7 @@ def _path(path: Path) -> str:
     return printable(str(path))
 
 
-def _withdrawn(paths: WarehousePaths, marts: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+def _withdrawn(paths: WarehousePaths, marts: BuildDatabase) -> dict[str, tuple]:
     """Documents standing withdrawn: document id -> (file name, reason, who, when). From the raw layer's
     log (a withdrawal counts at once), or the published log while a refresh holds the raw layer."""
     query = ("select document_id, file_name, reason, acted_by, acted_at from ({}) where is_withdrawn "
@@ -300,24 +309,30 @@ def _withdrawn(paths: WarehousePaths, marts: duckdb.DuckDBPyConnection) -> dict[
     except duckdb.Error:  # a refresh is writing it: what was published
         pass
     if _has_table(marts, "document_withdrawal"):
-        return {row[0]: row[1:] for row in marts.execute(query.format("select * from document_withdrawal")).fetchall()}
+        return {row[0]: row[1:] for row in _rows(marts, query.format("select * from document_withdrawal"))}
     return {}
 
 
-def _print_skipped_entries(con: duckdb.DuckDBPyConnection, limit: int = 20) -> None:
+def _print_skipped_entries(con: BuildDatabase, limit: int = 20) -> None:
     if not _has_table(con, "inbox_entry"):
         return
-    rows = con.execute("select entry_path, reason from inbox_entry where action = 'skipped' and is_in_last_scan "
-                       "order by inbox_root, entry_path").fetchall()
+    rows = _rows(con, "select entry_path, reason from inbox_entry where action = 'skipped' and is_in_last_scan "
+                      "order by inbox_root, entry_path")
     for entry_path, reason in rows[:limit]:
         console.print(f"  [cyan]inbox entry skipped[/cyan] {escape(f'{entry_path}: {reason}')}")
     if len(rows) > limit:
         console.print(f"  … and {len(rows) - limit} more skipped inbox entries (mart inbox_entry)")
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
-                            [name]).fetchone()[0])
+def _rows(con: BuildDatabase | duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a query on the published marts (either target) or on a local DuckDB file."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return con.execute(sql, params or []).fetchall()
+    return con.rows(sql, params)
+
+
+def _has_table(con: BuildDatabase | duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(_rows(con, "select count(*) from information_schema.tables where table_name = ?", [name])[0][0])
 
 
 def _fiscal_command() -> str:
@@ -339,17 +354,18 @@ def _load_summary(paths: WarehousePaths) -> dict:
 
 
 def _print_status(paths: WarehousePaths) -> None:
+    from expectations.build_database import BuildDatabase
     from orchestration.alerts import current_problems
     from orchestration.publish import current_release
 
-    if not paths.marts_db.exists():
+    if not paths.has_published():
         console.print("no published marts yet")
         return
-    with duckdb.connect(str(paths.marts_db), read_only=True) as con:
-        release = con.sql("select * from publish_history order by published_at desc limit 1").df().iloc[0]
+    with BuildDatabase(paths.published, read_only=True) as con:
+        release = con.df("select * from publish_history order by published_at desc limit 1").iloc[0]
         reader = release.get("n_findings_reader")
         console.print(
-            f"Published release {current_release(paths) or release['release_id']}: "
+            f"Published release {(not paths.server and current_release(paths)) or release['release_id']}: "
             f"{release['n_documents'] - release['n_documents_quarantined']} documents published, "
             f"{release['n_documents_quarantined']} quarantined; {release['n_facts']} facts published, "
             f"{release['n_facts_quarantined']} held back in {release['n_tables_quarantined']} tables; findings of the "
@@ -360,27 +376,27 @@ def _print_status(paths: WarehousePaths) -> None:
         if docs.exists():
             console.print(f"Data Docs (integrity suites): {docs}")
         withdrawn = _withdrawn(paths, con)
-        for document_id, _file_name, reason in con.execute(
+        for document_id, _file_name, reason in con.rows(
                 "select document_id, file_name, parse_reason from dim_document where parse_status = 'quarantined' "
-                "order by file_name").fetchall():
+                "order by file_name"):
             if document_id not in withdrawn:
                 console.print(f"  [yellow]document quarantined[/yellow] {escape(str(reason))}")
         for document_id, (file_name, reason, who, when) in sorted(withdrawn.items(), key=lambda item: item[1][0]):
             text = f"{file_name} ({document_id[:16]}) by {who} at {when:%Y-%m-%d %H:%M} UTC: {reason}"
             console.print(f"  [blue]document withdrawn[/blue] {escape(text)}")
         _print_skipped_entries(con)
-        for table_code, file_name, rules in con.execute(
+        for table_code, file_name, rules in con.rows(
                 "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                 "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
-                "and t.quarantine_origin = 'source' order by d.file_name, t.table_code").fetchall():
+                "and t.quarantine_origin = 'source' order by d.file_name, t.table_code"):
             console.print(f"  [red]table quarantined[/red] {escape(f'{file_name} {table_code}: {rules}')}")
-        for severity, message, page in con.execute(
+        for severity, message, page in con.rows(
                 "select severity, message, data_docs_page from dq_finding where severity in ('error', 'warning') "
                 "and not waived and origin = 'source' order by severity, file_name, table_code, line_no limit 20"
-        ).fetchall():
+        ):
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}"
                           + (f"\n    Data Docs: {escape(str(page))}" if page else ""))
-    problems = current_problems(paths.marts_db)
+    problems = current_problems(paths.published)
     for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
         console.print(f"  [magenta]{escape(str(summary))}[/magenta]")
 

@@ -20,10 +20,10 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import duckdb
-
 from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
+from expectations.build_database import BuildDatabase
 from ingest import raw_layer
+from ingest.postgres import sync_raw
 from orchestration.warehouse import WarehousePaths
 
 # what a hold was decided under: the parser version, the models and seeds, and the tests (yml)
@@ -87,6 +87,8 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
 def raw_layer_hold(paths: WarehousePaths, reasons: dict[str, str]) -> None:
     with raw_layer.connect(str(paths.raw_db)) as con:
         raw_layer.hold_documents(con, reasons, hold_fingerprint())
+    if paths.server:  # the server's raw layer follows raw.duckdb
+        sync_raw(str(paths.raw_db), paths.server)
 
 
 def trace_failures(results: list[dict], manifest: dict, paths: WarehousePaths) -> dict[str, str]:
@@ -100,8 +102,7 @@ def trace_failures(results: list[dict], manifest: dict, paths: WarehousePaths) -
         if node.get("resource_type") != "test" or result["status"] != "fail":
             raise UntracedFailure(f"{result['unique_id']} {result['status']}: {result.get('message')}")
         tests.append(failed_test(node, manifest, result.get("compiled_code")))
-    with duckdb.connect(str(paths.build_db), read_only=True) as build:
-        build.execute(f"attach '{paths.raw_db}' as raw (read_only)")
+    with BuildDatabase(paths.build, paths.raw_db, read_only=True) as build:
         examples: dict[str, list[str]] = {}
         for test in tests:
             found = failing_documents(build, test)
@@ -110,9 +111,9 @@ def trace_failures(results: list[dict], manifest: dict, paths: WarehousePaths) -
             for document_id, (n_rows, where) in found.items():
                 examples.setdefault(document_id, []).append(
                     f"dbt test {test.name} failed on {n_rows} of its rows ({where}); expected {expectation(test)}")
-        names = dict(build.execute(
+        names = dict(build.rows(
             "select content_hash, file_name from raw.documents where content_hash in "
-            f"({', '.join('?' * len(examples))})", list(examples)).fetchall())
+            f"({', '.join('?' * len(examples))})", list(examples)))
     return {document_id: f"{names.get(document_id, document_id)}: " + "; ".join(found)
             + " — held back until the parser, models or tests change"
             for document_id, found in examples.items()}
@@ -136,12 +137,12 @@ def _relation(node: dict) -> str:
     return f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
 
 
-def failing_documents(build: duckdb.DuckDBPyConnection, test: FailedTest) -> dict[str, tuple[int, str]]:
+def failing_documents(build: BuildDatabase, test: FailedTest) -> dict[str, tuple[int, str]]:
     """document_id -> (failing rows, where some of them are) for one failed test; empty if untraceable."""
     rows_sql = _failing_rows_sql(build, test)
     if rows_sql is None:
         return {}
-    frame = build.sql(f"select * from ({rows_sql}) as failing where document_id is not null").df()
+    frame = build.df(f"select * from ({rows_sql}) as failing where document_id is not null")
     order = [c for c in ("table_code", "source_table", "line_no", "source_line") if c in frame.columns]
     frame = frame.sort_values(order, kind="stable") if order else frame
     found = {}
@@ -151,11 +152,11 @@ def failing_documents(build: duckdb.DuckDBPyConnection, test: FailedTest) -> dic
     return found
 
 
-def _failing_rows_sql(build: duckdb.DuckDBPyConnection, test: FailedTest) -> str | None:
-    if test.compiled_sql and "document_id" in _columns_of(build, f"select * from ({test.compiled_sql}) limit 0"):
+def _failing_rows_sql(build: BuildDatabase, test: FailedTest) -> str | None:
+    if test.compiled_sql and "document_id" in build.columns(f"select * from ({test.compiled_sql}) as failing limit 0"):
         return test.compiled_sql
-    if test.relation is None or test.column is None or "document_id" not in _columns_of(
-            build, f"select * from {test.relation} limit 0"):
+    if test.relation is None or test.column is None or "document_id" not in build.columns(
+            f"select * from {test.relation} limit 0"):
         return None
     column, relation = test.column, test.relation
     if test.kind == "unique":
@@ -171,13 +172,6 @@ def _failing_rows_sql(build: duckdb.DuckDBPyConnection, test: FailedTest) -> str
         return (f"select * from {relation} where {column} is not null and {column} not in "
                 f"(select {field} from {test.related} where {field} is not null)")
     return None
-
-
-def _columns_of(build: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
-    try:
-        return [c[0] for c in build.execute(sql).description]
-    except duckdb.Error:
-        return []
 
 
 def _literal(value) -> str:

@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.postgres import POSTGRES, PostgresTarget, target_name
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HOME = Path("warehouse")
 DEFAULT_INBOX = REPO_ROOT / "samples" / "inbox"
@@ -71,6 +73,32 @@ class WarehousePaths:
     def last_refresh(self) -> Path:
         return self.home / "last_refresh.json"
 
+    @property
+    def server(self) -> PostgresTarget | None:
+        """The PostgreSQL server when FISCAL_TARGET=postgres (raw layer copy, build, published marts)."""
+        return PostgresTarget.from_env() if target_name() == POSTGRES else None
+
+    @property
+    def build(self) -> Path | PostgresTarget:
+        """Where dbt builds and the audit writes: build.duckdb, or the server."""
+        return self.server or self.build_db
+
+    @property
+    def build_marts_schema(self) -> str:
+        """The schema dbt builds the marts into (published from there)."""
+        return "marts_next" if self.server else "marts"
+
+    @property
+    def published(self) -> Path | PostgresTarget:
+        """What analysts read: marts.duckdb, or the server's schema marts (read-only)."""
+        return self.server.in_schema("marts", read_only=True) if self.server else self.marts_db
+
+    def has_published(self) -> bool:
+        if not self.server:
+            return self.marts_db.exists()
+        with self.server.connect() as pg:
+            return pg.execute("select 1 from pg_namespace where nspname = 'marts'").fetchone() is not None
+
     def ensure(self) -> WarehousePaths:
         for directory in (self.home, self.store, self.build_db.parent, self.releases):
             directory.mkdir(parents=True, exist_ok=True)
@@ -80,3 +108,5 @@ class WarehousePaths:
         """dbt's profile reads these (dbt_project/profiles.yml)."""
         os.environ["FISCAL_BUILD_DB"] = str(self.build_db)
         os.environ["FISCAL_RAW_DB"] = str(self.raw_db)
+        if self.server:
+            self.server.export_for_dbt()

@@ -7,6 +7,6 @@ select
     {{ columns | join(', ') }},
     count(*) as n_records
 from {{ model }}
-group by all
+group by document_id, {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}

@@ -18,17 +18,19 @@
 with documents as (
     select stg.*
     from {{ ref('stg_raw__documents') }} as stg
-    {% if is_incremental() %}
-        anti join (select distinct document_id, document_parsed_at from {{ this }}) as built
-            on stg.document_id = built.document_id and stg.parsed_at = built.document_parsed_at
-    {% endif %}
     where stg.parse_status = 'parsed'
+    {% if is_incremental() %}
+        and not exists (
+            select 1 from {{ this }} as built
+            where built.document_id = stg.document_id and built.document_parsed_at = stg.parsed_at
+        )
+    {% endif %}
 ),
 
 cells as (
     select cells.*
     from {{ ref('stg_raw__cells') }} as cells
-    semi join documents on cells.document_id = documents.document_id
+    where exists (select 1 from documents where documents.document_id = cells.document_id)
 ),
 
 units as (
@@ -46,7 +48,7 @@ measures as (
 split_columns as (
     select
         *,
-        string_split(column_path, '/') as path_parts
+        {{ split_path('column_path') }} as path_parts
     from cells
 ),
 
@@ -55,25 +57,25 @@ phased as (
         *,
         -- 公开07 prints 预算数 and 决算数 side by side: the header decides the phase
         case
-            when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数') then 'approved'
-            when len(path_parts) > 1 and path_parts[1] = '调整预算数' then 'adjusted'
-            when len(path_parts) > 1 and path_parts[1] = '决算数' then 'executed'
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] in ('预算数', '年初预算数') then 'approved'
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] = '调整预算数' then 'adjusted'
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] = '决算数' then 'executed'
             -- per-subunit 三公 tables: 2018年预算数 / 2018年度决算数
-            when len(path_parts) > 1 and path_parts[1] like '%预算数' then 'approved'
-            when len(path_parts) > 1 and path_parts[1] like '%决算数' then 'executed'
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] like '%预算数' then 'approved'
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] like '%决算数' then 'executed'
             -- 绩效评价基础数据表: 2020年预算数 / 2020年决算数
             when table_code like 'BASE_DATA%' and path_parts[1] like '%预算数' then 'approved'
             when table_code like 'BASE_DATA%' and path_parts[1] like '%决算数' then 'executed'
             -- Shanghai prints the phase under each item instead (合计/预算数, 合计/决算数)
-            when len(path_parts) > 1 and path_parts[-1] in ('预算数', '年初预算数') then 'approved'
-            when len(path_parts) > 1 and path_parts[-1] = '调整预算数' then 'adjusted'
-            when len(path_parts) > 1 and path_parts[-1] = '决算数' then 'executed'
+            when {{ list_length('path_parts') }} > 1 and {{ list_from_end('path_parts', 1) }} in ('预算数', '年初预算数') then 'approved'
+            when {{ list_length('path_parts') }} > 1 and {{ list_from_end('path_parts', 1) }} = '调整预算数' then 'adjusted'
+            when {{ list_length('path_parts') }} > 1 and {{ list_from_end('path_parts', 1) }} = '决算数' then 'executed'
         end as column_phase,
         case
-            when len(path_parts) > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
-                then list_slice(path_parts, 2, len(path_parts))
-            when len(path_parts) > 1 and path_parts[-1] in ('预算数', '年初预算数', '调整预算数', '决算数')
-                then list_slice(path_parts, 1, len(path_parts) - 1)
+            when {{ list_length('path_parts') }} > 1 and path_parts[1] in ('预算数', '年初预算数', '调整预算数', '决算数')
+                then {{ list_slice('path_parts', 2, list_length('path_parts')) }}
+            when {{ list_length('path_parts') }} > 1 and {{ list_from_end('path_parts', 1) }} in ('预算数', '年初预算数', '调整预算数', '决算数')
+                then {{ list_slice('path_parts', 1, list_length('path_parts') ~ ' - 1') }}
             else path_parts
         end as measure_parts
     from split_columns
@@ -87,10 +89,10 @@ named as (
         regexp_replace(
             case
                 -- a caption spanning the whole 三公 table (财政拨款“三公”经费) is not the total's parent item
-                when len(measure_parts) > 1 and measure_parts[-1] = '合计' and measure_parts[-2] like '%三公%经费%'
+                when {{ list_length('measure_parts') }} > 1 and {{ list_from_end('measure_parts', 1) }} = '合计' and {{ list_from_end('measure_parts', 2) }} like '%三公%经费%'
                     then '合计'
-                when len(measure_parts) > 1 and measure_parts[-1] in ('小计', '合计') then measure_parts[-2]
-                else measure_parts[-1]
+                when {{ list_length('measure_parts') }} > 1 and {{ list_from_end('measure_parts', 1) }} in ('小计', '合计') then {{ list_from_end('measure_parts', 2) }}
+                else {{ list_from_end('measure_parts', 1) }}
             end,
             '^20[0-9]{2}年度?', ''
         ) as measure_leaf

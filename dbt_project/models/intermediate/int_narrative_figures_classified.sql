@@ -95,8 +95,8 @@ ranked as (
 resolved as (
     select
         figure_id,
-        any_value(classification_system) as classification_system,
-        any_value(classification_code) as classification_code
+        {{ any_value('classification_system') }} as classification_system,
+        {{ any_value('classification_code') }} as classification_code
     from ranked
     where printed_by_same_report = best
     group by figure_id

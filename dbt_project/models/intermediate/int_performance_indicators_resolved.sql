@@ -26,7 +26,8 @@ leaf_scores as (
         nodes.document_id,
         nodes.table_code,
         nodes.position,
-        sum(leaves.score) as leaves_score
+        -- summed exactly: a float sum depends on the order of the rows, which no engine promises
+        {{ exact_sum('leaves.score') }} as leaves_score
     from indicators as nodes
     inner join indicators as leaves
         on nodes.document_id = leaves.document_id
@@ -60,7 +61,7 @@ select
     indicators.score as score_printed,
     coalesce(indicators.score, leaf_scores.leaves_score) as score,
     indicators.score is null and leaf_scores.leaves_score is not null as score_is_derived,
-    round(coalesce(indicators.score, leaf_scores.leaves_score) / nullif(indicators.weight, 0), 4) as score_ratio,
+    {{ round_double('coalesce(indicators.score, leaf_scores.leaves_score) / nullif(indicators.weight, 0)', 4) }} as score_ratio,
     indicators.description,
     indicators.scoring_standard,
     indicators.target_text,

@@ -26,7 +26,7 @@ select
     unit_name,
     report_unit_name,
     -- 深圳市福田区委区政府办公室 -> 深圳市福田区; 江苏省人大常委会办公厅 -> 江苏省
-    nullif(regexp_extract(report_unit_name, '^((?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}[区县])?)', 1), '')
+    nullif({{ regexp_group('report_unit_name', "'^((?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}[区县])?)'", 1) }}, '')
         as region,
     unit_name like '%(汇总)%' or unit_name like '%（汇总）%' as is_consolidated
 from keyed

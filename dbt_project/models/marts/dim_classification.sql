@@ -16,7 +16,7 @@ named as (
     select
         classification_system,
         classification_code,
-        mode(printed_name) as printed_name
+        {{ most_frequent('printed_name') }} as printed_name
     from coded
     group by classification_system, classification_code
 )

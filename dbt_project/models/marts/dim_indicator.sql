@@ -3,8 +3,8 @@
 with amount_indicators as (
     select
         indicator_name,
-        any_value(measure_code) as measure_code,
-        mode(case when amount_wan is null then printed_unit end) as non_money_unit
+        {{ any_value('measure_code') }} as measure_code,
+        {{ most_frequent('case when amount_wan is null then printed_unit end') }} as non_money_unit
     from {{ ref('int_amounts_classified') }}
     group by 1
 ),
@@ -17,10 +17,10 @@ performance_nodes as (
     -- one row per path: a node declared as a target and scored elsewhere is a score indicator
     select
         indicator_id,
-        any_value(indicator_path) as indicator_path,
-        any_value(indicator_name) as indicator_name,
-        any_value(parent_indicator_id) as parent_indicator_id,
-        any_value(level) as level,
+        {{ any_value('indicator_path') }} as indicator_path,
+        {{ any_value('indicator_name') }} as indicator_name,
+        {{ any_value('parent_indicator_id') }} as parent_indicator_id,
+        {{ any_value('level') }} as level,
         bool_or(table_kind <> 'target_declaration') as is_scored
     from {{ ref('int_performance_indicators_resolved') }}
     group by 1

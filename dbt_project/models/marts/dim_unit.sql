@@ -8,7 +8,7 @@ reporting_units as (
     select
         unit_id,
         min(report_unit_name) as unit_name,
-        any_value(region) as region,
+        {{ any_value('region') }} as region,
         bool_or(is_consolidated) as is_consolidated
     from spellings
     group by 1
@@ -26,7 +26,7 @@ listed_subunits as (
 subunit_links as (
     select
         unit_id,
-        any_value(unit_name) as unit_name,
+        {{ any_value('unit_name') }} as unit_name,
         min(parent_unit_id) as parent_unit_id
     from listed_subunits
     where unit_id <> parent_unit_id  -- the table's first row is the consolidated unit itself
@@ -54,4 +54,4 @@ select
     false as publishes_reports
 from subunit_links
 inner join reporting_units as parents on subunit_links.parent_unit_id = parents.unit_id
-anti join reporting_units on subunit_links.unit_id = reporting_units.unit_id
+where not exists (select 1 from reporting_units where reporting_units.unit_id = subunit_links.unit_id)

@@ -8,12 +8,14 @@ quarantined as (
     select document_id, table_code, line_no from {{ source('audit', 'quarantined_scope') }}
 )
 
-select amounts.* exclude (is_current_version)
+select {{ star_except(ref('int_fiscal_amounts_sourced'), ['is_current_version'], 'amounts') }}
 from amounts
-anti join quarantined
-    on amounts.document_id = quarantined.document_id
-    and amounts.source_table = quarantined.table_code
-    and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
-where amounts.is_current_version
+where not exists (
+    select 1 from quarantined
+    where amounts.document_id = quarantined.document_id
+        and amounts.source_table = quarantined.table_code
+        and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
+)
+    and amounts.is_current_version
     -- money only: rates (%), headcounts and counts printed in the same tables are in fct_fiscal_quantity
     and amounts.amount_wan is not null

@@ -15,13 +15,15 @@ quarantined as (
 )
 
 select
-    amounts.* exclude (is_current_version),
+    {{ star_except(ref('int_fiscal_amounts_sourced'), ['is_current_version'], 'amounts') }},
     versions.superseded_by as superseded_by_document_id,
     versions.superseded_at
 from amounts
 inner join versions on amounts.document_id = versions.document_id
-anti join quarantined
-    on amounts.document_id = quarantined.document_id
-    and amounts.source_table = quarantined.table_code
-    and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
-where amounts.amount_wan is not null
+where not exists (
+    select 1 from quarantined
+    where amounts.document_id = quarantined.document_id
+        and amounts.source_table = quarantined.table_code
+        and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
+)
+    and amounts.amount_wan is not null

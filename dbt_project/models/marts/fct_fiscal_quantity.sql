@@ -30,9 +30,11 @@ select
     amounts.source_cell_box,
     amounts.source_value_text
 from amounts
-anti join quarantined
-    on amounts.document_id = quarantined.document_id
-    and amounts.source_table = quarantined.table_code
-    and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
-where amounts.is_current_version
+where not exists (
+    select 1 from quarantined
+    where amounts.document_id = quarantined.document_id
+        and amounts.source_table = quarantined.table_code
+        and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
+)
+    and amounts.is_current_version
     and amounts.amount_wan is null

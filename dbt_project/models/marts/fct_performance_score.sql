@@ -9,9 +9,11 @@ quarantined as (
     where line_no is null  -- score tables are held back whole
 )
 
-select scores.* exclude (is_current_version)
+select {{ star_except(ref('int_performance_indicators_resolved'), ['is_current_version'], 'scores') }}
 from scores
-anti join quarantined
-    on scores.document_id = quarantined.document_id
-    and scores.table_code = quarantined.table_code
 where scores.is_current_version
+    and not exists (
+        select 1 from quarantined
+        where scores.document_id = quarantined.document_id
+            and scores.table_code = quarantined.table_code
+    )

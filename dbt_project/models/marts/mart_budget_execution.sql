@@ -12,9 +12,11 @@ quarantined as (
 published as (
     select amounts.*
     from amounts
-    anti join quarantined
-        on amounts.document_id = quarantined.document_id
-        and amounts.source_table = quarantined.table_code
+    where not exists (
+        select 1 from quarantined
+        where amounts.document_id = quarantined.document_id
+            and amounts.source_table = quarantined.table_code
+    )
 ),
 
 units as (
@@ -32,9 +34,9 @@ items as (
         fiscal_year,
         source_table,
         source_row_label,
-        any_value(line_item) as line_item,
-        any_value(classification_code) as classification_code,
-        any_value(source_file) as source_file,
+        {{ any_value('line_item') }} as line_item,
+        {{ any_value('classification_code') }} as classification_code,
+        {{ any_value('source_file') }} as source_file,
         min(source_line) as source_line,
         sum(amount_wan) filter (where measure_code = 'approved') as approved_wan,
         sum(amount_wan) filter (where measure_code = 'carried_over') as carried_over_wan,
@@ -64,7 +66,7 @@ select
     items.executed_wan,
     items.remaining_wan,
     items.execution_rate_stated_pct,
-    round(100 * items.executed_wan / nullif(items.adjusted_wan, 0), 2) as execution_rate_pct,
+    {{ round_double(double_quotient('100 * items.executed_wan', 'nullif(items.adjusted_wan, 0)'), 2) }} as execution_rate_pct,
     items.source_file,
     items.source_line,
     items.unit_id,

@@ -24,7 +24,7 @@ pivoted as (
         max(case when source_table = 'GK05' and indicator_name = '基本支出' then amount_wan end) as general_budget_basic,
         max(case when source_table = 'GK05' and indicator_name = '项目支出' then amount_wan end) as general_budget_project
     from facts
-    group by all
+    group by document_id, unit_id, fiscal_year, phase_code, classification_id, classification_code
 )
 
 select

@@ -18,7 +18,7 @@ leaves as (
     select
         document_id,
         table_code,
-        sum(score_printed) as printed_scores_sum,
+        {{ exact_sum('score_printed') }} as printed_scores_sum,
         count(*) filter (where level = 3) as n_level3
     from {{ ref('int_performance_indicators_resolved') }}
     group by 1, 2

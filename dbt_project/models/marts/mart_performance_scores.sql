@@ -18,20 +18,30 @@ recoverable_tables as (
 
 held_back as (
     select
-        quarantined.* exclude (is_current_version, quarantine_rules, quarantine_findings),
+        quarantined.*,
         'held_back' as publication_status,
         quarantined.quarantine_rules as held_back_by
     from {{ ref('fct_performance_score_quarantined') }} as quarantined
-    semi join recoverable_tables
-        on quarantined.document_id = recoverable_tables.document_id
-        and quarantined.table_code = recoverable_tables.table_code
     where quarantined.is_current_version
+        and exists (
+            select 1 from recoverable_tables
+            where quarantined.document_id = recoverable_tables.document_id
+                and quarantined.table_code = recoverable_tables.table_code
+        )
 ),
 
 scores as (
-    select * from published
-    union all by name
-    select * from held_back
+    select
+        unit_name, fiscal_year, scope_name, table_code, table_kind, level, indicator_path, indicator_name, weight,
+        score, score_is_derived, score_ratio, publication_status, held_back_by, file_name, line_no, page_no,
+        indicator_id, unit_id, document_id
+    from published
+    union all
+    select
+        unit_name, fiscal_year, scope_name, table_code, table_kind, level, indicator_path, indicator_name, weight,
+        score, score_is_derived, score_ratio, publication_status, held_back_by, file_name, line_no, page_no,
+        indicator_id, unit_id, document_id
+    from held_back
 )
 
 select

@@ -14,15 +14,12 @@ parsed as (
     select
         nodes.*,
         tables.title as table_title,
-        regexp_extract(nodes.target_text, '(≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|至少|达到|达)', 1) as operator_printed,
-        regexp_extract(nodes.target_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)?', 1)
+        {{ regexp_group('nodes.target_text', "'(≥|≤|>=|<=|>|<|不低于|不少于|不高于|不超过|至少|达到|达)'", 1) }} as operator_printed,
+        {{ regexp_group('nodes.target_text', "'(-?[0-9][0-9,]*(\.[0-9]+)?)\s*(%|万元|元|人次|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)?'", 1) }}
             as target_number_text,
-        nullif(regexp_extract(
-            -- 80%, 12 次, and Shanghai's 80.00(%) / 12.00(次)
-            nodes.target_text,
-            '-?[0-9][0-9,]*(\.[0-9]+)?\s*[(（]?(%|万元|元|万人次|人次|人数|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)', 2
-        ), '') as target_unit,
-        regexp_extract(nodes.actual_text, '(-?[0-9][0-9,]*(\.[0-9]+)?)', 1) as actual_number_text
+        nullif(-- 80%, 12 次, and Shanghai's 80.00(%) / 12.00(次)
+            {{ regexp_group('nodes.target_text', "'-?[0-9][0-9,]*(\.[0-9]+)?\s*[(（]?(%|万元|元|万人次|人次|人数|人|次|个|天|分钟|小时|平方米|件|家|项|部|台|套|G)'", 2) }}, '') as target_unit,
+        {{ regexp_group('nodes.actual_text', "'(-?[0-9][0-9,]*(\.[0-9]+)?)'", 1) }} as actual_number_text
     from nodes
     left join tables
         on nodes.document_id = tables.document_id
@@ -32,7 +29,7 @@ parsed as (
 select
     unit_name,
     fiscal_year,
-    try_cast(nullif(regexp_extract(table_title, '(20[0-9]{2})\s*年', 1), '') as integer) as target_year,
+    {{ number_or_null("nullif(" ~ regexp_group('table_title', "'(20[0-9]{2})\s*年'", 1) ~ ", '')", 'integer') }} as target_year,
     scope_name as project_name,
     table_code,
     table_kind,
@@ -47,10 +44,10 @@ select
         when operator_printed in ('>', '<') then operator_printed
         when target_number_text <> '' then '='
     end as target_operator,
-    try_cast(replace(nullif(target_number_text, ''), ',', '') as double) as target_value,
+    {{ number_or_null("replace(nullif(target_number_text, ''), ',', '')", 'double precision') }} as target_value,
     target_unit,
     actual_text,
-    try_cast(replace(nullif(actual_number_text, ''), ',', '') as double) as actual_value,
+    {{ number_or_null("replace(nullif(actual_number_text, ''), ',', '')", 'double precision') }} as actual_value,
     weight,
     score,
     deviation_reason,

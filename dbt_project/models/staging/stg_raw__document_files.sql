@@ -3,6 +3,6 @@ select
     file_name,
     inbox_path,
     size_bytes,
-    epoch_ms(mtime_ns // 1000000) as file_modified_at,
+    {{ epoch_ns_timestamp('mtime_ns') }} as file_modified_at,
     seen_at
 from {{ source('raw', 'document_files') }}
