@@ -14,6 +14,10 @@ import duckdb
 
 from orchestration.warehouse import WarehousePaths
 
+# columns that record when something was last observed, not what the reports say: a scan of an unchanged
+# inbox moves them, and that alone is not something new to publish
+OBSERVATION_COLUMNS = {"inbox_entry": ("last_seen_at", "is_in_last_scan")}
+
 
 def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> str:
     """The fingerprint of every table of ``catalog.schema`` (except publish_history)."""
@@ -25,8 +29,11 @@ def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> st
         columns = con.execute(
             "select column_name, data_type from information_schema.columns where table_catalog = ? "
             "and table_schema = ? and table_name = ? order by ordinal_position", [catalog, schema, table]).fetchall()
+        volatile = [c for c in OBSERVATION_COLUMNS.get(table, ()) if c in {name for name, _ in columns}]
+        exclude = f" exclude ({', '.join(volatile)})" if volatile else ""
         count, rows = con.execute(
-            f'select count(*), coalesce(bit_xor(hash(t)), 0) from "{catalog}"."{schema}"."{table}" t').fetchone()
+            f'select count(*), coalesce(bit_xor(hash(t)), 0) from '
+            f'(select *{exclude} from "{catalog}"."{schema}"."{table}") t').fetchone()
         digest.update(f"{table}|{columns}|{count}|{rows}\n".encode())
     return digest.hexdigest()
 
