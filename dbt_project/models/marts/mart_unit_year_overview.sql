@@ -27,11 +27,14 @@ labels as (
 ),
 
 -- one amount per printed row of the 总表 and side: the row's total column where it prints its parts beside it
+-- (支出总计 | 合计 | 人员经费 | 公用经费 | 项目支出); a second expenditure column group (expenditure_2) is a side
 summary_cells as (
     select
         document_id,
-        case when side like 'expenditure%' then 'expenditure' else side end as side,
+        side as printed_side,
+        case when side like 'expenditure%' then 'expenditure' else side end as summary_side,
         line_item,
+        indicator_name,
         source_line,
         amount_wan,
         count(*) over (partition by document_id, side, source_line) as n_on_row
@@ -42,9 +45,9 @@ summary_cells as (
 row_totals as (
     select
         *,
-        count(*) over (partition by document_id, side, source_line) as n_totals
+        count(*) over (partition by document_id, printed_side, source_line) as n_totals
     from summary_cells
-    where n_on_row = 1 or line_item is null or line_item not in {{ part_columns() }}
+    where n_on_row = 1 or indicator_name is null or indicator_name not in {{ part_columns() }}
 ),
 
 labelled as (
@@ -59,7 +62,7 @@ labelled as (
         ) as preference
     from row_totals
     inner join labels
-        on row_totals.side = labels.side
+        on row_totals.summary_side = labels.side
         and row_totals.line_item = labels.label
     where row_totals.n_totals = 1
 ),
