@@ -346,9 +346,9 @@ def generate_reports(count: int, seed: int = 0):
     year unit publishes a 决算, a 预算 and a 绩效自评报告 in turn, with varied function lines, economic
     detail, 三公 figures and indicator weights and scores. The 决算 and 预算 of a unit-year are a pair: the
     决算 executes the budget's function lines (see ``generate_accounts``)."""
-    for name, kind, unit, year, accounts, rng in _generate(count, seed):
+    for name, kind, performance, accounts in _generate(count, seed):
         if kind == "jixiao":
-            yield name, render_performance(unit, year, rng)
+            yield name, performance
         else:
             yield name, render_final_accounts(accounts) if kind == "juesuan" else render_budget(accounts)
 
@@ -356,7 +356,7 @@ def generate_reports(count: int, seed: int = 0):
 def generate_accounts(count: int, seed: int = 0):
     """(file name, kind, SampleReport) of the 决算 and 预算 among the first ``count`` generated reports: the
     figures each prints (for tests comparing the warehouse with what the reports print)."""
-    for name, kind, _unit, _year, accounts, _rng in _generate(count, seed):
+    for name, kind, _performance, accounts in _generate(count, seed):
         if accounts is not None:
             yield name, kind, accounts
 
@@ -373,13 +373,13 @@ def _generate(count: int, seed: int):
         suffix = unit_index // (len(DISTRICTS) * len(BUREAUS) * 10)
         unit = f"示例市{district}{bureau}" + (f"第{suffix + 1}分局" if suffix else "")
         name = f"sample_{index:06d}_{year}_{kind}.txt"
-        if kind == "jixiao":
-            yield name, kind, unit, year, None, rng
+        if kind == "jixiao":  # rendered here: it draws from the same random stream
+            yield name, kind, render_performance(unit, year, rng), None
         elif kind == "juesuan":
             budget = _random_accounts(unit, year, rng)
-            yield name, kind, unit, year, _executed(budget, rng), rng
+            yield name, kind, None, _executed(budget, rng)
         else:
-            yield name, kind, unit, year, budget, rng
+            yield name, kind, None, budget
 
 
 def _random_accounts(unit: str, year: int, rng: random.Random) -> SampleReport:
