@@ -135,8 +135,8 @@ def test_export_parquet_reads_back_equal_to_every_mart(refreshed, tmp_path):
     assert sorted(p.stem for p in tmp_path.glob("*.parquet")) == tables
     for table in tables:
         path = tmp_path / f"{table}.parquet"
-        mart_types = con.execute(f"select column_name, data_type from (describe {table})").fetchall()
-        file_types = con.execute(f"select column_name, data_type from (describe select * from '{path}')").fetchall()
+        mart_types = con.execute(f"select column_name, column_type from (describe {table})").fetchall()
+        file_types = con.execute(f"select column_name, column_type from (describe select * from '{path}')").fetchall()
         assert file_types == mart_types, table
         n = con.execute(f"select count(*) from {table}").fetchone()[0]
         assert con.execute(f"select count(*) from '{path}'").fetchone()[0] == n
