@@ -21,7 +21,8 @@ from tests.conftest import REPO, fiscal
 pytestmark = pytest.mark.e2e
 
 README_QUERY = REPO.joinpath("README.md").read_text(encoding="utf-8").split('fiscal query "', 1)[1].split('"', 1)[0]
-OLD_CLIENT = "duckdb==1.4.*"  # the last 1.x line; it reads storage versions 64–67, never DuckDB 2.0's
+# 1.x clients: they read storage versions 64–67/68, never DuckDB 2.0's (the CLI from PyPI's duckdb-cli)
+OLD_CLIENTS = ("duckdb==1.4.*", "duckdb-cli==1.5.*")
 
 
 def test_release_is_written_in_the_storage_every_duckdb_1x_reads(refreshed):
@@ -35,16 +36,17 @@ def test_release_is_written_in_the_storage_every_duckdb_1x_reads(refreshed):
 
 @pytest.fixture(scope="module")
 def duckdb_1x(tmp_path_factory) -> Path:
-    """A Python with a DuckDB 1.x client (its own venv; skipped where PyPI cannot be reached)."""
-    cache = Path(os.environ.get("FISCAL_TEST_CACHE", Path.home() / ".cache" / "fiscal-tests")) / "duckdb-1.4"
+    """A venv with DuckDB 1.x clients: Python duckdb 1.4 and the DuckDB CLI 1.5 (kept in a cache folder;
+    skipped where PyPI cannot be reached)."""
+    cache = Path(os.environ.get("FISCAL_TEST_CACHE", Path.home() / ".cache" / "fiscal-tests")) / "duckdb-1.x"
     python = cache / "bin" / "python"
-    if not python.exists():
+    if not (cache / "bin" / "duckdb").exists():
         venv.create(cache, with_pip=True)
-        install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", OLD_CLIENT],
+        install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *OLD_CLIENTS],
                                  capture_output=True, text=True, timeout=600)
         if install.returncode != 0:
             shutil.rmtree(cache, ignore_errors=True)
-            pytest.skip(f"cannot install {OLD_CLIENT}: {install.stderr[-300:]}")
+            pytest.skip(f"cannot install {OLD_CLIENTS}: {install.stderr[-300:]}")
     return python
 
 
@@ -59,6 +61,11 @@ def test_a_duckdb_1x_client_opens_the_marts_read_only_and_runs_the_readme_query(
     version, rows = __import__("json").loads(result.stdout)
     assert version.startswith("1.4.")
     assert ["示例市东湖区财政局", "2023", "决算", "2923.490000", "2910.990000", "14.420000"] in rows
+
+    cli = subprocess.run([str(duckdb_1x.with_name("duckdb")), "-readonly", str(refreshed["home"] / "marts.duckdb"),
+                          "-csv", "-c", README_QUERY], capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0, cli.stderr
+    assert "示例市东湖区财政局,2023,决算,2923.490000,2910.990000,14.420000" in cli.stdout.replace('"', "")
 
 
 HOLDER = """
