@@ -111,8 +111,8 @@ def run(count: int, faults: float = 0.0) -> dict:
 
 
 QUERIES = {
-    "q_overview_ms": "select unit_name, fiscal_year, income_total, expenditure_total, three_public_final "
-                     "from mart_unit_year_overview order by unit_name, fiscal_year",
+    "q_overview_ms": "select unit_name, fiscal_year, phase_name, income_total_wan, expenditure_total_wan, "
+                     "three_public_final_wan from mart_unit_year_overview order by unit_name, fiscal_year, phase_code",
     "q_function_ms": "select classification_code, sum(amount_wan) from fct_fiscal_amount "
                      "where classification_code like '201%' group by 1 order by 2 desc limit 20",
     "q_one_unit_ms": "select * from fct_fiscal_amount where unit_id = (select min(unit_id) from dim_unit)",

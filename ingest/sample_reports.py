@@ -344,8 +344,26 @@ REPORT_KINDS = ("juesuan", "yusuan", "jixiao")  # 部门决算, 部门预算, �
 def generate_reports(count: int, seed: int = 0):
     """``count`` consistent reports (file name, text), deterministic for a seed: each district × bureau ×
     year unit publishes a 决算, a 预算 and a 绩效自评报告 in turn, with varied function lines, economic
-    detail, 三公 figures and indicator weights and scores."""
+    detail, 三公 figures and indicator weights and scores. The 决算 and 预算 of a unit-year are a pair: the
+    决算 executes the budget's function lines (see ``generate_accounts``)."""
+    for name, kind, performance, accounts in _generate(count, seed):
+        if kind == "jixiao":
+            yield name, performance
+        else:
+            yield name, render_final_accounts(accounts) if kind == "juesuan" else render_budget(accounts)
+
+
+def generate_accounts(count: int, seed: int = 0):
+    """(file name, kind, SampleReport) of the 决算 and 预算 among the first ``count`` generated reports: the
+    figures each prints (for tests comparing the warehouse with what the reports print)."""
+    for name, kind, _performance, accounts in _generate(count, seed):
+        if accounts is not None:
+            yield name, kind, accounts
+
+
+def _generate(count: int, seed: int):
     rng = random.Random(seed)
+    budget: SampleReport | None = None
     for index in range(count):
         kind = REPORT_KINDS[index % len(REPORT_KINDS)]
         unit_index = index // len(REPORT_KINDS)
@@ -355,14 +373,17 @@ def generate_reports(count: int, seed: int = 0):
         suffix = unit_index // (len(DISTRICTS) * len(BUREAUS) * 10)
         unit = f"示例市{district}{bureau}" + (f"第{suffix + 1}分局" if suffix else "")
         name = f"sample_{index:06d}_{year}_{kind}.txt"
-        if kind == "jixiao":
-            yield name, render_performance(unit, year, rng)
-            continue
-        report = _random_accounts(unit, year, rng)
-        yield name, render_final_accounts(report) if kind == "juesuan" else render_budget(report)
+        if kind == "jixiao":  # rendered here: it draws from the same random stream
+            yield name, kind, render_performance(unit, year, rng), None
+        elif kind == "juesuan":
+            budget = _random_accounts(unit, year, rng)
+            yield name, kind, None, _executed(budget, rng)
+        else:
+            yield name, kind, None, budget
 
 
 def _random_accounts(unit: str, year: int, rng: random.Random) -> SampleReport:
+    """A unit's budget: function lines, economic detail of the basic expenditure, 三公 budget."""
     chosen = sorted(rng.sample(FUNCTION_POOL, rng.randint(3, 7)))
     lines = [FunctionLine(code, name, round(rng.uniform(20, 3000), 2),
                           round(rng.uniform(0, 2000), 2) if rng.random() < 0.6 else 0.0)
@@ -373,11 +394,19 @@ def _random_accounts(unit: str, year: int, rng: random.Random) -> SampleReport:
     economic = {code: round(rng.uniform(1, 500), 2) for code in rng.sample(
         [c for c in ECONOMIC_NAMES if len(c) == 5], rng.randint(5, 15))}
     three_budget = (0.0, 0.0, round(rng.uniform(5, 40), 2), round(rng.uniform(1, 10), 2))
-    three_final = (0.0, 0.0, round(three_budget[2] * rng.uniform(0.5, 1), 2),
-                   round(three_budget[3] * rng.uniform(0.3, 1), 2))
     return SampleReport(unit=unit, year=year, lines=lines, names=names, economic=economic,
-                        carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget,
-                        three_public_final=three_final)
+                        carry_begin=round(rng.uniform(0, 300), 2), three_public_budget=three_budget)
+
+
+def _executed(budget: SampleReport, rng: random.Random) -> SampleReport:
+    """The final accounts of a budget: each function line executed at 70–100 % (a project line sometimes not
+    started), the same economic structure, the 三公 budget and what of it was spent."""
+    lines = [FunctionLine(line.code, line.name, round(line.basic * rng.uniform(0.85, 1.0), 2),
+                          round(line.project * rng.uniform(0.7, 1.0), 2) if rng.random() < 0.9 else 0.0)
+             for line in budget.lines]
+    three = budget.three_public_budget
+    three_final = (0.0, 0.0, round(three[2] * rng.uniform(0.5, 1), 2), round(three[3] * rng.uniform(0.3, 1), 2))
+    return replace(budget, lines=lines, three_public_final=three_final)
 
 
 FAULT_KINDS = ("wrong_total", "rounding_only", "garbled_cell", "empty_file", "truncated_file")

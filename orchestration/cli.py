@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,8 +36,8 @@ console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() els
 
 HomeOption = Annotated[Path | None, typer.Option("--home", envvar="FISCAL_HOME",
                                                  help="Warehouse home (default ./warehouse).")]
-TRY_QUERY = ("select unit_name, fiscal_year, income_total, expenditure_total, three_public_final "
-             "from mart_unit_year_overview order by unit_name, fiscal_year")
+TRY_QUERY = ("select unit_name, fiscal_year, phase_name, income_total_wan, expenditure_total_wan, "
+             "three_public_final_wan from mart_unit_year_overview order by unit_name, fiscal_year, phase_code")
 STEP_LABELS = {
     "raw__document_files": "keep inbox files by content hash",
     "raw_layer": "parse new reports into the raw layer",
@@ -126,37 +131,124 @@ def _report_refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, s
                          + ("" if home is None else f" --home {_path(paths.home)}")))
 
 
+class QueryFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@contextmanager
+def published_marts(paths: WarehousePaths) -> Iterator[BuildDatabase]:
+    """The published marts, read-only, on either target; for the DuckDB file a clear message (exit 1) when
+    another program holds it locked (a DuckDB client that opened it read-write: the CLI's and DBeaver's default)."""
+    from expectations.build_database import BuildDatabase
+
+    if not paths.has_published():
+        console.print(f"[red]no published marts at {escape(_published_name(paths))}; run `fiscal refresh` first[/red]")
+        raise typer.Exit(2)
+    try:
+        con = BuildDatabase(paths.published, read_only=True)
+    except duckdb.IOException as exc:
+        holder = str(exc).split("Conflicting lock is held in", 1)
+        who = holder[1].split(". See also")[0].strip() if len(holder) > 1 else "another program"
+        console.print(f"[red]{escape(_path(paths.marts_db))} is locked by {escape(who)}[/red], which opened it "
+                      "read-write. Open the "
+                      "marts read-only in other clients (duckdb -readonly FILE, or read_only=True); the next "
+                      "refresh publishes a new file that this lock does not hold.")
+        raise typer.Exit(1) from exc
+    with con:
+        yield con
+
+
+def _columns_and_rows(con: BuildDatabase, sql: str) -> tuple[list[str], list[tuple]]:
+    """A query's column names and rows as Python values (NULL as None), on either target."""
+    if con.server:
+        with con.pg.cursor() as cur:
+            cur.execute(sql)
+            if cur.description is None:
+                return [], []
+            return [c.name for c in cur.description], cur.fetchall()
+    relation = con.duck.sql(sql)
+    return ([], []) if relation is None else (list(relation.columns), relation.fetchall())
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run read-only on the published marts.")],
     home: HomeOption = None,
-    output: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    output: Annotated[QueryFormat, typer.Option("--format", help="table | csv | json")] = QueryFormat.table,
 ) -> None:
-    """Run read-only SQL on the published marts."""
-    from expectations.build_database import BuildDatabase
-
+    """Run read-only SQL on the published marts (NULL prints as an empty field, null in JSON)."""
     paths = WarehousePaths(resolve_home(home))
-    if not paths.has_published():
-        console.print(f"[red]no published marts at {_published_name(paths)}; run `fiscal refresh` first[/red]")
-        raise typer.Exit(2)
-    with BuildDatabase(paths.published, read_only=True) as con:
+    with published_marts(paths) as con:
         try:
-            frame = con.df(sql)
+            columns, rows = _columns_and_rows(con, sql)
         except (duckdb.Error, psycopg.Error) as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
-    if output == "csv":
-        sys.__stdout__.write(frame.to_csv(index=False))
-    elif output == "json":
-        sys.__stdout__.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
+    if output is QueryFormat.csv:
+        writer = csv.writer(sys.__stdout__, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[_text(value) for value in row] for row in rows])
+    elif output is QueryFormat.json:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.__stdout__.write(json.dumps(records, ensure_ascii=False, default=_json_value) + "\n")
     else:
         table = Table(show_lines=False)
-        for column in frame.columns:
+        for column in columns:
             table.add_column(escape(str(column)))
-        for row in frame.itertuples(index=False):
+        for row in rows:
             table.add_row(*[_cell(value) for value in row])
         console.print(table)
-        console.print(f"{len(frame)} rows")
+        console.print(f"{len(rows)} rows")
+    sys.__stdout__.flush()
+
+
+@app.command()
+def export(
+    to: Annotated[Path, typer.Option("--to", help="Folder to write into (created if missing).")],
+    output: Annotated[ExportFormat, typer.Option("--format", help="parquet | csv | xlsx")] = ExportFormat.parquet,
+    tables: Annotated[list[str] | None, typer.Option(
+        "--tables", help="Tables to export (repeat the option, or separate by commas); default every table.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Export the published marts: typed Parquet, CSV (UTF-8 with BOM, for Excel), or one XLSX workbook with a
+    sheet per table and Chinese headers."""
+    from orchestration.export import export as write_export
+    from orchestration.export import published_tables
+
+    paths = WarehousePaths(resolve_home(home))
+    if paths.server:
+        console.print("[red]fiscal export reads the DuckDB marts file[/red]; on the PostgreSQL target export with "
+                      "the server's own tools (e.g. psql \\copy (select * from marts.T) to 'T.csv' csv header)")
+        raise typer.Exit(2)
+    with published_marts(paths) as marts:
+        con = marts.duck
+        available = published_tables(con)
+        wanted = [t.strip() for item in (tables or []) for t in item.split(",") if t.strip()] or available
+        unknown = sorted(set(wanted) - set(available))
+        if unknown:
+            console.print(f"[red]no published table {', '.join(unknown)}[/red]; tables: {', '.join(available)}")
+            raise typer.Exit(2)
+        written = write_export(con, to, output.value, wanted)
+    for path in written:
+        console.print(f"wrote {path}")
 
 
 @app.command()
@@ -354,14 +446,13 @@ def _load_summary(paths: WarehousePaths) -> dict:
 
 
 def _print_status(paths: WarehousePaths) -> None:
-    from expectations.build_database import BuildDatabase
     from orchestration.alerts import current_problems
     from orchestration.publish import current_release
 
     if not paths.has_published():
         console.print("no published marts yet")
         return
-    with BuildDatabase(paths.published, read_only=True) as con:
+    with published_marts(paths) as con:
         release = con.df("select * from publish_history order by published_at desc limit 1").iloc[0]
         reader = release.get("n_findings_reader")
         console.print(

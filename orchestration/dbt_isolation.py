@@ -27,7 +27,7 @@ from ingest.postgres import sync_raw
 from orchestration.warehouse import WarehousePaths
 
 # what a hold was decided under: the parser version, the models and seeds, and the tests (yml)
-HOLD_INPUTS = (*DBT_BUILD_INPUTS, "dbt_project/models/**/*.yml", "dbt_project/macros/*.sql")
+HOLD_INPUTS = (*DBT_BUILD_INPUTS, "dbt_project/models/**/*.yml", "dbt_project/macros/*.sql", "dbt_project/tests/*.sql")
 EXAMPLES = 3  # rows named in a hold's reason
 HOLD_ROUNDS = 3  # builds after which a failure still traced to documents fails the run
 

@@ -157,3 +157,17 @@ def test_pdf_findings_name_their_page(pdf_marts):
         "select line_no, page_no from dq_finding where rule_id = 'narrative_share' and file_name = ?",
         [FINAL_2024]).fetchone()
     assert page == 21 and line > 0
+
+
+def test_overview_totals_of_the_real_budgets_whatever_label_their_summary_table_prints(pdf_marts):
+    rows = pdf_marts.execute(
+        "select file_name, phase_name, income_total_wan::double, income_total_label, expenditure_total_wan::double, "
+        "expenditure_total_label, grand_total_wan::double from mart_unit_year_overview order by file_name").fetchall()
+    assert rows == [
+        # 当年收入 / 当年支出小计 (and 收入合计 = 当年收入: nothing carried over), 万元
+        (BUDGET_2017, "年初预算", 13649.07, "当年收入", 13649.07, "当年支出小计", 13649.07),
+        # 决算: 本年收入合计 / 本年支出合计, 总计 with the carry-over
+        (FINAL_2024, "决算", 2946.25, "本年收入合计", 2940.05, "本年支出合计", 2995.39),
+        # printed in 元: only 收入总计 / 支出总计 and no carry-over row
+        (BUDGET_2023, "年初预算", 16497.864, "收入总计", 16497.864, "支出总计", 16497.864),
+    ]

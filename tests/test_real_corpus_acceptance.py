@@ -90,3 +90,14 @@ def test_split_reports_are_one_report_and_every_part_is_current(corpus):
     assert current["上海市普陀区万里街道办事处2025年部门预算.pdf"] is False  # the draft is a superseded version
     assert sum(current.values()) == 3  # the three split reports: both parts current
 
+
+
+def test_the_overview_has_income_and_expenditure_totals_for_every_real_budget_pdf(corpus):
+    _, con = corpus
+    budgets = con.execute(
+        "select d.file_name, o.income_total_wan, o.expenditure_total_wan, o.grand_total_wan "
+        "from dim_document d join mart_unit_year_overview o "
+        "on d.unit_id = o.unit_id and d.fiscal_year = o.fiscal_year and o.phase_code = 'approved' "
+        "where d.file_name like '%.pdf' and d.report_kind = 'budget' and d.is_current_version").fetchall()
+    assert len({file for file, *_ in budgets}) >= 10
+    assert [row for row in budgets if None in row[1:]] == []

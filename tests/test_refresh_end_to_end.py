@@ -40,7 +40,7 @@ def test_refresh_prints_where_marts_are_and_the_query_works(refreshed):
     query = stdout.split(' query "', 1)[1].split('"', 1)[0]
     result = fiscal("query", query, "--format", "csv", home=refreshed["home"])
     assert result.returncode == 0, result.stderr
-    assert "示例市东湖区财政局,2023,2923.49" in result.stdout
+    assert "示例市东湖区财政局,2023,决算,2923.490000,2910.990000,14.420000" in result.stdout
 
 
 def test_unreadable_files_are_quarantined_with_reasons(refreshed):
@@ -108,8 +108,8 @@ def test_seed_000_published_to_the_cent(refreshed):
         ("narrative_change_amount", 1579, 32.06, -32.06),  # 较预算 61.30 万元“增加了” 32.06 万元
     ]
     overview = con.execute(
-        "select unit_name, region, fiscal_year, income_total::double, expenditure_total::double, "
-        "carry_over_end::double, basic_expenditure::double, three_public_final::double "
+        "select unit_name, region, fiscal_year, income_total_wan::double, expenditure_total_wan::double, "
+        "carry_over_end_wan::double, basic_expenditure_wan::double, three_public_final_wan::double "
         "from mart_unit_year_overview where document_id = ?", [doc]).fetchone()
     assert overview == ("深圳市福田区委区政府办公室(汇总)", "深圳市福田区", 2018,
                         10152.21, 10161.57, 72.23, 2206.05, 29.24)
