@@ -88,7 +88,8 @@ select
     sides.adjusted_wan,
     sides.executed_wan,
     sides.executed_wan - coalesce(sides.adjusted_wan, sides.approved_wan) as variance_wan,
-    round(100 * sides.executed_wan / nullif(coalesce(sides.adjusted_wan, sides.approved_wan), 0), 2)
+    {{ round_double(double_quotient('100 * sides.executed_wan',
+                                    'nullif(coalesce(sides.adjusted_wan, sides.approved_wan), 0)'), 2) }}
         as execution_rate_pct,
     sides.budget_document_id,
     sides.budget_source_line,
