@@ -30,7 +30,7 @@ RAW_SCHEMA = "raw"
 # tables of raw.duckdb that the models read (finding_history and alert_state are the orchestrator's own)
 RAW_TABLES = ("documents", "document_files", "cells", "report_tables", "parse_issues", "narrative_claims",
               "narrative_figures", "performance_tables", "performance_indicators", "metadata_candidates",
-              "manifest_entries", "document_holds", "document_pages")
+              "manifest_entries", "document_holds", "document_pages", "inbox_entries", "document_withdrawals")
 # one document's parse: replaced only for documents whose parsed_at changed (the big ones: cells …)
 PER_DOCUMENT = ("cells", "report_tables", "parse_issues", "narrative_claims", "narrative_figures",
                 "performance_tables", "performance_indicators", "document_pages")

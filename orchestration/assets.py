@@ -335,7 +335,7 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
                    "nothing_new": False}
         context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    removed = prune_dbt_targets(Path(dbt_project.project_dir) / dbt_project.target_path)
+    removed = prune_dbt_targets(Path(dbt_project.project_dir) / "target")  # dagster-dbt's per-call folders
     removed_logs = prune_logs(paths.logs)
     return MaterializeResult(metadata={**{k: v for k, v in summary.items() if k != "tables"},
                                        "fingerprint": build, "dbt_target_folders_pruned": len(removed),

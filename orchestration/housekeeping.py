@@ -28,12 +28,13 @@ def newest_first(paths: list[Path]) -> list[Path]:
 
 
 def prune_dbt_targets(target_dir: Path, keep: int | None = None) -> list[Path]:
-    """Remove all but the newest ``keep`` run folders of dbt's target directory (its top-level files — the
-    project's manifest, partial parse — stay). Returns the folders removed."""
+    """Remove all but the newest ``keep`` run folders of dbt's target directory (dagster-dbt's per-call
+    ``<step>-<id>-<hash>`` folders; its top-level files and each target's manifest folder — ``local``,
+    ``postgres`` — stay). Returns the folders removed."""
     keep = _keep("FISCAL_KEEP_DBT_TARGETS", KEEP_DBT_TARGETS) if keep is None else keep
     if not target_dir.is_dir():
         return []
-    folders = newest_first([p for p in target_dir.iterdir() if p.is_dir() and not p.is_symlink()])
+    folders = newest_first([p for p in target_dir.iterdir() if p.is_dir() and not p.is_symlink() and "-" in p.name])
     for folder in folders[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
     return folders[keep:]
