@@ -153,7 +153,8 @@ def test_dbt_target_folders_and_logs_stay_bounded_over_30_refreshes(tmp_path):
         os.utime(log, (start + refresh * 10, start + refresh * 10))
         prune_dbt_targets(target, keep=6)
         prune_logs(logs, keep=5)
-        assert len([p for p in target.iterdir() if p.is_dir() and "-" in p.name]) <= 6 and len(list(logs.iterdir())) <= 5
+        assert len([p for p in target.iterdir() if p.is_dir() and "-" in p.name]) <= 6
+        assert len(list(logs.iterdir())) <= 5
     assert sorted(p.name for p in target.iterdir()) == [
         "dbt_marts-0027", "dbt_marts-0028", "dbt_marts-0029", "dbt_staging_intermediate-0027",
         "dbt_staging_intermediate-0028", "dbt_staging_intermediate-0029", "local", "manifest.json",
