@@ -5,10 +5,19 @@ with entries as (
     select * from {{ ref('stg_raw__inbox_entries') }}
 ),
 
-sightings as (
-    select inbox_path, arg_max(document_id, seen_at) as document_id
+-- the document each path held when last seen (portable SQL: the DuckDB and PostgreSQL targets build it alike)
+ranked_sightings as (
+    select
+        inbox_path,
+        document_id,
+        row_number() over (partition by inbox_path order by seen_at desc, document_id) as recency
     from {{ ref('stg_raw__document_files') }}
-    group by inbox_path
+),
+
+sightings as (
+    select inbox_path, document_id
+    from ranked_sightings
+    where recency = 1
 )
 
 select
