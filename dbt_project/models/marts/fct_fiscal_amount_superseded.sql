@@ -8,10 +8,6 @@ with amounts as (
 versions as (
     select document_id, superseded_by, superseded_at from {{ ref('int_report_versions') }}
     where not is_current
-),
-
-quarantined as (
-    select document_id, table_code, line_no from {{ source('audit', 'quarantined_scope') }}
 )
 
 select
@@ -20,10 +16,5 @@ select
     versions.superseded_at
 from amounts
 inner join versions on amounts.document_id = versions.document_id
-where not exists (
-    select 1 from quarantined
-    where amounts.document_id = quarantined.document_id
-        and amounts.source_table = quarantined.table_code
-        and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
-)
+where {{ not_held_back('amounts') }}
     and amounts.amount_wan is not null

@@ -3,10 +3,6 @@
 -- versions minus held-back tables). Kept apart so that summing amount_wan never mixes in a rate.
 with amounts as (
     select * from {{ ref('int_fiscal_amounts_sourced') }}
-),
-
-quarantined as (
-    select document_id, table_code, line_no from {{ source('audit', 'quarantined_scope') }}
 )
 
 select
@@ -30,11 +26,6 @@ select
     amounts.source_cell_box,
     amounts.source_value_text
 from amounts
-where not exists (
-    select 1 from quarantined
-    where amounts.document_id = quarantined.document_id
-        and amounts.source_table = quarantined.table_code
-        and (quarantined.line_no is null or quarantined.line_no = amounts.source_line)
-)
+where {{ not_held_back('amounts') }}
     and amounts.is_current_version
     and amounts.amount_wan is null
