@@ -89,7 +89,7 @@ class BatchAudit:
 
 # what the rules read, in the order document_comparisons takes them
 AUDITED_RELATIONS = ("intermediate.int_amounts_classified", "staging.stg_raw__narrative_claims",
-                     "intermediate.int_performance_indicators_resolved", "staging.stg_raw__performance_tables",
+                     "intermediate.int_performance_indicators_scored", "staging.stg_raw__performance_tables",
                      "intermediate.int_narrative_figures_classified")
 # the columns of int_amounts_classified the rules read (the others: keys and provenance for the marts);
 # every column read is filtered and merged many times per batch, so this is a third of the audit's time
@@ -101,7 +101,7 @@ AUDITED_AMOUNT_COLUMNS = ("document_id", "report_kind", "table_code", "side", "r
 READING_ORDER = {
     "intermediate.int_amounts_classified": "document_id, line_no, column_number nulls last, fact_id",
     "staging.stg_raw__narrative_claims": "document_id, line_no, claim_kind, target_table, target_row, target_column",
-    "intermediate.int_performance_indicators_resolved": "document_id, table_code, position",
+    "intermediate.int_performance_indicators_scored": "document_id, table_code, position",
     "staging.stg_raw__performance_tables": "document_id, table_code",
     "intermediate.int_narrative_figures_classified": "document_id, figure_no",
     "staging.stg_raw__report_tables": "document_id, first_line, table_code",
@@ -262,7 +262,7 @@ def audit_documents(build_db: Build, raw_db: Path, document_ids: list[str]) -> B
 def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.DataFrame,
                          score_tables: pd.DataFrame, figures: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule's comparisons for the documents in these frames (the shapes of int_amounts_classified,
-    stg_raw__narrative_claims, int_performance_indicators_resolved, stg_raw__performance_tables and
+    stg_raw__narrative_claims, int_performance_indicators_scored, stg_raw__performance_tables and
     int_narrative_figures_classified)."""
     # narrative figures are matched to a 决算's tables; of a report without tables only its staffing rates
     with_tables = set(amounts["document_id"].unique())

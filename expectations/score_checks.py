@@ -1,6 +1,6 @@
 """Score-tree checks: weights roll up, weights total 100, scores add to the stated total, score ≤ weight.
 
-Input is int_performance_indicators_resolved (one row per indicator node) and the performance tables
+Input is int_performance_indicators_scored (one row per indicator node) and the performance tables
 (stated totals). Output rows have the columns of ``comparisons.COLUMNS``; the rule's scope is the
 score table (its table_code), so an error holds back that tree only. Scores and weights are printed
 to 0.01 at most, so the tolerance model is the amounts' one with a printed unit of 1 分.

@@ -158,8 +158,9 @@ def current_problems(marts_db: Path | PostgresTarget) -> pd.DataFrame:
     """What maintainers must hear about in the published marts: the documents' own inconsistencies (error/
     warning findings of origin source, not waived) and the tables they hold back, of current report
     versions; what could not be read, once per document (reader findings and the rows and tables they hold
-    back); and unreadable documents. Each has a stable subject id, details and a summary. A superseded
-    version's problems stay in dq_finding but are resolved for alerting: they no longer reach the facts."""
+    back); unreadable documents; and newer versions kept out because they read worse. Each has a stable
+    subject id, details and a summary. A superseded version's problems stay in dq_finding but are resolved
+    for alerting: they no longer reach the facts."""
     with BuildDatabase(marts_db, read_only=True) as con:
         problems = con.df(_rounded(con, """
             select finding_id as subject_id, 'finding_' || severity as kind, unit_name, fiscal_year, file_name,
@@ -178,6 +179,14 @@ def current_problems(marts_db: Path | PostgresTarget) -> pd.DataFrame:
             select 'document:' || document_id, 'document_quarantined', unit_name, fiscal_year, file_name,
                    document_id, null, null, null, parse_reason, null, null, null, null
             from dim_document where parse_status = 'quarantined'
+            union all
+            -- a newer version kept out because it reads worse than the current one (int_report_versions)
+            select 'version:' || v.document_id, 'version_held', v.unit_name, v.fiscal_year, v.file_names,
+                   v.document_id, null, null, null, v.reads_worse_reason, null, null, null, null
+            from report_version v
+            where not v.is_current and v.reads_worse_reason is not null and v.first_seen_at > (
+                select max(c.first_seen_at) from report_version c
+                where c.report_id = v.report_id and c.report_part = v.report_part and c.is_current)
         """))
         unreadable = con.df("""
             with reader as (
@@ -238,6 +247,9 @@ def _where_to_look(row) -> str:
     if row.kind == "could_not_read":
         return (f"fiscal query \"select table_code, line_no, page_no, message from dq_finding "
                 f"where document_id = '{row.document_id}' and origin = 'reader' order by line_no\"")
+    if row.kind == "version_held":
+        return (f"fiscal query \"select file_names, is_current, reads_worse_reason from report_version "
+                f"where report_id = (select report_id from report_version where document_id = '{row.document_id}')\"")
     if isinstance(row.finding_id, str):
         return f"fiscal query \"select * from dq_finding where finding_id = '{row.finding_id}'\""
     return f"fiscal query \"select * from dim_report_table where document_id = '{row.document_id}'\""
@@ -252,6 +264,9 @@ def _summary(row) -> str:
                 f"expected {row.expected} actual {row.actual} | finding {row.finding_id}{docs}")
     if row.kind == "table_quarantined":
         return f"table quarantined: {where} | {row.table_code} | rules {row.rule_id}"
+    if row.kind == "version_held":
+        return (f"newer version not published: {where} | {row.rule_id} | the current version stays published; "
+                f"waive its finding or `fiscal withdraw` the current version to publish it")
     if row.kind == "could_not_read":
         what = ([f"{int(row.n_rows)} row(s) in {row.table_code}"] if row.n_rows else []) + (
             ["the audit could not run"] if row.audit_failed else []) + (

@@ -488,7 +488,7 @@ def _print_status(paths: WarehousePaths) -> None:
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}"
                           + (f"\n    Data Docs: {escape(str(page))}" if page else ""))
     problems = current_problems(paths.published)
-    for summary in problems.loc[problems["kind"] == "could_not_read", "summary"]:
+    for summary in problems.loc[problems["kind"].isin(["could_not_read", "version_held"]), "summary"]:
         console.print(f"  [magenta]{escape(str(summary))}[/magenta]")
 
 

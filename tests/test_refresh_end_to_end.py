@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from tests.conftest import REPO, SEED_000, fiscal  # noqa: F401 (fiscal: imported from here by other tests)
 
@@ -125,7 +126,8 @@ def parsed_at(home: Path) -> dict:
 
 
 def test_rerun_then_corrected_version_then_rollback(refreshed):
-    """One scenario on one warehouse, in order: nothing new; an altered re-publication; rollback."""
+    """One scenario on one warehouse, in order: nothing new; an altered re-publication (kept out, then let in by
+    a waiver); rollback."""
     home, inbox, old_reader = refreshed["home"], refreshed["inbox"], refreshed["con"]
     before = parsed_at(home)
     first_release = one(old_reader, "select release_id from publish_history")
@@ -138,8 +140,9 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
     assert sorted(p.stem for p in (home / "releases").glob("*.duckdb")) == [first_release]
 
     if SEED_000.exists():
-        # 2. a re-publication of seed 000 with one amount altered: only it is parsed; it supersedes the
-        #    original, and only the table holding the altered amount is held back
+        # 2. a newer copy of seed 000 with one amount changed (a byte flip: same tables, same amounts, every row
+        #    read): only it is parsed; its GK02 no longer adds up where the original's does, so it reads worse
+        #    and does NOT supersede the complete original, which stays published; both stay visible
         text = SEED_000.read_text(encoding="utf-8")
         assert text.count(ALTERED[0]) == 1
         altered = inbox / "seed000_altered.txt"
@@ -157,18 +160,19 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
         doc, original = sha256(altered), sha256(SEED_000)
         assert set(after) - set(before) == {doc}
         assert "table quarantined seed000_altered.txt GK02" in result.stdout
+        assert "newer version not published" in result.stdout and "GK02 held back by hierarchy_rollup" in result.stdout
         with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
-            versions = con.execute("select document_id, version_number, is_current, superseded_by from report_version "
-                                   "where fiscal_year = 2018 order by version_number").fetchall()
-            assert versions == [(original, 1, False, doc), (doc, 2, True, None)]
+            versions = con.execute("select document_id, version_number, is_current, superseded_by, reads_worse_reason "
+                                   "from report_version where fiscal_year = 2018 order by version_number").fetchall()
+            assert versions == [
+                (doc, 1, False, original,
+                 f"reads worse: GK02 held back by hierarchy_rollup where version {original[:12]} passes"),
+                (original, 2, True, None, None)]
             quarantined = con.execute("select table_code from dim_report_table where document_id = ? "
                                       "and publication_status = 'quarantined'", [doc]).fetchall()
             assert quarantined == [("GK02",)]
-            assert one(con, GK_FACTS, doc) == 455 - 140
-            assert one(con, GK_FACTS, original) == 0
-            assert {row[0] for row in con.execute("select publication_status from dim_report_table "
-                                                  "where document_id = ?", [original]).fetchall()} == {
-                "superseded", "empty"}
+            assert one(con, GK_FACTS, doc) == 0
+            assert one(con, GK_FACTS, original) == 455  # every 公开 cell of the original, as before the copy
             assert one(con, "select count(*) from fct_fiscal_amount_quarantined where document_id = ?", doc) == 140
             finding = con.execute(
                 "select table_code, row_code, column_path, expected, actual, severity, file_name, unit_name, "
@@ -176,9 +180,30 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
                 "and column_path = '财政拨款收入'", [doc]).fetchone()
             assert finding == ("GK02", "20126", "财政拨款收入", 974.46, 964.45, "error", "seed000_altered.txt",
                                "深圳市福田区委区政府办公室(汇总)", 2018)
-            # the rest of the corrected report is published: its 公开01 总计 and 公开07 决算 合计
-            assert one(con, "select amount_wan::double from fct_fiscal_amount where document_id = ? "
-                            "and source_table = 'GK01' and side = 'income' and line_item = '总计'", doc) == 10233.80
+            total = "select amount_wan::double from fct_fiscal_amount where document_id = ? and source_table = 'GK01' "
+            assert one(con, total + "and side = 'income' and line_item = '总计'", original) == 10233.80
+
+        # 2b. a maintainer's say: the copy's findings waived (a confirmed correction), it supersedes the original
+        waivers = home.parent / "waivers.yml"
+        waivers.write_text(yaml.safe_dump({"waivers": [
+            {"document": doc[:16], "rule": "hierarchy_rollup", "table": "GK02", "reason": "confirmed re-publication",
+             "approved_by": "maintainer@example.org", "approved_on": "2026-11-30"}]}, allow_unicode=True),
+            encoding="utf-8")
+        result = fiscal("refresh", "--inbox", str(inbox), "--waivers", str(waivers), home=home)
+        assert result.returncode == 0, result.stdout + result.stderr
+        with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
+            versions = con.execute("select document_id, version_number, is_current, superseded_by from report_version "
+                                   "where fiscal_year = 2018 order by version_number").fetchall()
+            assert versions == [(original, 1, False, doc), (doc, 2, True, None)]
+            assert one(con, GK_FACTS, doc) == 455 and one(con, GK_FACTS, original) == 0
+            assert {row[0] for row in con.execute("select publication_status from dim_report_table "
+                                                  "where document_id = ?", [original]).fetchall()} == {
+                "superseded", "empty"}
+            changed = ("select amount_wan::double from fct_fiscal_amount where document_id = ? and source_table = "
+                       "'GK02' and classification_code = '2012602' and source_column = '本年收入合计'")
+            assert one(con, changed, doc) == 118.34
+            second_release = one(con, "select release_id from publish_history order by published_at desc limit 1 "
+                                      "offset 1")
 
     # 3. rollback publishes the release before the current one again (without seed 000 there is none)
     rolled = fiscal("rollback", home=home)
@@ -186,7 +211,7 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
         assert rolled.returncode == 1 and "no release older than" in rolled.stdout
         return
     assert rolled.returncode == 0, rolled.stdout
-    expected = first_release
+    expected = second_release
     assert expected in rolled.stdout
     with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
         assert one(con, "select release_id from publish_history order by published_at desc limit 1") == expected

@@ -4,10 +4,15 @@
 -- (草稿, 征求意见稿 …) sorts before every final, then the newest version (first seen last, then the newer file)
 -- is current: a draft never supersedes a final, whatever the order or mtime of the files. Older versions are
 -- superseded when the next one was first seen (a draft that arrives after its final: when it arrived).
--- A version that reads worse than another of its part (fewer tables, under 90 % of the cells, or more rows
--- the reader could not read: a truncated or damaged copy) sorts before every version that reads completely,
--- like a draft: a newer copy that reads worse never supersedes a complete one by itself (a maintainer withdraws
--- the complete one to let it); both stay visible, the worse one with why (reads_worse_reason).
+-- A version that reads worse than another of its part sorts before every version that reads completely, like
+-- a draft: fewer tables, under 90 % of the cells, more rows the reader could not read (a truncated or damaged
+-- copy), or a table the audit holds back where another version's same table passes (a copy with one digit
+-- changed: its arithmetic no longer adds up). So a newer copy that reads worse never supersedes a complete one
+-- by itself; a maintainer lets it (a waiver of its finding, or `fiscal withdraw` of the complete one). Both stay
+-- visible, the worse one with why (reads_worse_reason). Built after the audit (tag after_audit), since it
+-- reads the audit's holds; everything that says which version is current reads this model.
+{{ config(tags=['after_audit']) }}
+
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
@@ -19,15 +24,53 @@ issues as (
     group by document_id
 ),
 
+-- tables held back whole by unwaived error findings (quarantined_scope rows without a line)
+held_tables as (
+    select distinct held.document_id, held.table_code, held.rule_ids
+    from {{ source('audit', 'quarantined_scope') }} as held
+    where held.line_no is null
+),
+
+document_tables as (
+    select document_id, table_code from {{ ref('stg_raw__report_tables') }}
+    union
+    select document_id, table_code from {{ ref('stg_raw__performance_tables') }}
+),
+
+-- per version: a table it holds back where another version of its part prints the same table and passes
+held_where_another_passes as (
+    select
+        this_version.document_id,
+        min(held_tables.table_code || ' held back by ' || held_tables.rule_ids || ' where version '
+            || substr(other_version.document_id, 1, 12) || ' passes') as what
+    from documents as this_version
+    inner join held_tables on this_version.document_id = held_tables.document_id
+    inner join documents as other_version
+        on this_version.report_id = other_version.report_id
+        and this_version.report_part = other_version.report_part
+        and this_version.document_id <> other_version.document_id
+    inner join document_tables as other_tables
+        on other_version.document_id = other_tables.document_id
+        and held_tables.table_code = other_tables.table_code
+    where not exists (
+        select 1 from held_tables as other_held
+        where other_held.document_id = other_version.document_id
+            and other_held.table_code = held_tables.table_code
+    )
+    group by this_version.document_id
+),
+
 measured as (
     select
         documents.*,
         coalesce(issues.n_issues, 0) as n_issues,
+        held_where_another_passes.what as held_where_another_passes,
         max(documents.n_tables) over part as part_max_tables,
         max(documents.n_cells) over part as part_max_cells,
         min(coalesce(issues.n_issues, 0)) over part as part_min_issues
     from documents
     left join issues on documents.document_id = issues.document_id
+    left join held_where_another_passes on documents.document_id = held_where_another_passes.document_id
     window part as (partition by documents.report_id, documents.report_part)
 ),
 
@@ -41,6 +84,8 @@ graded as (
                 then 'reads worse: ' || n_cells || ' amounts where another version has ' || part_max_cells
             when n_issues > part_min_issues
                 then 'reads worse: ' || n_issues || ' rows not read where another version has ' || part_min_issues
+            when held_where_another_passes is not null
+                then 'reads worse: ' || held_where_another_passes
         end as reads_worse_reason
     from measured
 ),
