@@ -17,8 +17,12 @@ traced to documents, the run fails as before: that is a pipeline problem, not a 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
 from expectations.build_database import BuildDatabase
@@ -57,7 +61,7 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
     and run ``dbt <retry_args>`` (default: args) again — at most HOLD_ROUNDS times, since tests skipped
     below a failing one can only show their failures in the next run. Yields the Dagster events of the
     run that counts (a failed run's events are not reported: its assets are built again)."""
-    attempt = dbt.cli(args, context=context, raise_on_error=False)
+    attempt = dbt_call(dbt, args, context, paths)
     for _ in range(HOLD_ROUNDS):
         events = list(attempt.stream())
         if attempt.is_successful():
@@ -77,11 +81,48 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
                 log.warning(f"document held back: {reason}")
         if after_hold:
             after_hold()
-        attempt = dbt.cli(retry_args or args, context=context, raise_on_error=False)
+        attempt = dbt_call(dbt, retry_args or args, context, paths)
     events = list(attempt.stream())
     if not attempt.is_successful():
         raise attempt.get_error()
     yield from events
+
+
+def dbt_call(dbt, args: list[str], context, paths: WarehousePaths):
+    """``dbt.cli(args)`` in a new target folder seeded with this home's last partial parse.
+
+    dagster-dbt runs every call in a new target folder, so dbt parsed the whole project again on each call
+    (~3 s of each of the refresh's two calls). dbt's partial parse is only valid for the same connection
+    (the profile's paths name the home's databases), so it is kept per home and target and handed to the
+    next call; dbt itself parses in full when the project changed."""
+    kept = paths.home / f"dbt_partial_parse.{dbt.target or 'default'}.msgpack"
+    target_path = Path("target") / f"{context.op_def.name}-{uuid.uuid4().hex[:12]}"
+    folder = Path(dbt.project_dir) / target_path
+    if kept.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(kept, folder / PARTIAL_PARSE)
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
+    return _KeepsPartialParse(invocation, folder / PARTIAL_PARSE, kept)
+
+
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+class _KeepsPartialParse:
+    """A dbt invocation that, once its events are read, keeps the partial parse it wrote for the home."""
+
+    def __init__(self, invocation, written: Path, kept: Path):
+        self._invocation, self._written, self._kept = invocation, written, kept
+
+    def stream(self) -> Iterator:
+        yield from self._invocation.stream()
+        if self._written.exists():
+            staging = self._kept.with_name(f".{self._kept.name}.{os.getpid()}")
+            shutil.copy2(self._written, staging)
+            os.replace(staging, self._kept)
+
+    def __getattr__(self, name):
+        return getattr(self._invocation, name)
 
 
 def raw_layer_hold(paths: WarehousePaths, reasons: dict[str, str]) -> None:
