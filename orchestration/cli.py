@@ -58,8 +58,13 @@ def refresh(
     home: HomeOption = None,
     waivers: Annotated[Path | None, typer.Option("--waivers", help="Waivers file (default expectations/waivers.yml).")]
     = None,
+    force: Annotated[bool, typer.Option("--force", help="Run the job even if no input changed since the last "
+                                                        "successful refresh.")] = False,
 ) -> None:
-    """Run the nightly refresh job: ingest, build, audit, publish (one at a time per home)."""
+    """Run the nightly refresh job: ingest, build, audit, publish (one at a time per home). When nothing it
+    reads changed since the last successful refresh (inbox, waivers, code, settings), says so and stops."""
+    from orchestration.refresh_inputs import inputs_fingerprint, remember_inputs, unchanged_since_last_refresh
+
     paths = WarehousePaths(resolve_home(home)).ensure()
     inbox_dir = resolve_inbox(inbox)
     if not inbox_dir.exists():
@@ -67,7 +72,14 @@ def refresh(
         raise typer.Exit(2)
     try:
         with home_lock(paths.home, "a refresh"):
-            _refresh(paths, home, inbox_dir, waivers)
+            started = datetime.now(UTC)
+            fingerprint = inputs_fingerprint(paths, inbox_dir, waivers)
+            last = None if force else unchanged_since_last_refresh(paths, fingerprint)
+            if last is not None:
+                _report_unchanged_inputs(paths, home, inbox_dir, started, last)
+                return
+            _refresh(paths, home, inbox_dir, waivers)  # exits non-zero when the refresh failed
+            remember_inputs(paths, fingerprint, _load_summary(paths).get("finished_at") or started.isoformat())
     except HomeBusy as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(3) from exc
@@ -97,6 +109,21 @@ def _refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, waivers:
         result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step)
         progress.update(overall, total=1, completed=1)
     _report_refresh(paths, home, inbox_dir, started, log_path, result)
+
+
+def _report_unchanged_inputs(paths: WarehousePaths, home: Path | None, inbox_dir: Path, started: datetime,
+                             last: dict) -> None:
+    """Nothing a refresh reads changed: the current release is confirmed (for the freshness alert) and shown."""
+    summary = _load_summary(paths)
+    summary.update(started_at=started.isoformat(), finished_at=datetime.now(UTC).isoformat(), inbox=_path(inbox_dir),
+                   success=True, nothing_new=True, run_id=None, failures=[], warnings=[],
+                   inputs_unchanged_since=last.get("finished_at"), release_id=last.get("release_id"))
+    paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    console.print(f"Nothing new: the inbox, waivers, code and settings are as at the refresh of "
+                  f"{escape(str(last.get('finished_at')))}; the marts equal release {last.get('release_id')}, which "
+                  "stays published (no new release; --force runs the job anyway).")
+    _print_status(paths)
+    console.print(f"\nPublished marts: [bold]{escape(_published_name(paths))}[/bold]")
 
 
 def _report_refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, started: datetime, log_path: Path,
@@ -347,6 +374,7 @@ def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> Non
     from ingest import raw_layer
     from ingest.store import RawFileStore
     from ingest.withdrawals import UnknownDocument, apply_withdrawals, current, find_document, record
+    from orchestration.refresh_inputs import forget_inputs
 
     paths = WarehousePaths(resolve_home(home)).ensure()
     try:
@@ -363,6 +391,7 @@ def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> Non
                 return
             record(con, content_hash, file_name, action, reason, user)
             apply_withdrawals(con, RawFileStore(paths.store))
+        forget_inputs(paths)  # the next refresh runs: the withdrawal log is an input the inbox hash does not see
     except (HomeBusy, UnknownDocument) as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(3 if isinstance(exc, HomeBusy) else 1) from exc

@@ -136,7 +136,8 @@ def test_rerun_then_corrected_version_then_rollback(refreshed):
     result = fiscal("refresh", "--inbox", str(inbox), home=home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert parsed_at(home) == before
-    assert f"Nothing new: the marts equal release {first_release}" in result.stdout
+    assert "Nothing new: the inbox, waivers, code and settings are as at the refresh of" in result.stdout
+    assert f"the marts equal release {first_release}, which stays published" in result.stdout
     assert sorted(p.stem for p in (home / "releases").glob("*.duckdb")) == [first_release]
 
     if SEED_000.exists():

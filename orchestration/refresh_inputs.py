@@ -1,0 +1,92 @@
+"""Whether anything a refresh reads changed since the last successful one: if not, `fiscal refresh` says
+"Nothing new" in about a second, without starting Dagster, dbt or the suites.
+
+A refresh's result is a function of its inputs: the inbox (every entry the scan sees, with its size and
+modification time: no file is opened), the waivers, the code that parses, builds and audits (parser
+version, dbt project, rules, orchestration), the FISCAL_* settings (limits, target) and the year (what
+counts as an implausible future year); and the marts must still point at the release the last refresh left
+(a rollback changes that). Their hash is
+kept after each successful refresh (``<home>/refresh_inputs.json``); `fiscal withdraw` / `restore`
+forget it, so the next refresh runs. ``fiscal refresh --force`` always runs the job.
+
+The release fingerprint (orchestration/release_fingerprint.py) still decides, inside the job, that a build
+equal to the current release is not published when some input changed but the marts did not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import PARSER_VERSION
+from ingest.inbox_scan import scan_inbox
+from orchestration.publish import current_release
+from orchestration.warehouse import REPO_ROOT, WarehousePaths
+
+CODE_FOLDERS = ("ingest", "expectations", "orchestration", "dbt_project")
+CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json"}
+SKIPPED_FOLDERS = {"target", "dbt_packages", "logs", "__pycache__", "data_docs_static"}
+# settings that do not change what a refresh reads or writes
+IGNORED_SETTINGS = {"FISCAL_HOME"}
+
+
+def inputs_fingerprint(paths: WarehousePaths, inbox: Path, waivers: Path | None) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"parser {PARSER_VERSION}\nyear {datetime.now(UTC).year}\n".encode())
+    digest.update(f"home {os.path.realpath(paths.home)}\ninbox {os.path.realpath(inbox)}\n".encode())
+    for entry in scan_inbox(inbox):
+        digest.update(repr((entry.entry_path, entry.kind, entry.action, entry.reason, entry.size_bytes,
+                            entry.mtime_ns, entry.resolved)).encode())
+    waivers_file = waivers or REPO_ROOT / "expectations" / "waivers.yml"  # expectations.waivers' default
+    digest.update(waivers_file.read_bytes() if waivers_file.exists() else b"no waivers")
+    digest.update(_code_fingerprint().encode())
+    for name in sorted(os.environ):
+        if name.startswith("FISCAL_") and name not in IGNORED_SETTINGS:
+            digest.update(f"{name}={os.environ[name]}\n".encode())
+    return digest.hexdigest()
+
+
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for folder in CODE_FOLDERS:
+        for top, dirs, files in os.walk(REPO_ROOT / folder):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
+            for name in sorted(files):
+                if Path(name).suffix in CODE_SUFFIXES:
+                    path = Path(top) / name
+                    digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _record(paths: WarehousePaths) -> Path:
+    return paths.home / "refresh_inputs.json"
+
+
+def unchanged_since_last_refresh(paths: WarehousePaths, fingerprint: str) -> dict | None:
+    """The last successful refresh's record when its inputs hash equals ``fingerprint`` and the marts still
+    point at the release it left (not rolled back since), else None."""
+    try:
+        record = json.loads(_record(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    release = current_release(paths)
+    if record.get("fingerprint") != fingerprint or release is None or record.get("release_id") != release:
+        return None
+    return record
+
+
+def remember_inputs(paths: WarehousePaths, fingerprint: str, finished_at: str) -> None:
+    """After a successful refresh: its inputs (hashed before it ran) and the release the marts point at."""
+    record = {"fingerprint": fingerprint, "release_id": current_release(paths), "finished_at": finished_at}
+    staging = _record(paths).with_suffix(".partial")
+    staging.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(staging, _record(paths))
+
+
+def forget_inputs(paths: WarehousePaths) -> None:
+    """The next refresh runs whatever its inputs (a maintainer changed something the hash does not see)."""
+    _record(paths).unlink(missing_ok=True)
