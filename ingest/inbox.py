@@ -21,7 +21,7 @@ from ingest.inbox_record import record_entries
 from ingest.inbox_scan import scan_inbox, vanished
 from ingest.manifest import read_manifest
 from ingest.names import printable
-from ingest.parse_pool import bounded_outcomes
+from ingest.parse_pool import ParseLimits, bounded_outcomes
 from ingest.parse_report import ParseOutcome
 from ingest.reader import load_report_file
 from ingest.report_resolution import resolve_reports
@@ -85,8 +85,11 @@ def register_inbox(inbox: Path, store: RawFileStore, con: duckdb.DuckDBPyConnect
             "skipped": [f"{entry.entry_path}: {entry.reason}" for entry in skipped]}
 
 
-def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> list[tuple[Path, str]]:
-    """(stored file, original name) of documents seen but not parsed by this parser version."""
+def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore,
+                      limits: ParseLimits | None = None) -> list[tuple[Path, str]]:
+    """(stored file, original name) of documents seen but not parsed by this parser version, and of those a
+    parse limit stopped under other limits than ``limits`` (a maintainer raised them: they are read again)."""
+    limits = limits or ParseLimits.from_env()
     rows = con.execute(
         f"""
         with sightings as (
@@ -96,11 +99,12 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore) -> li
         select s.content_hash, s.file_name, s.inbox_path
         from sightings s
         left join documents d on d.content_hash = s.content_hash and d.parser_version = ?
-        where d.content_hash is null
+        where (d.content_hash is null
+               or (d.status = 'quarantined' and d.reason like '%[limits: %' and d.reason not like ?))
             and s.content_hash not in {WITHDRAWN_HASHES}  -- withdrawn by a maintainer: never parsed
         order by s.content_hash
         """,
-        [PARSER_VERSION],
+        [PARSER_VERSION, f"%{limits.signature}%"],
     ).fetchall()
     out = []
     for content_hash, file_name, inbox_path in rows:

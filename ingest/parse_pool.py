@@ -49,13 +49,19 @@ class ParseLimits:
         return cls(timeout_s=_positive(os.environ.get("FISCAL_PARSE_TIMEOUT"), DEFAULT_TIMEOUT_S, float),
                    memory_mb=_positive(os.environ.get("FISCAL_PARSE_MEMORY_MB"), DEFAULT_MEMORY_MB, int))
 
+    @property
+    def signature(self) -> str:
+        """Ends the reason of a file stopped by a limit: under other limits it is read again
+        (``ingest.inbox.pending_documents``)."""
+        return f"[limits: {self.timeout_s:g} s, {self.memory_mb} MB]"
+
     def time_reason(self, file_name: str) -> str:
         return (f"{file_name}: exceeds limits (time: not parsed within {self.timeout_s:g} s, FISCAL_PARSE_TIMEOUT); "
-                "its worker was stopped, nothing was read")
+                f"its worker was stopped, nothing was read {self.signature}")
 
     def memory_reason(self, file_name: str) -> str:
         return (f"{file_name}: exceeds limits (memory: the reader needed more than {self.memory_mb} MB, "
-                "FISCAL_PARSE_MEMORY_MB); nothing was read")
+                f"FISCAL_PARSE_MEMORY_MB); nothing was read {self.signature}")
 
 
 def _positive(text: str | None, default, kind):
@@ -143,7 +149,8 @@ def _result(job: tuple[Path, str], future, limits: ParseLimits, retry: bool = Tr
         return quarantined_job(job, limits.memory_reason(file_name))
     except ProcessExpired as exc:
         reason = (f"{file_name}: the process reading it died (exit code {exc.exitcode}: the reader crashed the "
-                  f"interpreter or ran out of memory, limit {limits.memory_mb} MB); expected a parse, nothing was read")
+                  f"interpreter or ran out of memory, limit {limits.memory_mb} MB); expected a parse, nothing was read "
+                  f"{limits.signature}")
         return quarantined_job(job, reason)
     except Exception as exc:  # the worker could not run the job at all (the stored file vanished …)
         return quarantined_job(job, f"{file_name}: the parse worker failed ({type(exc).__name__}: {exc}); "

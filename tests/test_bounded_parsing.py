@@ -12,12 +12,14 @@ import duckdb
 import pytest
 
 from ingest import raw_layer
+from ingest.inbox import parse_pending, pending_documents, register_inbox
 from ingest.metadata import Candidate, choose, read_metadata
 from ingest.parse_pool import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, ParseLimits, bounded_outcomes
 from ingest.parse_report import ParseOutcome, parse_report_file
 from ingest.reader import report_from_bytes
 from ingest.report_resolution import InboxDocument, resolve
 from ingest.sample_reports import east_lake_finance_bureau, render_final_accounts
+from ingest.store import RawFileStore
 from ingest.value_bounds import check_value_bounds
 from tests.report_writers import to_xlsx
 
@@ -59,13 +61,40 @@ def test_a_file_past_its_time_or_memory_limit_is_quarantined_and_the_others_pars
                          ("last.txt", "parsed", 285)]
     reasons = {o.document["file_name"]: o.document["reason"] for o in outcomes}
     assert reasons["never_ends.txt"] == ("never_ends.txt: exceeds limits (time: not parsed within 4 s, "
-                                         "FISCAL_PARSE_TIMEOUT); its worker was stopped, nothing was read")
+                                         "FISCAL_PARSE_TIMEOUT); its worker was stopped, nothing was read "
+                                         "[limits: 4 s, 256 MB]")
     assert reasons["grows.txt"] == ("grows.txt: exceeds limits (memory: the reader needed more than 256 MB, "
-                                    "FISCAL_PARSE_MEMORY_MB); nothing was read")
+                                    "FISCAL_PARSE_MEMORY_MB); nothing was read [limits: 4 s, 256 MB]")
     assert reasons["dies.txt"].startswith("dies.txt: the process reading it died (exit code -9")
     assert elapsed < 60
     # provenance: the stored copy, under the name it arrived with
     assert outcomes[0].document["stored_path"] == str(jobs[0][0])
+
+
+def test_a_file_stopped_by_a_limit_is_read_again_once_the_limits_change(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "slow.txt").write_text(TEXT, encoding="utf-8")
+    (inbox / "fine.txt").write_text(TEXT + "\n", encoding="utf-8")
+    store = RawFileStore(tmp_path / "store")
+    monkeypatch.setenv("FISCAL_PARSE_TIMEOUT", "3")
+    monkeypatch.setenv("FISCAL_FAULTS", "parse.hang:slow.txt")  # this night the file does not finish in time
+    with raw_layer.connect(str(tmp_path / "raw.duckdb")) as con:
+        register_inbox(inbox, store, con)
+        assert parse_pending(con, store, workers=2)["quarantined"] == 1
+
+        def status() -> dict:
+            return dict(con.execute("select file_name, status from documents").fetchall())
+
+        assert status() == {"slow.txt": "quarantined", "fine.txt": "parsed"}
+        monkeypatch.delenv("FISCAL_FAULTS")
+        assert pending_documents(con, store) == []  # same limits: not tried again every night
+        monkeypatch.setenv("FISCAL_PARSE_TIMEOUT", "30")  # a maintainer raises the limit
+        assert [name for _, name in pending_documents(con, store)] == ["slow.txt"]
+        assert parse_pending(con, store, workers=2)["parsed"] == 1
+        assert status() == {"slow.txt": "parsed", "fine.txt": "parsed"}
+        assert con.execute("select count(*) from documents").fetchone()[0] == 2  # replaced, not added
+        assert pending_documents(con, store) == []
 
 
 # ------------------------------------------------------------------ values the raw layer cannot hold
