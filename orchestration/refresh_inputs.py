@@ -62,6 +62,17 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def published_release(paths: WarehousePaths) -> str | None:
+    """The release the published marts hold: the DuckDB release file, or the server's marts schema."""
+    if paths.server is None:
+        return current_release(paths)
+    try:
+        with paths.server.connect(autocommit=True) as pg:
+            return pg.execute("select max(release_id) from marts.publish_history").fetchone()[0]
+    except Exception:  # noqa: BLE001 (no server, no marts yet: the job runs and says what is wrong)
+        return None
+
+
 def _record(paths: WarehousePaths) -> Path:
     return paths.home / "refresh_inputs.json"
 
@@ -73,7 +84,7 @@ def unchanged_since_last_refresh(paths: WarehousePaths, fingerprint: str) -> dic
         record = json.loads(_record(paths).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    release = current_release(paths)
+    release = published_release(paths)
     if record.get("fingerprint") != fingerprint or release is None or record.get("release_id") != release:
         return None
     return record
@@ -81,7 +92,7 @@ def unchanged_since_last_refresh(paths: WarehousePaths, fingerprint: str) -> dic
 
 def remember_inputs(paths: WarehousePaths, fingerprint: str, finished_at: str) -> None:
     """After a successful refresh: its inputs (hashed before it ran) and the release the marts point at."""
-    record = {"fingerprint": fingerprint, "release_id": current_release(paths), "finished_at": finished_at}
+    record = {"fingerprint": fingerprint, "release_id": published_release(paths), "finished_at": finished_at}
     staging = _record(paths).with_suffix(".partial")
     staging.write_text(json.dumps(record), encoding="utf-8")
     os.replace(staging, _record(paths))

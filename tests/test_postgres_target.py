@@ -199,7 +199,8 @@ def test_publish_swaps_schemas_and_rollback_swaps_back(samples_on_both):
 
     with psycopg.connect(dsn, autocommit=True) as pg:
         first = releases(pg)["marts"]
-    again = run_fiscal("refresh", home=home, dsn=dsn, role=role)  # the default inbox: the same samples
+    # the default inbox: the same samples (--force: no input changed, so without it the refresh stops at once)
+    again = run_fiscal("refresh", "--force", home=home, dsn=dsn, role=role)
     assert again.returncode == 0, again.stdout + again.stderr
     with psycopg.connect(dsn, autocommit=True) as pg:
         after_publish = releases(pg)
