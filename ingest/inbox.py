@@ -100,7 +100,8 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore,
         from sightings s
         left join documents d on d.content_hash = s.content_hash and d.parser_version = ?
         where (d.content_hash is null
-               or (d.status = 'quarantined' and d.reason like '%[limits: %' and d.reason not like ?))
+               or (d.status = 'quarantined' and d.reason not like ?  -- stopped under other limits, or before
+                   and (d.reason like '%exceeds limits (%' or d.reason like '%the process reading it died%')))
             and s.content_hash not in {WITHDRAWN_HASHES}  -- withdrawn by a maintainer: never parsed
         order by s.content_hash
         """,

@@ -184,9 +184,7 @@ def current_problems(marts_db: Path | PostgresTarget) -> pd.DataFrame:
             select 'version:' || v.document_id, 'version_held', v.unit_name, v.fiscal_year, v.file_names,
                    v.document_id, null, null, null, v.reads_worse_reason, null, null, null, null
             from report_version v
-            where not v.is_current and v.reads_worse_reason is not null and v.first_seen_at > (
-                select max(c.first_seen_at) from report_version c
-                where c.report_id = v.report_id and c.report_part = v.report_part and c.is_current)
+            where v.is_kept_out
         """))
         unreadable = con.df("""
             with reader as (

@@ -11,9 +11,9 @@ copied there with COPY after every change, dbt builds with the ``postgres`` targ
 writes there, and publishing renames ``marts_next`` to ``marts`` in one transaction.
 
 The marts read the audit tables as a dbt source mapped to ``integrity_findings``, so Dagster runs
-dbt twice in one job: staging/intermediate first, then, after the audit, the models tagged ``after_audit``
-(which version of a report is current reads the audit's holds: a newer copy whose arithmetic fails where
-the older one passes does not supersede it) and the marts.
+dbt twice in one job: staging/intermediate first, then, after the audit, everything downstream of the audit
+tables (``source:audit+``: which version of a report is current reads the audit's holds, so a newer copy
+whose arithmetic fails where the older one passes does not supersede it) and the marts.
 """
 
 
@@ -182,7 +182,9 @@ class FiscalDbtTranslator(DagsterDbtTranslator):
 
 MANIFEST = ensure_manifest()
 BEFORE_AUDIT = "resource_type:seed staging intermediate"
-AFTER_AUDIT = "tag:after_audit"  # intermediate models that read the audit (the version choice and its views)
+# everything downstream of the audit's tables: the version choice (int_report_versions), the views that say
+# which version is current, and the marts; selected by the graph, so a new model reading them cannot run early
+AFTER_AUDIT = "source:audit+"
 TRANSLATOR = FiscalDbtTranslator()
 
 

@@ -389,9 +389,9 @@ def _withdrawal(target: str, action: str, reason: str, home: Path | None) -> Non
                 console.print(f"{escape(file_name)} ({content_hash[:16]}) is already "
                               f"{'withdrawn' if action == 'withdraw' else 'not withdrawn'}; nothing done")
                 return
+            forget_inputs(paths)  # first: the next refresh runs, whatever happens to this process after
             record(con, content_hash, file_name, action, reason, user)
             apply_withdrawals(con, RawFileStore(paths.store))
-        forget_inputs(paths)  # the next refresh runs: the withdrawal log is an input the inbox hash does not see
     except (HomeBusy, UnknownDocument) as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(3 if isinstance(exc, HomeBusy) else 1) from exc

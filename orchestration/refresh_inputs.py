@@ -3,9 +3,11 @@
 
 A refresh's result is a function of its inputs: the inbox (every entry the scan sees, with its size and
 modification time: no file is opened), the waivers, the code that parses, builds and audits (parser
-version, dbt project, rules, orchestration), the FISCAL_* settings (limits, target) and the year (what
-counts as an implausible future year); and the marts must still point at the release the last refresh left
-(a rollback changes that). Their hash is
+version, dbt project, rules, orchestration, and the versions of the libraries that read, build and check),
+the FISCAL_* settings (limits, target) and the year (what counts as an implausible future year). And the
+home must be as the last successful refresh left it: the marts at the same release (a rollback changes
+that), the raw layer with the same files, parses, holds and withdrawals (a failed refresh, a Dagster daemon
+run or `fiscal withdraw` change them). Their hash is
 kept after each successful refresh (``<home>/refresh_inputs.json``); `fiscal withdraw` / `restore`
 forget it, so the next refresh runs. ``fiscal refresh --force`` always runs the job.
 
@@ -19,7 +21,10 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
+
+import duckdb
 
 from ingest import PARSER_VERSION
 from ingest.inbox_scan import scan_inbox
@@ -31,6 +36,12 @@ CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json"}
 SKIPPED_FOLDERS = {"target", "dbt_packages", "logs", "__pycache__", "data_docs_static"}
 # settings that do not change what a refresh reads or writes
 IGNORED_SETTINGS = {"FISCAL_HOME"}
+# the libraries whose version can change what a refresh reads, builds or checks
+PACKAGES = ("dbt-core", "dbt-duckdb", "dbt-postgres", "duckdb", "dagster", "dagster-dbt", "great-expectations",
+            "pdfplumber", "pdfminer.six", "pypdfium2", "openpyxl", "python-docx", "pandas")
+# raw-layer tables and what of them changes when a refresh, a daemon run or a maintainer acts on the home
+RAW_STATE = {"document_files": "max(seen_at)", "documents": "max(parsed_at)", "document_holds": "count(*)",
+             "document_withdrawals": "count(*)"}
 
 
 def inputs_fingerprint(paths: WarehousePaths, inbox: Path, waivers: Path | None) -> str:
@@ -46,7 +57,32 @@ def inputs_fingerprint(paths: WarehousePaths, inbox: Path, waivers: Path | None)
     for name in sorted(os.environ):
         if name.startswith("FISCAL_") and name not in IGNORED_SETTINGS:
             digest.update(f"{name}={os.environ[name]}\n".encode())
+    for package in PACKAGES:
+        try:
+            digest.update(f"{package} {metadata.version(package)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} absent\n".encode())
     return digest.hexdigest()
+
+
+def warehouse_state(paths: WarehousePaths) -> dict:
+    """What the home holds that a refresh reads besides its inputs: the release the marts point at, and the raw
+    layer's files, parses, holds and withdrawals (a failed refresh, a daemon run or `fiscal withdraw` change
+    them). Compared as it was when the last successful refresh ended."""
+    state: dict = {"release_id": published_release(paths)}
+    if not paths.raw_db.exists():
+        return state
+    try:
+        with duckdb.connect(str(paths.raw_db), read_only=True) as raw:
+            for table, columns in RAW_STATE.items():
+                try:
+                    row = raw.execute(f"select count(*), {columns} from {table}").fetchone()
+                except duckdb.CatalogException:  # an older home without the table
+                    row = None
+                state[table] = [str(value) for value in row] if row else None
+    except duckdb.Error as exc:  # locked by another process (not a refresh: the home lock is held)
+        state["raw"] = f"unreadable: {type(exc).__name__}"
+    return state
 
 
 def _code_fingerprint() -> str:
@@ -78,21 +114,23 @@ def _record(paths: WarehousePaths) -> Path:
 
 
 def unchanged_since_last_refresh(paths: WarehousePaths, fingerprint: str) -> dict | None:
-    """The last successful refresh's record when its inputs hash equals ``fingerprint`` and the marts still
-    point at the release it left (not rolled back since), else None."""
+    """The last successful refresh's record when its inputs hash equals ``fingerprint`` and the home is as
+    that refresh left it (the same release, not rolled back; the same raw layer), else None."""
     try:
         record = json.loads(_record(paths).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    release = published_release(paths)
-    if record.get("fingerprint") != fingerprint or release is None or record.get("release_id") != release:
+    if record.get("fingerprint") != fingerprint:
         return None
-    return record
+    state = warehouse_state(paths)
+    if state.get("release_id") is None or record.get("state") != state:
+        return None
+    return {**record, "release_id": state["release_id"]}
 
 
 def remember_inputs(paths: WarehousePaths, fingerprint: str, finished_at: str) -> None:
-    """After a successful refresh: its inputs (hashed before it ran) and the release the marts point at."""
-    record = {"fingerprint": fingerprint, "release_id": published_release(paths), "finished_at": finished_at}
+    """After a successful refresh: its inputs (hashed before it ran) and the state it left the home in."""
+    record = {"fingerprint": fingerprint, "state": warehouse_state(paths), "finished_at": finished_at}
     staging = _record(paths).with_suffix(".partial")
     staging.write_text(json.dumps(record), encoding="utf-8")
     os.replace(staging, _record(paths))

@@ -5,6 +5,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.refresh_inputs import (
@@ -72,6 +73,17 @@ def test_a_rollback_runs_the_job(home) -> None:
     (paths.releases / "R0.duckdb").write_bytes(b"release zero")
     paths.marts_db.unlink()
     os.link(paths.releases / "R0.duckdb", paths.marts_db)
+    assert unchanged_since_last_refresh(paths, inputs_fingerprint(paths, inbox, None)) is None
+
+
+def test_a_raw_layer_changed_outside_a_successful_refresh_runs_the_job(home) -> None:
+    """A refresh that parsed a file and then failed, a daemon run, `fiscal withdraw`: the raw layer moved."""
+    paths, inbox = home
+    with duckdb.connect(str(paths.raw_db)) as raw:
+        raw.execute("create table document_withdrawals (content_hash varchar, action varchar)")
+    _remembered(paths, inbox)
+    with duckdb.connect(str(paths.raw_db)) as raw:
+        raw.execute("insert into document_withdrawals values ('ab12', 'withdraw')")
     assert unchanged_since_last_refresh(paths, inputs_fingerprint(paths, inbox, None)) is None
 
 

@@ -1,7 +1,7 @@
 -- The fact grain with its keys and provenance columns, shared by the published facts and the quarantine,
 -- with whether each amount's document is the current version of its report (which a later version changes).
 -- A view: the tables reading it (fct_fiscal_amount, its quarantine, fct_fiscal_quantity) are where it is paid.
-{{ config(materialized='view', tags=['after_audit']) }}
+{{ config(materialized='view') }}
 
 with amounts as (
     select * from {{ ref('int_amounts_classified') }}

@@ -3,7 +3,7 @@
 -- or percentage, with what it measures, the phrase naming it and where it is printed. A figure whose subject
 -- names a 类 / 款 / 项 the tables print links to its code. A view: fct_narrative_figure takes the current
 -- versions, fct_narrative_figure_superseded the others.
-{{ config(materialized='view', tags=['after_audit']) }}
+{{ config(materialized='view') }}
 
 with figures as (
     select * from {{ ref('int_narrative_figures_classified') }}

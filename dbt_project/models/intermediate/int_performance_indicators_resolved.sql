@@ -1,7 +1,7 @@
 -- The audited indicator nodes with whether their document is the current version of its report: decided
 -- after the audit (int_report_versions reads its holds), so a newer version whose score table fails where
 -- the older one passes does not displace it. A view: fct_performance_score and its quarantine pay for it.
-{{ config(materialized='view', tags=['after_audit']) }}
+{{ config(materialized='view') }}
 
 with scores as (
     select * from {{ ref('int_performance_indicators_scored') }}

@@ -9,9 +9,12 @@
 -- copy), or a table the audit holds back where another version's same table passes (a copy with one digit
 -- changed: its arithmetic no longer adds up). So a newer copy that reads worse never supersedes a complete one
 -- by itself; a maintainer lets it (a waiver of its finding, or `fiscal withdraw` of the complete one). Both stay
--- visible, the worse one with why (reads_worse_reason). Built after the audit (tag after_audit), since it
+-- visible, the worse one with why (reads_worse_reason). Built after the audit (dbt selection source:audit+), since it
 -- reads the audit's holds; everything that says which version is current reads this model.
-{{ config(tags=['after_audit']) }}
+-- Ordered by: drafts first; then versions that read worse (tables, amounts, rows), then versions whose table
+-- the audit holds back where a complete final passes; then the newest last. A copy cut short whose damaged
+-- table no longer has anything to check therefore never wins over a complete version held back for a source
+-- error: reading completely weighs more than passing the audit.
 
 with documents as (
     select * from {{ ref('stg_raw__documents') }}
@@ -22,6 +25,33 @@ issues as (
     select document_id, count(*) as n_issues
     from {{ ref('stg_raw__parse_issues') }}
     group by document_id
+),
+
+measured as (
+    select
+        documents.*,
+        coalesce(issues.n_issues, 0) as n_issues,
+        max(documents.n_tables) over part as part_max_tables,
+        max(documents.n_cells) over part as part_max_cells,
+        min(coalesce(issues.n_issues, 0)) over part as part_min_issues
+    from documents
+    left join issues on documents.document_id = issues.document_id
+    window part as (partition by documents.report_id, documents.report_part)
+),
+
+-- what the reader got: a truncated or damaged copy reads fewer tables, amounts or rows
+read_graded as (
+    select
+        *,
+        case
+            when n_tables < part_max_tables
+                then 'reads worse: ' || n_tables || ' tables where another version has ' || part_max_tables
+            when n_cells < 0.9 * part_max_cells
+                then 'reads worse: ' || n_cells || ' amounts where another version has ' || part_max_cells
+            when n_issues > part_min_issues
+                then 'reads worse: ' || n_issues || ' rows not read where another version has ' || part_min_issues
+        end as read_worse_reason
+    from measured
 ),
 
 -- tables held back whole by unwaived error findings (quarantined_scope rows without a line)
@@ -37,18 +67,21 @@ document_tables as (
     select document_id, table_code from {{ ref('stg_raw__performance_tables') }}
 ),
 
--- per version: a table it holds back where another version of its part prints the same table and passes
+-- per version: a table it holds back where another final version of its part that reads completely prints
+-- the same table and passes (a draft or a damaged copy that passes proves nothing about this one)
 held_where_another_passes as (
     select
         this_version.document_id,
         min(held_tables.table_code || ' held back by ' || held_tables.rule_ids || ' where version '
             || substr(other_version.document_id, 1, 12) || ' passes') as what
-    from documents as this_version
+    from read_graded as this_version
     inner join held_tables on this_version.document_id = held_tables.document_id
-    inner join documents as other_version
+    inner join read_graded as other_version
         on this_version.report_id = other_version.report_id
         and this_version.report_part = other_version.report_part
         and this_version.document_id <> other_version.document_id
+        and not other_version.is_draft
+        and other_version.read_worse_reason is null
     inner join document_tables as other_tables
         on other_version.document_id = other_tables.document_id
         and held_tables.table_code = other_tables.table_code
@@ -60,34 +93,14 @@ held_where_another_passes as (
     group by this_version.document_id
 ),
 
-measured as (
-    select
-        documents.*,
-        coalesce(issues.n_issues, 0) as n_issues,
-        held_where_another_passes.what as held_where_another_passes,
-        max(documents.n_tables) over part as part_max_tables,
-        max(documents.n_cells) over part as part_max_cells,
-        min(coalesce(issues.n_issues, 0)) over part as part_min_issues
-    from documents
-    left join issues on documents.document_id = issues.document_id
-    left join held_where_another_passes on documents.document_id = held_where_another_passes.document_id
-    window part as (partition by documents.report_id, documents.report_part)
-),
-
 graded as (
     select
-        *,
-        case
-            when n_tables < part_max_tables
-                then 'reads worse: ' || n_tables || ' tables where another version has ' || part_max_tables
-            when n_cells < 0.9 * part_max_cells
-                then 'reads worse: ' || n_cells || ' amounts where another version has ' || part_max_cells
-            when n_issues > part_min_issues
-                then 'reads worse: ' || n_issues || ' rows not read where another version has ' || part_min_issues
-            when held_where_another_passes is not null
-                then 'reads worse: ' || held_where_another_passes
-        end as reads_worse_reason
-    from measured
+        read_graded.*,
+        held_where_another_passes.what is not null as is_held_worse,
+        coalesce(read_graded.read_worse_reason, 'reads worse: ' || held_where_another_passes.what)
+            as reads_worse_reason
+    from read_graded
+    left join held_where_another_passes on read_graded.document_id = held_where_another_passes.document_id
 ),
 
 files as (
@@ -115,9 +128,17 @@ ordered as (
         documents.n_cells,
         documents.n_issues,
         documents.reads_worse_reason,
+        documents.read_worse_reason,
+        documents.is_held_worse,
         files.file_modified_at,
         files.file_names,
         files.n_sightings,
+        -- the version that would be current if how each version reads were not weighed: when it is not the
+        -- current one, a newer copy is kept out (is_kept_out, alerted)
+        row_number() over (
+            partition by documents.report_id, documents.report_part
+            order by documents.is_draft desc, documents.first_seen_at, files.file_modified_at, documents.document_id
+        ) as newest_number,
         row_number() over versions as version_number,
         lead(documents.first_seen_at) over versions as next_first_seen_at,
         lead(documents.document_id) over versions as superseded_by,
@@ -126,7 +147,8 @@ ordered as (
     left join files on documents.document_id = files.document_id
     window versions as (
         partition by documents.report_id, documents.report_part
-        order by documents.is_draft desc, documents.reads_worse_reason is not null desc, documents.first_seen_at, files.file_modified_at, documents.document_id
+        order by documents.is_draft desc, documents.read_worse_reason is not null desc, documents.is_held_worse desc,
+            documents.first_seen_at, files.file_modified_at, documents.document_id
     )
 )
 
@@ -142,6 +164,7 @@ select
     version_number,
     n_versions,
     version_number = n_versions as is_current,
+    newest_number = n_versions and version_number <> n_versions as is_kept_out,
     first_seen_at,
     -- greatest() skips nulls: the current version has no superseded_at
     case when next_first_seen_at is not null then greatest(next_first_seen_at, first_seen_at) end as superseded_at,

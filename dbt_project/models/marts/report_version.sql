@@ -11,6 +11,7 @@ select
     versions.version_number,
     versions.n_versions,
     versions.is_current,
+    versions.is_kept_out,
     versions.first_seen_at,
     versions.superseded_at,
     versions.superseded_by,
