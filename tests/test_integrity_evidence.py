@@ -276,7 +276,9 @@ def test_every_data_docs_page_of_dq_finding_exists_after_three_refreshes(three_r
     assert {f for f in (home / "data_docs" / "runs").iterdir()} == folders
     # dagster-dbt's per-call target folders stay bounded
     target = REPO / "dbt_project" / "target"
-    assert len([p for p in target.iterdir() if p.is_dir() and "-" in p.name]) <= 6  # not the targets' manifests
+    # (refreshes running in other pytest-xdist workers meanwhile may each hold their two dbt calls' folders)
+    others = 2 * (int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) - 1)
+    assert len([p for p in target.iterdir() if p.is_dir() and "-" in p.name]) <= 6 + others  # not the manifests
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
