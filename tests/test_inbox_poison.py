@@ -4,9 +4,9 @@ Two real refreshes: the bundled good reports alone, then the same good reports b
 the issue lists (an amount with 15+ integer digits, a 行次 above 2^31, two out-of-range amounts in one row,
 the same tables twice in one text file and in a hidden XLSX sheet, an XLSX with a stray cell at XFD1048576,
 XLSX formulas without cached values, a note line naming another year's report, a title year range, a year
-after next year, a truncated newer copy of a good report, a file whose reader never ends and one whose reader
-grows without end). The second refresh exits 0, the good reports are published exactly as without the bad
-files, and every bad file is named with its reason.
+after next year, a truncated newer copy of a good report, a newer copy with one digit changed, a file whose
+reader never ends and one whose reader grows without end). The second refresh exits 0, the good reports are
+published exactly as without the bad files, and every bad file is named with its reason.
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ def poison_files() -> dict[str, bytes]:
     twice = report("示例市西湖区财政局")
     note = report("示例市北城区财政局", 2015).replace("2015 年度部门决算", "2024年度部门预算\n\n2015 年度部门决算", 1)
     education = (REPO / "samples" / "inbox" / "east_lake_education_bureau_2023_juesuan.txt").read_text(encoding="utf-8")
+    finance = (REPO / "samples" / "inbox" / "east_lake_finance_bureau_2023_juesuan.txt").read_text(encoding="utf-8")
+    one_digit = "201\t一般公共服务支出\t2,594.66\t1,292.58"  # 公开03: 基本支出 of 201, one digit changed below
+    assert one_digit in finance
     return {
         "huge_amount.txt": huge.encode(),
         "two_bad_cells_in_a_row.txt": two_in_a_row.encode(),
@@ -92,6 +95,8 @@ def poison_files() -> dict[str, bytes]:
                                                                  "2015-2016 年度部门决算").encode(),
         "year_2099.txt": report("示例市西郊区财政局", 2099).encode(),
         "education_truncated_copy.txt": education[: len(education) // 2].encode(),
+        "finance_one_digit_changed_copy.txt": finance.replace(one_digit, one_digit.replace("1,292", "1,392"), 1
+                                                              ).encode(),
         "never_ends.txt": report("示例市南郊区财政局").encode(),
         "grows_without_end.txt": report("示例市北郊区财政局").encode(),
     }
@@ -108,8 +113,9 @@ def poisoned(tmp_path_factory):
         shutil.copy(REPO / "samples" / "inbox" / name, inbox / name)
     for name, data in poison_files().items():
         (inbox / name).write_bytes(data)
-    later = time.time() + 3600  # the truncated copy is the newer file
+    later = time.time() + 3600  # the truncated and the changed copies are the newer files
     os.utime(inbox / "education_truncated_copy.txt", (later, later))
+    os.utime(inbox / "finance_one_digit_changed_copy.txt", (later, later))
     baseline = refresh(good_inbox, base / "good_home")
     started = time.monotonic()
     result = refresh(inbox, base / "home", FISCAL_PARSE_TIMEOUT="20", FISCAL_PARSE_MEMORY_MB="1024",
@@ -212,6 +218,15 @@ def test_the_title_decides_the_year_and_uncertain_years_wait_for_the_manifest(po
     assert "waits for a manifest.csv entry" in reason and "range of years" in conflicts
     status, _, _, reason, _ = documents["year_2099.txt"]
     assert status == "quarantined" and "2099 (from the title) is later than next year" in reason
+
+
+def test_a_newer_copy_with_one_digit_changed_does_not_supersede_the_complete_report(poisoned):
+    versions = rows(poisoned["con"], "select file_names, is_current, is_kept_out, reads_worse_reason from "
+                                     "report_version where unit_name = '示例市东湖区财政局' order by version_number")
+    assert [(f, c, k) for f, c, k, _ in versions] == [("finance_one_digit_changed_copy.txt", False, True),
+                                                      ("east_lake_finance_bureau_2023_juesuan.txt", True, False)]
+    assert versions[0][3].startswith("reads worse: GK03 held back by ")  # its own arithmetic no longer adds up
+    assert "newer version not published" in poisoned["result"].stdout
 
 
 def test_a_truncated_newer_copy_does_not_supersede_the_complete_report(poisoned):
