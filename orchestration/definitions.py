@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dagster import Definitions
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets import (
     DBT_EXECUTABLE,
@@ -20,6 +19,7 @@ from orchestration.assets import (
     raw_layer_tables,
     report_versions,
 )
+from orchestration.dbt_resource import FiscalDbtCliResource
 from orchestration.integrity_checks import integrity_rules
 from orchestration.jobs import nightly_refresh, nightly_schedule
 from orchestration.resources import WarehouseResource
@@ -34,7 +34,7 @@ defs = Definitions(
     schedules=[nightly_schedule],
     sensors=[inbox_sensor, refresh_failure_alert, freshness_sensor],
     resources={
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+        "dbt": FiscalDbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
                               dbt_executable=DBT_EXECUTABLE),
         "warehouse": WarehouseResource(),
     },
