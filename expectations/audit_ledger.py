@@ -14,14 +14,13 @@ Tables, in the build database's ``audit`` schema (written by the gate, read by n
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from expectations.build_database import Build, BuildDatabase
-from ingest import PARSER_VERSION
+from ingest.fingerprint import files_fingerprint
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LEDGER_DDL = """
@@ -75,16 +74,6 @@ FINGERPRINTED = ("expectations/*.py", "expectations/catalog.yml", *DBT_BUILD_INP
 
 def audit_fingerprint(root: Path = REPO_ROOT) -> str:
     return files_fingerprint(FINGERPRINTED, root)
-
-
-def files_fingerprint(patterns: tuple[str, ...], root: Path = REPO_ROOT) -> str:
-    """Hash of the parser version and the files matching ``patterns``: what derived rows were computed by."""
-    digest = hashlib.sha256(PARSER_VERSION.encode())
-    for pattern in patterns:
-        for path in sorted(root.glob(pattern)):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def ensure_ledger(build_db: Build) -> None:

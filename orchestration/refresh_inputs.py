@@ -26,14 +26,15 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import PARSER_VERSION
+from ingest.fingerprint import files_fingerprint
 from ingest.inbox_scan import scan_inbox
 from orchestration.publish import current_release
 from orchestration.warehouse import REPO_ROOT, WarehousePaths
 
-CODE_FOLDERS = ("ingest", "expectations", "orchestration", "dbt_project")
-CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json"}
-SKIPPED_FOLDERS = {"target", "dbt_packages", "logs", "__pycache__", "data_docs_static"}
+# the code that parses, builds, audits and publishes (dbt's target/ folders are outputs, not code)
+CODE = ("ingest/**/*.py", "expectations/**/*.py", "expectations/*.yml", "orchestration/**/*.py",
+        "orchestration/**/*.yaml", "dbt_project/*.yml", "dbt_project/models/**/*.sql", "dbt_project/models/**/*.yml",
+        "dbt_project/macros/*.sql", "dbt_project/seeds/*.csv", "dbt_project/tests/*.sql")
 # settings that do not change what a refresh reads or writes
 IGNORED_SETTINGS = {"FISCAL_HOME"}
 # the libraries whose version can change what a refresh reads, builds or checks
@@ -46,14 +47,13 @@ RAW_STATE = {"document_files": "max(seen_at)", "documents": "max(parsed_at)", "d
 
 def inputs_fingerprint(paths: WarehousePaths, inbox: Path, waivers: Path | None) -> str:
     digest = hashlib.sha256()
-    digest.update(f"parser {PARSER_VERSION}\nyear {datetime.now(UTC).year}\n".encode())
+    digest.update(f"code {files_fingerprint(CODE)}\nyear {datetime.now(UTC).year}\n".encode())
     digest.update(f"home {os.path.realpath(paths.home)}\ninbox {os.path.realpath(inbox)}\n".encode())
     for entry in scan_inbox(inbox):
         digest.update(repr((entry.entry_path, entry.kind, entry.action, entry.reason, entry.size_bytes,
                             entry.mtime_ns, entry.resolved)).encode())
     waivers_file = waivers or REPO_ROOT / "expectations" / "waivers.yml"  # expectations.waivers' default
     digest.update(waivers_file.read_bytes() if waivers_file.exists() else b"no waivers")
-    digest.update(_code_fingerprint().encode())
     for name in sorted(os.environ):
         if name.startswith("FISCAL_") and name not in IGNORED_SETTINGS:
             digest.update(f"{name}={os.environ[name]}\n".encode())
@@ -83,19 +83,6 @@ def warehouse_state(paths: WarehousePaths) -> dict:
     except duckdb.Error as exc:  # locked by another process (not a refresh: the home lock is held)
         state["raw"] = f"unreadable: {type(exc).__name__}"
     return state
-
-
-def _code_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for folder in CODE_FOLDERS:
-        for top, dirs, files in os.walk(REPO_ROOT / folder):
-            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
-            for name in sorted(files):
-                if Path(name).suffix in CODE_SUFFIXES:
-                    path = Path(top) / name
-                    digest.update(path.relative_to(REPO_ROOT).as_posix().encode())
-                    digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def published_release(paths: WarehousePaths) -> str | None:
