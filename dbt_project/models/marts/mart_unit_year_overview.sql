@@ -70,21 +70,12 @@ labelled as (
 summary as (
     select
         document_id,
-        max(case when measure = 'income_year' then amount_wan end) as income_year,
-        max(case when measure = 'income_year' then label end) as income_year_label,
-        max(case when measure = 'income_grand' then amount_wan end) as income_grand,
-        max(case when measure = 'income_grand' then label end) as income_grand_label,
-        max(case when measure = 'expenditure_year' then amount_wan end) as expenditure_year,
-        max(case when measure = 'expenditure_year' then label end) as expenditure_year_label,
-        max(case when measure = 'expenditure_grand' then amount_wan end) as expenditure_grand,
-        max(case when measure = 'expenditure_grand' then label end) as expenditure_grand_label,
-        max(case when measure = 'carry_over_begin' then amount_wan end) as carry_over_begin,
-        max(case when measure = 'carry_over_begin' then label end) as carry_over_begin_label,
-        max(case when measure = 'carry_over_end' then amount_wan end) as carry_over_end,
-        max(case when measure = 'carry_over_end' then label end) as carry_over_end_label,
-        max(case when measure = 'fiscal_appropriation_income' then amount_wan end) as fiscal_appropriation_income,
-        max(case when measure = 'basic_expenditure' then amount_wan end) as basic_expenditure,
-        max(case when measure = 'project_expenditure' then amount_wan end) as project_expenditure
+        {%- for measure in ['income_year', 'income_grand', 'expenditure_year', 'expenditure_grand',
+                            'carry_over_begin', 'carry_over_end', 'fiscal_appropriation_income',
+                            'basic_expenditure', 'project_expenditure'] %}
+        max(case when measure = '{{ measure }}' then amount_wan end) as {{ measure }},
+        max(case when measure = '{{ measure }}' then label end) as {{ measure }}_label{{ ',' if not loop.last }}
+        {%- endfor %}
     from labelled
     where preference = 1
     group by document_id
