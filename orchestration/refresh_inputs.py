@@ -7,9 +7,9 @@ version, dbt project, rules, orchestration, and the versions of the libraries th
 the FISCAL_* settings (limits, target) and the year (what counts as an implausible future year). And the
 home must be as the last successful refresh left it: the marts at the same release (a rollback changes
 that), the raw layer with the same files, parses, holds and withdrawals (a failed refresh, a Dagster daemon
-run or `fiscal withdraw` change them). Their hash is
-kept after each successful refresh (``<home>/refresh_inputs.json``); `fiscal withdraw` / `restore`
-forget it, so the next refresh runs. ``fiscal refresh --force`` always runs the job.
+run or `fiscal withdraw` change them). The inputs' hash and that state are kept after each successful
+refresh (``<home>/refresh_inputs.json``); `fiscal withdraw` / `restore` forget them, so the next refresh
+runs. ``fiscal refresh --force`` always runs the job.
 
 The release fingerprint (orchestration/release_fingerprint.py) still decides, inside the job, that a build
 equal to the current release is not published when some input changed but the marts did not.
