@@ -110,7 +110,8 @@ def stages(paths: list[Path]) -> Counter:
 
     for owner, name, label in [
         (pdf_pdfium, "read_page", "pdfium: page objects (all pdfium stages)"),
-        (pdf_pdfium, "_chars", "pdfium: characters"), (pdf_pdfium, "page_clipped_regions", "pdfium: clip paths"),
+        (pdf_pdfium, "_chars", "pdfium: characters"), (pdf_pdfium, "clipped_regions", "pdfium: clip paths"),
+        (pdf_pdfium, "_page_objects", "pdfium: object walk"),
         (pdf_pdfium, "_blank_objects", "pdfium: blank-only text objects"),
         (pdf_reader, "deduped", "dedupe characters"), (pdfplumber.page.Page, "find_tables", "pdfplumber table finder"),
         (pdf_tables, "_grid", "grid from cells"), (pdf_reader, "_camelot_tables", "camelot fallback"),

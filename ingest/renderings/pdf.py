@@ -252,7 +252,11 @@ def _running_lines(pages) -> set[str]:
     counted alike): running headers and footers such as 示例单位2025年部门预算公开 or 示例单位 第3页."""
     seen: Counter[str] = Counter()
     for page in pages:
-        band = [w for w in _words(page) if w.bottom < RUNNING_BAND * page.height
+        # words are grouped from the characters near the bands only (a twentieth of the page beyond them):
+        # lines are clustered by a 3-point tolerance, so no line inside a band reaches that far
+        upper, lower = (RUNNING_BAND + 0.05) * page.height, (1 - RUNNING_BAND - 0.05) * page.height
+        near = [c for c in page.chars if c["top"] < upper or c["bottom"] > lower]
+        band = [w for w in _words_of(near) if w.bottom < RUNNING_BAND * page.height
                 or w.top > (1 - RUNNING_BAND) * page.height]
         seen.update({_running_key(normalise_cell(text)) for _, text in _lines(band)})
     needed = max(3, len(pages) / 3)
@@ -336,7 +340,11 @@ def _page_items(page, tables: list[PageTable]) -> list[tuple[float, TextLine | P
 
 
 def _words(page) -> list[_Word]:
-    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+    return _words_of(page.chars)
+
+
+def _words_of(chars: list[dict]) -> list[_Word]:
+    words = pdfplumber.utils.extract_words(chars, use_text_flow=False, keep_blank_chars=False)
     return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
 
 

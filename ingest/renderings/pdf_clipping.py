@@ -14,7 +14,10 @@ import ctypes
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ingest.renderings import pdfium_calls as calls
+
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points from the top left, as pdfplumber)
+PdfBox = tuple[float, float, float, float]  # left, bottom, right, top (points from the bottom left, as pdfium)
 
 
 def clipped_text_regions(data: bytes) -> dict[int, list[tuple[Box, Box]]]:
@@ -35,50 +38,68 @@ def clipped_text_regions(data: bytes) -> dict[int, list[tuple[Box, Box]]]:
 
 def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
     """(text object box, visible rectangle) of each text object on the page that its clipping path cuts."""
+    return clipped_regions([(obj, object_box(obj)) for obj in text_objects(calls.handle(page.raw))],
+                           page.get_size()[1])
+
+
+def clipped_regions(objects: list[tuple[int, PdfBox]], height: float) -> list[tuple[Box, Box]]:
+    """(text object box, visible rectangle) of each of the text objects (with their pdfium bounds) that its
+    clipping path cuts, on a page ``height`` points high."""
     found = []
-    height = page.get_size()[1]
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
     point = (ctypes.c_float(), ctypes.c_float())
-    for obj in text_objects(page.raw):
-        visible = _clip_rectangle(obj, height, point)
+    rectangles: dict[tuple[int, ...], Box | None] = {}
+    for obj, (left, bottom, right, top) in objects:
+        visible = _clip_rectangle(obj, height, point, rectangles)
         if visible is None:
             continue
-        pdfium_c.FPDFPageObj_GetBounds(obj, *bounds)
-        box = (left.value, height - top.value, right.value, height - bottom.value)
+        box = (left, height - top, right, height - bottom)
         if box[0] < visible[0] - 1 or box[1] < visible[1] - 1 or box[2] > visible[2] + 1 \
                 or box[3] > visible[3] + 1:
             found.append((box, visible))
     return found
 
 
-def text_objects(container, depth: int = 0):
+def object_box(obj: int) -> PdfBox:
+    """The object's bounds as pdfium gives them: left, bottom, right, top (points from the bottom left)."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    calls.object_bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
+    return left.value, bottom.value, right.value, top.value
+
+
+def text_objects(container: int, depth: int = 0):
     """The text objects of a page and of the form objects on it (as deep as pypdfium2's
     ``get_objects``)."""
-    count, get = ((pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject) if depth == 0
-                  else (pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject))
+    count, get = ((calls.page_count_objects, calls.page_get_object) if depth == 0
+                  else (calls.form_count_objects, calls.form_get_object))
     for i in range(count(container)):
         obj = get(container, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        kind = calls.object_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
             yield obj
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 14:
             yield from text_objects(obj, depth + 1)
 
 
-def _clip_rectangle(obj, height: float, point=None) -> Box | None:
+def _clip_rectangle(obj: int, height: float, point=None,
+                    rectangles: dict[tuple[int, ...], Box | None] | None = None) -> Box | None:
     """The rectangle the object's clipping paths leave visible (their boxes intersected); ``point`` is a
-    pair of c_float to read points into (reused over a page's objects)."""
-    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    pair of c_float to read points into (reused over a page's objects). The objects of a page share a few
+    clipping paths: pdfium hands out the same segments for the same path, so ``rectangles`` keeps each
+    rectangle by the first segment of each of its paths (valid while the page is open)."""
+    clip = calls.object_clip_path(obj)
     if not clip:
         return None
+    n_paths = calls.clip_count_paths(clip)
+    key = tuple(calls.clip_segment(clip, i, 0) or 0 for i in range(n_paths))
+    if rectangles is not None and key in rectangles:
+        return rectangles[key]
     x, y = point or (ctypes.c_float(), ctypes.c_float())
     x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    get_segment, get_point = pdfium_c.FPDFClipPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    get_segment, get_point = calls.clip_segment, calls.segment_point
     rectangle: list[float] | None = None
-    for i in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+    for i in range(n_paths):
         xs, ys = [], []
-        for j in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, i)):
+        for j in range(calls.clip_count_segments(clip, i)):
             if get_point(get_segment(clip, i, j), x_ref, y_ref):
                 xs.append(x.value)
                 ys.append(height - y.value)
@@ -87,7 +108,10 @@ def _clip_rectangle(obj, height: float, point=None) -> Box | None:
         path = [min(xs), min(ys), max(xs), max(ys)]
         rectangle = path if rectangle is None else [max(rectangle[0], path[0]), max(rectangle[1], path[1]),
                                                     min(rectangle[2], path[2]), min(rectangle[3], path[3])]
-    return None if rectangle is None else tuple(rectangle)
+    found = None if rectangle is None else tuple(rectangle)
+    if rectangles is not None and all(key):
+        rectangles[key] = found
+    return found
 
 
 def is_clipped(char: dict, regions: list[tuple[Box, Box]]) -> bool:

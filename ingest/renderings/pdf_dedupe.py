@@ -52,6 +52,8 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1,
         for y_cluster in _clusters(group, "doctop", tolerance):
             for x_cluster in _clusters(y_cluster, "x0", tolerance):
                 kept.append(min(x_cluster, key=_position))  # the first of the lowest (doctop, x0)
+    if len(kept) == len(chars):  # nothing printed twice (most pages): the page order as it was
+        return list(chars)
     return sorted(kept, key=_first_index(chars))
 
 

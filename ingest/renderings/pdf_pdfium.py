@@ -36,7 +36,8 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.container import Container
 from pdfplumber.page import Page
 
-from ingest.renderings.pdf_clipping import page_clipped_regions, text_objects
+from ingest.renderings import pdfium_calls as calls
+from ingest.renderings.pdf_clipping import PdfBox, clipped_regions
 
 Matrix = tuple[float, float, float, float, float, float]
 _GENERATED = frozenset((0x20, 0x0D, 0x0A))  # what pdfium's text page inserts (FPDFText_IsGenerated)
@@ -159,103 +160,142 @@ def read_page(document: pdfium.PdfDocument, index: int, initial_doctop: float = 
         if rotation in (90, 270):
             width, height = height, width
         page_box = (0.0, 0.0, float(width), float(height))
-        chars, gaps = _chars(page, ctm, height, index + 1, initial_doctop)
+        texts, paths = _page_objects(calls.handle(raw))
+        textpage = page.get_textpage()
+        try:
+            chars, gaps = _chars(calls.handle(textpage.raw), ctm, height, index + 1, initial_doctop)
+            gaps += _blank_objects(texts, ctm, height)
+        finally:
+            textpage.close()
         objects: dict[str, list[dict]] = {"char": chars}
-        for kind, obj in _paths(raw, ctm, height, index + 1, initial_doctop):
+        for kind, obj in _paths(paths, ctm, height, index + 1, initial_doctop):
             objects.setdefault(kind, []).append(obj)
-        gaps += _blank_objects(raw, ctm, height)
         return (PdfiumPage(objects, index + 1, page_box, rotation, initial_doctop, gaps),
-                page_clipped_regions(page))
+                clipped_regions(texts, page.get_size()[1]))
     finally:
         page.close()
 
 
+def _page_objects(page: int) -> tuple[list[tuple[int, PdfBox]], list[tuple[int, Matrix]]]:
+    """One walk over the page's objects and those of its form objects (as deep as pypdfium2's
+    ``get_objects``): the text objects with their bounds, and the path objects with the matrix of the forms
+    they sit in."""
+    texts: list[tuple[int, PdfBox]] = []
+    paths: list[tuple[int, Matrix]] = []
+    text_kind, path_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    form = pdfium_c.FS_MATRIX()
+
+    def walk(container: int, matrix: Matrix, depth: int) -> None:
+        count, get = ((calls.page_count_objects, calls.page_get_object) if depth == 0
+                      else (calls.form_count_objects, calls.form_get_object))
+        for i in range(count(container)):
+            obj = get(container, i)
+            kind = calls.object_type(obj)
+            if kind == text_kind:
+                calls.object_bounds(obj, *bounds)
+                texts.append((obj, (left.value, bottom.value, right.value, top.value)))
+            elif kind == path_kind:
+                paths.append((obj, matrix))
+            elif kind == form_kind and depth < 14:
+                calls.object_matrix(obj, form)
+                walk(obj, _mult(_matrix(form), matrix), depth + 1)
+
+    walk(page, _IDENTITY, 0)
+    return texts, paths
+
+
 # ---------------------------------------------------------------- characters
 
-def _font_name(font) -> str:
-    size = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0)
+def _font_name(font: int) -> str:
+    size = calls.font_base_name(font, None, 0)
     if not size:
         return ""
     buffer = ctypes.create_string_buffer(size)
-    pdfium_c.FPDFFont_GetBaseFontName(font, buffer, size)
+    calls.font_base_name(font, buffer, size)
     return buffer.value.decode("utf-8", "replace")
 
 
-def _chars(page, ctm: Matrix, height: float, page_number: int,
+def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
            doctop: float) -> tuple[list[dict], list[tuple[float, float, float, float]]]:
-    """The page's characters, and the gaps after a blank where pdfium may have dropped more blanks."""
-    textpage = page.get_textpage()
-    try:
-        raw = textpage.raw
-        n = pdfium_c.FPDFText_CountChars(raw)
-        fonts: dict[int, tuple[str, float, float]] = {}  # text object -> (font name, descent per unit size, size)
-        out = []
-        matrix = pdfium_c.FS_MATRIX()
-        loose = pdfium_c.FS_RECTF()
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-        is_generated, get_unicode = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
-        get_object, get_matrix = pdfium_c.FPDFText_GetTextObject, pdfium_c.FPDFText_GetMatrix
-        get_origin, get_loose = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetLooseCharBox
-        cast, void_p = ctypes.cast, ctypes.c_void_p
-        get_width, width = pdfium_c.FPDFFont_GetGlyphWidth, ctypes.c_float()
-        width_ref = ctypes.byref(width)
-        widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
-        ca, cb, cc, cd, ce, cf = ctm
-        faces: dict[int, tuple[str, float]] = {}  # font -> (name, descent per unit of size)
-        for i in range(n):
-            code = get_unicode(raw, i)
-            if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
-                continue
-            obj = get_object(raw, i)
-            key = cast(obj, void_p).value or 0
-            font = fonts.get(key)
-            if font is None:  # a text object's characters share its font, size and matrix
-                get_matrix(raw, i, matrix)
+    """The characters of the text page ``raw``, and the gaps after a blank where pdfium may have dropped
+    more blanks."""
+    n = calls.text_count_chars(raw)
+    fonts: dict[int, tuple] = {}  # text object -> (font name, descent per unit size, size, font, matrices)
+    out = []
+    matrix = pdfium_c.FS_MATRIX()
+    loose = pdfium_c.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
+    is_generated, get_unicode = calls.text_is_generated, calls.text_unicode
+    get_object, get_matrix = calls.text_object, calls.text_matrix
+    get_origin, get_loose = calls.text_origin, calls.text_loose_box
+    get_width, width = calls.font_glyph_width, ctypes.c_float()
+    width_ref = ctypes.byref(width)
+    widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
+    ca, cb, cc, cd, ce, cf = ctm
+    faces: dict[int, tuple[str, float]] = {}  # font -> (name, descent per unit of size)
+    styles: dict[tuple, tuple] = {}  # (font, size, matrix as pdfium gives them) -> what ``fonts`` holds
+    get_font, get_size, object_size = calls.text_object_font, calls.text_object_font_size, ctypes.c_float()
+    size_ref = ctypes.byref(object_size)
+    for i in range(n):
+        code = get_unicode(raw, i)
+        if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
+            continue
+        key = get_object(raw, i) or 0
+        font = fonts.get(key)
+        if font is None:  # a text object's characters share its font, size and matrix
+            get_matrix(raw, i, matrix)
+            handle = get_font(key) or 0
+            get_size(key, size_ref)
+            style = (handle, object_size.value, matrix.a, matrix.b, matrix.c, matrix.d)
+            font = styles.get(style)
+            if font is None:  # most of a page's text objects share a few styles
                 a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
-                font = fonts[key] = (*_font(obj, faces), (a, b, c, d), _mult((a, b, c, d, 0.0, 0.0), ctm)[:4])
-            name, descent, size, handle, font_key, (a, b, c, d), (ma, mb, mc, md) = font
-            get_origin(raw, i, ox_ref, oy_ref)
-            # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
-            # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
-            unit = widths.get((font_key, code))
-            if unit is None:
-                unit = widths[(font_key, code)] = (
-                    width.value / 1000.0 if code and get_width(handle, code, 1000.0, width_ref) else 0.0)
-            if unit < 0:  # pdfium gives a vertical font's vertical advance, which runs down the page
-                raise Unsupported(f"page {page_number}: vertical writing")
-            if unit:
-                adv = unit * size
-            else:
-                get_loose(raw, i, loose)
-                adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
-            if adv is None:
-                raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
-            ex, fy = round(ox.value, 4), round(oy.value, 4)
-            me, mf = ca * ex + cc * fy + ce, cb * ex + cd * fy + cf  # _mult((a, b, c, d, ex, fy), ctm)
-            char_matrix = (ma, mb, mc, md, me, mf)
-            low, high = descent * size, descent * size + size
-            if mb == 0 and mc == 0:  # upright or mirrored, not slanted: two corners are the box
-                xa, xb = me, ma * adv + me
-                ya, yb = md * low + mf, md * high + mf
-                x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
-                y0, y1 = (ya, yb) if ya <= yb else (yb, ya)
-            else:
-                corners = [_apply(char_matrix, px, py) for px, py in ((0.0, low), (0.0, high), (adv, low), (adv, high))]
-                x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
-                y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
-            top = height - y1
-            out.append({
-                "matrix": char_matrix, "fontname": name, "adv": adv, "upright": ma * md > 0 and mb * mc <= 0,
-                "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
-                "size": y1 - y0, "object_type": "char", "page_number": page_number,
-                "text": chr(code) if code else "", "top": top, "bottom": height - y0, "doctop": doctop + top,
-                "_object": key,
-            })
-        gaps = _blank_runs(out)
-        return _strip_objects(out), gaps
-    finally:
-        textpage.close()
+                font = styles[style] = (*_face(handle, faces), _r(object_size.value), handle, (a, b, c, d),
+                                        _mult((a, b, c, d, 0.0, 0.0), ctm)[:4])
+            fonts[key] = font
+        name, descent, size, font_key, (a, b, c, d), (ma, mb, mc, md) = font
+        get_origin(raw, i, ox_ref, oy_ref)
+        # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
+        # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
+        unit = widths.get((font_key, code))
+        if unit is None:
+            unit = widths[(font_key, code)] = (
+                width.value / 1000.0 if code and get_width(font_key, code, 1000.0, width_ref) else 0.0)
+        if unit < 0:  # pdfium gives a vertical font's vertical advance, which runs down the page
+            raise Unsupported(f"page {page_number}: vertical writing")
+        if unit:
+            adv = unit * size
+        else:
+            get_loose(raw, i, loose)
+            adv = _advance(a, b, c, d, loose.right - loose.left, loose.top - loose.bottom)
+        if adv is None:
+            raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
+        ex, fy = round(ox.value, 4), round(oy.value, 4)
+        me, mf = ca * ex + cc * fy + ce, cb * ex + cd * fy + cf  # _mult((a, b, c, d, ex, fy), ctm)
+        char_matrix = (ma, mb, mc, md, me, mf)
+        low, high = descent * size, descent * size + size
+        if mb == 0 and mc == 0:  # upright or mirrored, not slanted: two corners are the box
+            xa, xb = me, ma * adv + me
+            ya, yb = md * low + mf, md * high + mf
+            x0, x1 = (xa, xb) if xa <= xb else (xb, xa)
+            y0, y1 = (ya, yb) if ya <= yb else (yb, ya)
+        else:
+            corners = [_apply(char_matrix, px, py) for px, py in ((0.0, low), (0.0, high), (adv, low), (adv, high))]
+            x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
+            y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
+        top = height - y1
+        out.append({
+            "matrix": char_matrix, "fontname": name, "adv": adv, "upright": ma * md > 0 and mb * mc <= 0,
+            "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+            "size": y1 - y0, "object_type": "char", "page_number": page_number,
+            "text": chr(code) if code else "", "top": top, "bottom": height - y0, "doctop": doctop + top,
+            "_object": key,
+        })
+    gaps = _blank_runs(out)
+    return _strip_objects(out), gaps
 
 
 def _blank_runs(chars: list[dict]) -> list[tuple[float, float, float, float]]:
@@ -277,39 +317,38 @@ def _strip_objects(chars: list[dict]) -> list[dict]:
     return chars
 
 
-def _blank_objects(page, ctm: Matrix, height: float) -> list[tuple[float, float, float, float]]:
+def _blank_objects(texts: list[tuple[int, PdfBox]], ctm: Matrix,
+                   height: float) -> list[tuple[float, float, float, float]]:
     """Text objects of no width: pdfium's text page leaves them out (``CPDF_TextPage::ProcessTextObject``),
     and they are the blank-only ones (a blank glyph has no box), which pdfminer reads as blank characters.
-    Their box reaches a font size to the right of their origin (how many blanks they hold is not known)."""
+    The zone returned is where the centres of those blanks may lie (characters are placed by their centre):
+    from the object's origin ten font sizes to the right (how many blanks it holds is not known) and from the
+    baseline to 0.6 of a font size above it, in text space through the object's matrix (a generator that
+    sets 240-point text scaled by 0.05 prints 12-point blanks)."""
     gaps = []
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     size = ctypes.c_float()
-    for obj in text_objects(page):
-        pdfium_c.FPDFPageObj_GetBounds(obj, *refs)
-        if abs(right.value - left.value) >= 0.01:
+    own = pdfium_c.FS_MATRIX()
+    for obj, (left, _, right, _) in texts:
+        if abs(right - left) >= 0.01:
             continue
-        pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-        reach = abs(size.value) * 10  # several blanks' worth: the gap is a warning zone, not a box
-        points = [_apply(ctm, x, y) for x in (left.value, left.value + reach) for y in (bottom.value, top.value)]
+        calls.text_object_font_size(obj, ctypes.byref(size))
+        calls.object_matrix(obj, own)
+        em = abs(size.value)
+        to_page = _mult((own.a, own.b, own.c, own.d, own.e, own.f), ctm)
+        points = [_apply(to_page, x, y) for x in (0.0, 10 * em) for y in (0.0, 0.6 * em)]
         xs, ys = [p[0] for p in points], [p[1] for p in points]
         gaps.append((min(xs), height - max(ys), max(xs), height - min(ys)))
     return gaps
 
 
-def _font(obj, faces: dict[int, tuple[str, float]]) -> tuple[str, float, float, object, int]:
-    """A text object's font name, descent per unit of size, size, font handle and its address (a page's
-    text objects are often a character or two each: name and descent are read once per font, in ``faces``)."""
-    handle = pdfium_c.FPDFTextObj_GetFont(obj)
-    address = ctypes.cast(handle, ctypes.c_void_p).value or 0
-    face = faces.get(address)
+def _face(font: int, faces: dict[int, tuple[str, float]]) -> tuple[str, float]:
+    """A font's name and descent per unit of size (read once per font, kept in ``faces``)."""
+    face = faces.get(font)
     if face is None:
         descent = ctypes.c_float()
-        pdfium_c.FPDFFont_GetDescent(handle, 1000.0, ctypes.byref(descent))
-        face = faces[address] = (_font_name(handle), descent.value / 1000.0)
-    size = ctypes.c_float()
-    pdfium_c.FPDFTextObj_GetFontSize(obj, ctypes.byref(size))
-    return face[0], face[1], _r(size.value), handle, address
+        calls.font_descent(font, 1000.0, ctypes.byref(descent))
+        face = faces[font] = (_font_name(font), descent.value / 1000.0)
+    return face
 
 
 def _advance(a: float, b: float, c: float, d: float, width: float, height: float) -> float | None:
@@ -324,54 +363,46 @@ def _advance(a: float, b: float, c: float, d: float, width: float, height: float
 
 # ---------------------------------------------------------------- paths
 
-def _objects(container, count, get, matrix: Matrix) -> Iterator[tuple[object, Matrix]]:
-    for i in range(count(container)):
-        obj = get(container, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM:
-            form = pdfium_c.FS_MATRIX()
-            pdfium_c.FPDFPageObj_GetMatrix(obj, form)
-            yield from _objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
-                                _mult(_matrix(form), matrix))
-        else:
-            yield obj, matrix
-
-
-def _colour(get, obj) -> tuple[float, ...]:
+def _colour(get, obj: int) -> tuple[float, ...]:
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     get(obj, *(ctypes.byref(v) for v in (r, g, b, a)))
     return (r.value / 255, g.value / 255, b.value / 255)
 
 
-def _paths(page, ctm: Matrix, height: float, page_number: int, doctop: float) -> Iterator[tuple[str, dict]]:
+def _paths(paths: list[tuple[int, Matrix]], ctm: Matrix, height: float, page_number: int,
+           doctop: float) -> Iterator[tuple[str, dict]]:
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    fillmode_ref, stroke_ref = ctypes.byref(fillmode), ctypes.byref(stroke)
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    width = ctypes.c_float()
     own = pdfium_c.FS_MATRIX()
-    for obj, outer in _objects(page, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _IDENTITY):
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
-            continue
-        pdfium_c.FPDFPageObj_GetMatrix(obj, own)
+    moveto, bezier = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
+    get_segment, get_type, get_point, get_close = (calls.path_segment, calls.segment_type, calls.segment_point,
+                                                   calls.segment_closes)
+    for obj, outer in paths:
+        calls.object_matrix(obj, own)
         matrix = _mult(_mult(_matrix(own), outer), ctm)
-        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke))
-        width = ctypes.c_float()
-        pdfium_c.FPDFPageObj_GetStrokeWidth(obj, ctypes.byref(width))
+        calls.path_draw_mode(obj, fillmode_ref, stroke_ref)
+        calls.object_stroke_width(obj, ctypes.byref(width))
         style = {"linewidth": _r(width.value), "stroke": bool(stroke.value), "fill": bool(fillmode.value),
                  "evenodd": fillmode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
-                 "stroking_color": _colour(pdfium_c.FPDFPageObj_GetStrokeColor, obj),
-                 "non_stroking_color": _colour(pdfium_c.FPDFPageObj_GetFillColor, obj)}
+                 "stroking_color": _colour(calls.object_stroke_color, obj),
+                 "non_stroking_color": _colour(calls.object_fill_color, obj)}
         subpath: list[tuple[str, tuple[float, float]]] = []
-        for j in range(pdfium_c.FPDFPath_CountSegments(obj)):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            kind = pdfium_c.FPDFPathSegment_GetType(segment)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+        for j in range(calls.path_count_segments(obj)):
+            segment = get_segment(obj, j)
+            kind = get_type(segment)
+            get_point(segment, x_ref, y_ref)
             point = _apply(matrix, _r(x.value), _r(y.value))
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            if kind == moveto:
                 if subpath:
                     yield from _painted(subpath, style, height, page_number, doctop)
                 subpath = [("m", point)]
                 continue
-            op = "c" if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO else "l"
+            op = "c" if kind == bezier else "l"
             subpath.append((op, point))
-            if pdfium_c.FPDFPathSegment_GetClose(segment):
+            if get_close(segment):
                 subpath.append(("h", subpath[0][1]))
         if subpath:
             yield from _painted(subpath, style, height, page_number, doctop)
