@@ -363,12 +363,6 @@ def _advance(a: float, b: float, c: float, d: float, width: float, height: float
 
 # ---------------------------------------------------------------- paths
 
-def _colour(get, obj: int) -> tuple[float, ...]:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    get(obj, *(ctypes.byref(v) for v in (r, g, b, a)))
-    return (r.value / 255, g.value / 255, b.value / 255)
-
-
 def _paths(paths: list[tuple[int, Matrix]], ctm: Matrix, height: float, page_number: int,
            doctop: float) -> Iterator[tuple[str, dict]]:
     fillmode, stroke = ctypes.c_int(), ctypes.c_int()
@@ -376,25 +370,39 @@ def _paths(paths: list[tuple[int, Matrix]], ctm: Matrix, height: float, page_num
     x, y = ctypes.c_float(), ctypes.c_float()
     x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
     width = ctypes.c_float()
+    width_ref = ctypes.byref(width)
+    rgba = [ctypes.c_uint() for _ in range(4)]
+    rgba_refs = [ctypes.byref(v) for v in rgba]
     own = pdfium_c.FS_MATRIX()
     moveto, bezier = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
     get_segment, get_type, get_point, get_close = (calls.path_segment, calls.segment_type, calls.segment_point,
                                                    calls.segment_closes)
+    matrices: dict[tuple, Matrix] = {}  # (the path's matrix as pdfium gives it, the forms') -> to the page
+
+    def colour(get, obj: int) -> tuple[float, ...]:
+        get(obj, *rgba_refs)
+        return (rgba[0].value / 255, rgba[1].value / 255, rgba[2].value / 255)
+
     for obj, outer in paths:
         calls.object_matrix(obj, own)
-        matrix = _mult(_mult(_matrix(own), outer), ctm)
+        placed = (own.a, own.b, own.c, own.d, own.e, own.f, outer)
+        matrix = matrices.get(placed)
+        if matrix is None:
+            matrix = matrices[placed] = _mult(_mult(_matrix(own), outer), ctm)
+        ma, mb, mc, md, me, mf = matrix
         calls.path_draw_mode(obj, fillmode_ref, stroke_ref)
-        calls.object_stroke_width(obj, ctypes.byref(width))
+        calls.object_stroke_width(obj, width_ref)
         style = {"linewidth": _r(width.value), "stroke": bool(stroke.value), "fill": bool(fillmode.value),
                  "evenodd": fillmode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE,
-                 "stroking_color": _colour(calls.object_stroke_color, obj),
-                 "non_stroking_color": _colour(calls.object_fill_color, obj)}
+                 "stroking_color": colour(calls.object_stroke_color, obj),
+                 "non_stroking_color": colour(calls.object_fill_color, obj)}
         subpath: list[tuple[str, tuple[float, float]]] = []
         for j in range(calls.path_count_segments(obj)):
             segment = get_segment(obj, j)
             kind = get_type(segment)
             get_point(segment, x_ref, y_ref)
-            point = _apply(matrix, _r(x.value), _r(y.value))
+            px, py = round(x.value, 4), round(y.value, 4)
+            point = (ma * px + mc * py + me, mb * px + md * py + mf)  # _apply(matrix, px, py)
             if kind == moveto:
                 if subpath:
                     yield from _painted(subpath, style, height, page_number, doctop)

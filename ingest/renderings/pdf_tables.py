@@ -28,6 +28,7 @@ from pdfplumber.utils import extract_text
 
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import BBox
+from ingest.renderings.pdf_cells import find_tables
 from ingest.tables.rows import classification_code, is_body_row
 
 Origin = tuple[int, int]  # (row, column) of the slot that holds a merged cell's text
@@ -47,7 +48,7 @@ class PageTable:
 
 def page_tables(page) -> list[PageTable]:
     """The ruled tables of a (cropped, deduplicated) pdfplumber page, top to bottom."""
-    found = [t for t in page.find_tables() if _on_page(t.bbox, page)]
+    found = [t for t in find_tables(page) if _on_page(t.bbox, page)]
     if found and _has_white_fills(page):
         found = _prefer_visible_rules(page, found)
     return sorted((t for t in (_grid(page, t.bbox, t.cells) for t in found) if t is not None),
@@ -84,7 +85,7 @@ def _has_white_fills(page) -> bool:
 
 def _prefer_visible_rules(page, found: list) -> list:
     """Tables found from the visible rules alone, where they have columns; the others as found."""
-    visible = [t for t in page.filter(lambda obj: not _white_fill(obj)).find_tables() if _on_page(t.bbox, page)]
+    visible = [t for t in find_tables(page.filter(lambda obj: not _white_fill(obj))) if _on_page(t.bbox, page)]
     chosen: list = []
     for table in found:
         replacing = [v for v in visible if _overlap(v.bbox, table.bbox) > 0.5 * _area(v.bbox)]

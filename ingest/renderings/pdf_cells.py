@@ -1,0 +1,81 @@
+"""pdfplumber's table finder with its cell search in linear time per intersection.
+
+pdfplumber's ``intersections_to_cells`` looks, for every intersection of ruling edges, at every later
+intersection to find the ones directly below and to the right of it, and rebuilds the sets of edges two
+intersections share on every comparison: quadratic in a table's intersections, and a sixth of reading a
+page of the shared reports (docs/BENCHMARKS.md). ``cells_of`` gives the same cells in the same order: the
+intersections sorted as pdfplumber sorts them, those below one are the ones right after it with the same
+x, those to its right the later ones of its row, and the edge sets are built once per intersection.
+``find_tables`` is ``Page.find_tables`` with that search; the edges, intersections and grouping of cells
+into tables are pdfplumber's own.
+"""
+
+from __future__ import annotations
+
+from pdfplumber import utils
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+Point = tuple[float, float]
+Cell = tuple[float, float, float, float]
+
+
+def cells_of(intersections: dict[Point, dict[str, list[dict]]]) -> list[Cell]:
+    """The smallest closed cell whose top-left corner is each intersection, as pdfplumber's
+    ``intersections_to_cells`` finds them."""
+    bbox = utils.obj_to_bbox
+    vertical = {p: {bbox(e) for e in edges["v"]} for p, edges in intersections.items()}
+    horizontal = {p: {bbox(e) for e in edges["h"]} for p, edges in intersections.items()}
+    points = sorted(intersections)
+    rows: dict[float, list[Point]] = {}
+    for point in points:  # each row in x order, as the sorted points give them
+        rows.setdefault(point[1], []).append(point)
+    place = {point: k for row in rows.values() for k, point in enumerate(row)}
+    cells = []
+    n = len(points)
+    for i, point in enumerate(points):
+        x, y = point
+        below = []
+        j = i + 1
+        while j < n and points[j][0] == x:
+            below.append(points[j])
+            j += 1
+        right = rows[y][place[point] + 1:]
+        if not below or not right:
+            continue
+        v, h = vertical[point], horizontal[point]
+        cell = _smallest(v, h, below, right, vertical, horizontal)
+        if cell is not None:
+            cells.append((x, y, *cell))
+    return cells
+
+
+def _smallest(v: set, h: set, below: list[Point], right: list[Point], vertical: dict, horizontal: dict):
+    for below_point in below:
+        if v.isdisjoint(vertical[below_point]):
+            continue
+        for right_point in right:
+            if h.isdisjoint(horizontal[right_point]):
+                continue
+            corner = (right_point[0], below_point[1])
+            if corner in vertical and not vertical[corner].isdisjoint(vertical[right_point]) \
+                    and not horizontal[corner].isdisjoint(horizontal[below_point]):
+                return corner
+    return None
+
+
+class _Finder(TableFinder):
+    """``TableFinder`` with ``cells_of`` for its cell search."""
+
+    def __init__(self, page, settings=None):
+        self.page = page
+        self.settings = TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
+                                                    self.settings.intersection_y_tolerance)
+        self.cells = cells_of(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+def find_tables(page, settings=None) -> list[Table]:
+    """``page.find_tables(settings)``, with the cell search above."""
+    return _Finder(page, settings).tables
