@@ -42,6 +42,7 @@ from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
 from ingest.renderings.pdf_dedupe import deduped, within_page
 from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
+from ingest.renderings.pdf_words import words
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid
 from ingest.tables.catalog import family_for_title
 from ingest.tables.rows import classification_code
@@ -328,13 +329,12 @@ def _page_items(page, tables: list[PageTable]) -> list[tuple[float, TextLine | P
     items: list[tuple[float, TextLine | PageTable]] = [(table.bbox[1], table) for table in tables]
     regions = [table.bbox for table in tables]
 
-    def outside_tables(obj) -> bool:
-        if obj.get("object_type") != "char":
-            return True
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    def outside_tables(char: dict) -> bool:
+        cx, cy = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in regions)
 
-    for top, text in _lines(_words(page.filter(outside_tables))):
+    chars = [c for c in page.chars if outside_tables(c)] if regions else page.chars
+    for top, text in _lines(_words_of(chars)):
         items.append((top, TextLine(text)))
     return items
 
@@ -344,8 +344,7 @@ def _words(page) -> list[_Word]:
 
 
 def _words_of(chars: list[dict]) -> list[_Word]:
-    words = pdfplumber.utils.extract_words(chars, use_text_flow=False, keep_blank_chars=False)
-    return [_Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
+    return [_Word(text, x0, x1, top, bottom) for text, x0, top, x1, bottom in words(chars)]
 
 
 def _lines(words: list[_Word]) -> list[tuple[float, str]]:

@@ -24,11 +24,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from pdfplumber.utils import extract_text
-
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import BBox
 from ingest.renderings.pdf_cells import find_tables
+from ingest.renderings.pdf_words import cell_text
+from ingest.renderings.pdf_words import words as words_of
 from ingest.tables.rows import classification_code, is_body_row
 
 Origin = tuple[int, int]  # (row, column) of the slot that holds a merged cell's text
@@ -165,7 +165,7 @@ def _grid(page, bbox, cells: list[BBox]) -> PageTable | None:
         if any(slot_ in owner for slot_ in covered):
             covered = {s for s in covered if s not in owner}
         owner.update({s: index for s in covered})
-        text = extract_text(cell_chars[index]) if index in cell_chars else ""
+        text = cell_text(cell_chars[index]) if index in cell_chars else ""
         rows[fr0][fc0] = text
         boxes[fr0][fc0] = tuple(float(v) for v in cells[index])
         for fr, fc in covered:
@@ -239,10 +239,14 @@ def align_to_columns(table: PageTable, columns: list[tuple[float, float]]) -> Pa
 
 def with_open_rows(page, tables: list[PageTable]) -> list[PageTable]:
     """Each table with the rows printed right above or below its grid in its columns (see _with_open_rows)."""
-    return [_with_open_rows(page, table, tables) for table in tables]
+    if not any(table.columns for table in tables):
+        return tables
+    page_words = [{"text": text, "x0": x0, "top": top, "x1": x1, "bottom": bottom}
+                  for text, x0, top, x1, bottom in words_of(page.chars)]
+    return [_with_open_rows(page_words, table, tables) for table in tables]
 
 
-def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTable:
+def _with_open_rows(page_words: list[dict], table: PageTable, tables: list[PageTable]) -> PageTable:
     """Rows printed right above or below the ruled grid, in its columns, whose rules were not drawn (the first
     row of a page that continues a table often has no top rule): they are the table's rows. A line joins
     when every word of it falls inside the table's columns, it prints an amount or a code, and it lies within
@@ -251,7 +255,7 @@ def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTabl
         return table
     left, right = table.columns[0][0], table.columns[-1][1]
     others = [t.bbox for t in tables if t is not table]
-    lines = _loose_lines(page, left, right, others + [table.bbox])
+    lines = _loose_lines(page_words, left, right, others + [table.bbox])
     above = sorted((line for line in lines if line[1] <= table.bbox[1]), key=lambda line: -line[1])
     below = sorted((line for line in lines if line[0] >= table.bbox[3]), key=lambda line: line[0])
     top, bottom = table.bbox[1], table.bbox[3]
@@ -286,12 +290,14 @@ def _with_open_rows(page, table: PageTable, tables: list[PageTable]) -> PageTabl
     )
 
 
-def _loose_lines(page, left: float, right: float, regions: list[BBox]) -> list[tuple[float, float, list[dict]]]:
-    """Lines of words outside every table, overlapping the x-range left..right: (top, bottom, words)."""
-    words = [w for w in page.extract_words(keep_blank_chars=False)
+def _loose_lines(page_words: list[dict], left: float, right: float,
+                 regions: list[BBox]) -> list[tuple[float, float, list[dict]]]:
+    """Lines of the page's words outside every table, overlapping the x-range left..right: (top, bottom,
+    words)."""
+    loose = [w for w in page_words
              if w["x1"] > left and w["x0"] < right and not any(_inside(w, region) for region in regions)]
     lines: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+    for word in sorted(loose, key=lambda w: (w["top"], w["x0"])):
         line = lines[-1] if lines else None
         if line and min(w["bottom"] for w in line) > word["top"] + 0.5 * (word["bottom"] - word["top"]):
             line.append(word)
