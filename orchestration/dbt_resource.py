@@ -7,10 +7,13 @@
   ``fetch_row_counts()`` / ``fetch_column_metadata()``, which this project does not use: row counts and
   column schemas are read after dbt has finished (``orchestration/dbt_metadata.py``, since a DuckDB file
   takes no second process while dbt writes it). So no adapter is built.
+* Each call ran dbt as a new process (imports and project load, ~4 s a call): it runs in this process
+  (``orchestration/dbt_in_process.py``) unless ``FISCAL_DBT_SUBPROCESS=1``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cached_property
 from importlib import metadata
@@ -18,6 +21,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 from packaging import version
+
+from orchestration.dbt_in_process import in_process
 
 
 class FiscalDbtCliResource(DbtCliResource):
@@ -29,3 +34,10 @@ class FiscalDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202 (dagster-dbt's private signature)
         return None
+
+    def cli(self, args, **kwargs):  # noqa: ANN001, ANN201 (dagster-dbt's signature)
+        own_dbt = Path(self.dbt_executable).parent == Path(sys.executable).parent
+        if os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or not own_dbt:  # another dbt: its own process
+            return super().cli(args, **kwargs)
+        with in_process():
+            return super().cli(args, **kwargs)
