@@ -1,11 +1,15 @@
 """Benchmark (not a test): parse throughput, and full refresh of N generated reports, with floors measured
 in the same run.
 
-    .venv/bin/python benchmarks/refresh_scale.py 100 1000 10000 [--faults 0.02]
+    .venv/bin/python benchmarks/refresh_scale.py 100 1000 10000 [--faults 0.02] [--corpus generated|seeds]
 
 Prints markdown tables:
 - parse throughput on one core: generated text reports/s, and PDF pages/s on the real PDFs beside the
   repository (../shared/corpus/pdf) when they are there;
+- ``--corpus seeds``: the N reports are the real seed reports (../shared/corpus/seeds, ~60 KB of text each,
+  ten times a generated report; the bundled samples/inbox when that is absent) replicated, copy k of a seed
+  under its own unit name (the seed's printed unit name with a numbered prefix) and its years shifted by
+  k mod 7, so every copy is a report of its own (``replicated_seeds``);
 - per N (generated reports, a share ``--faults`` with one injected fault each): wall time and peak RSS of
   `fiscal refresh` (a child process), two floors (reading the same bytes;
   bulk-loading the same number of cells into DuckDB), the incremental refresh after one more report lands
@@ -67,12 +71,43 @@ def parse_throughput(count: int = 300) -> dict:
     return out
 
 
-def run(count: int, faults: float = 0.0) -> dict:
+SEEDS = REPO.parent / "shared" / "corpus" / "seeds"
+_DIGITS = "〇一二三四五六七八九"
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?=\s*年)")
+
+
+def replicated_seeds(count: int, out: Path) -> None:
+    """``count`` reports written to ``out``: the seed reports in turn, copy k under the unit name
+    第<k in Chinese digits>样本<printed name> and with every year printed before 年 moved on by k mod 7."""
+    sys.path.insert(0, str(REPO))
+    from ingest.parse_report import parse_report_file
+    from ingest.reader import load_report_file
+
+    seeds = sorted(SEEDS.glob("*.txt")) if SEEDS.exists() else sorted((REPO / "samples" / "inbox").glob("*.txt"))
+    texts = []
+    for path in seeds:
+        name = (parse_report_file(load_report_file(path)).document.get("unit_name") or "").split("(")[0]
+        texts.append((path.stem, path.read_text(encoding="utf-8"), re.split(r"[(（]", name)[0]))
+    out.mkdir(parents=True, exist_ok=True)
+    for k in range(count):
+        stem, text, name = texts[k % len(texts)]
+        copy = k // len(texts)
+        if copy:
+            prefix = "第" + "".join(_DIGITS[int(d)] for d in str(copy)) + "样本"
+            text = text.replace(name, prefix + name) if name else prefix + text
+            text = _YEAR.sub(lambda m, shift=copy % 7: str(int(m.group(1)) + shift), text)
+        (out / f"{k:06d}_{stem}.txt").write_text(text, encoding="utf-8")
+
+
+def run(count: int, faults: float = 0.0, corpus: str = "generated") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         inbox, home = Path(tmp) / "inbox", Path(tmp) / "warehouse"
-        subprocess.run([sys.executable, "-m", "orchestration.cli", "samples", "--out", str(inbox), "--count",
-                        str(count), "--seed", "7", "--faults", str(faults)], cwd=REPO, check=True,
-                       capture_output=True)
+        if corpus == "seeds":
+            replicated_seeds(count, inbox)
+        else:
+            subprocess.run([sys.executable, "-m", "orchestration.cli", "samples", "--out", str(inbox), "--count",
+                            str(count), "--seed", "7", "--faults", str(faults)], cwd=REPO, check=True,
+                           capture_output=True)
         started = time.perf_counter()
         read_bytes = sum(len(p.read_bytes()) for p in inbox.iterdir())
         read_floor = time.perf_counter() - started
@@ -111,7 +146,8 @@ def run(count: int, faults: float = 0.0) -> dict:
         if same.returncode != 0 or "Nothing new: the inbox" not in same.stdout:
             raise SystemExit(same.stdout + same.stderr)
         queries = query_latencies(home / "marts.duckdb")
-        return {"reports": count, "faulty": faults, "cells": cells, "bytes": read_bytes, "refresh_s": round(wall, 1),
+        return {"reports": count, "corpus": corpus, "faulty": faults, "cells": cells, "bytes": read_bytes,
+                "refresh_s": round(wall, 1),
                 "peak_rss_mb": round(peak_mb), "read_floor_s": round(read_floor, 3),
                 "load_floor_s": round(load_floor, 3), "refresh/load_floor": round(wall / max(load_floor, 1e-3)),
                 "incremental_s": round(incremental, 1), "no_change_s": round(no_change, 2), **queries, "steps": steps}
@@ -145,11 +181,12 @@ def query_latencies(marts: Path) -> dict:
 if __name__ == "__main__":
     args = sys.argv[1:]
     faults = float(args[args.index("--faults") + 1]) if "--faults" in args else 0.0
+    corpus = args[args.index("--corpus") + 1] if "--corpus" in args else "generated"
     counts = [int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] != "--faults")]
     print(pd.DataFrame([parse_throughput()]).to_markdown(index=False), flush=True)
     rows, steps = [], []
     for count in counts or [100]:
-        row = run(count, faults)
+        row = run(count, faults, corpus)
         for kind, times in row.pop("steps").items():
             steps.append({"reports": count, "refresh": kind, **times})
         rows.append(row)
