@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def _drop_ambiguous_rows(outcome: ParseOutcome) -> None:
         row, column = key[:4], key[4]
         if not column:
             reasons.setdefault(row, f"{len(cells)} amount(s) ({_values(cells)}) read under no column label")
-        elif LABEL_COLUMN.search(column.rsplit("/", 1)[-1]):
+        elif _is_label_column(column):
             reasons.setdefault(row, f"{len(cells)} amount(s) ({_values(cells)}) read under '{column}', a column of "
                                     "labels: the row is not aligned with its header")
         elif len(cells) > 1:
@@ -88,6 +89,12 @@ def _drop_ambiguous_rows(outcome: ParseOutcome) -> None:
                        "is published (a figure under a wrong label is worse than a missing one)",
             "line_text": "\t".join([label or "", *(c["value_text"] for c in _in_print_order(cells))]),
         })
+
+
+@lru_cache(maxsize=4096)
+def _is_label_column(column_path: str) -> bool:
+    """The column (its last header) names labels; cached: a document prints a few dozen columns."""
+    return bool(LABEL_COLUMN.search(column_path.rsplit("/", 1)[-1]))
 
 
 def _values(cells: list[dict]) -> str:

@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from ingest.amounts import normalise_cell
-from ingest.tables.catalog import FAMILIES, QUOTES
+from ingest.tables.catalog import FAMILIES, QUOTES, may_end_in_title
 
 FIELDS = ("unit", "year", "kind", "draft")
 PRECEDENCE: dict[str, tuple[str, ...]] = {
@@ -229,8 +229,11 @@ _MEASURE = re.compile(r"^(?:金额|计量)?(?:人民币)?(?:万元|元|千元|�
 _NAME_MARK = re.compile(r"\((?:盖章|公章|签章|续表|续)\)$")
 
 
+@lru_cache(maxsize=1 << 14)
 def clean_unit(text: str) -> str | None:
-    """A printed unit name, or None when the text cannot be one (a heading, a money unit, a sentence)."""
+    """A printed unit name, or None when the text cannot be one (a heading, a money unit, a sentence).
+
+    Cached: a document prints its unit's caption on every table."""
     name = normalise_cell(text).strip(":：-—_·.")
     name = re.sub(r"\(?公章\)?$", "", name)
     name = _NAME_MARK.sub("", name)
@@ -505,7 +508,7 @@ _TABLE_NAMES = [re.compile(f"(?:{family.title_pattern})$") for family in FAMILIE
 
 
 def _is_table_title(flat: str) -> bool:
-    return any(pattern.search(flat) for pattern in _TABLE_NAMES)
+    return may_end_in_title(flat) and any(pattern.search(flat) for pattern in _TABLE_NAMES)
 
 
 def _table_title_candidates(lines: list[str]) -> list[Candidate]:
@@ -518,7 +521,7 @@ def _table_title_candidates(lines: list[str]) -> list[Candidate]:
         if caption and caption.start() > 0:
             flat = flat[:caption.start()]
         flat = _TABLE_NUMBER.sub("", _LEADER.sub("", flat))
-        if len(flat) > 60:
+        if len(flat) > 60 or not may_end_in_title(flat):
             continue
         match = next((m for m in (p.search(flat) for p in _TABLE_NAMES) if m), None)
         if match is None:
@@ -548,13 +551,12 @@ _LABEL_CELLS = {"主管部门", "填报单位", "单位名称", "部门名称", 
 def _label_cell_candidates(lines: list[str]) -> list[Candidate]:
     found = []
     for index, text in enumerate(lines[:-1]):
-        if normalise_cell(text).rstrip(":") not in _LABEL_CELLS:
-            continue
         following = lines[index + 1]
-        if following.startswith("\t"):
-            name = clean_unit(following)
-            if name:
-                found.append(Candidate("unit", name, "label_cell", index + 2, following.strip()[:80]))
+        if not following.startswith("\t") or normalise_cell(text).rstrip(":") not in _LABEL_CELLS:
+            continue  # (the cheap test first: few lines are followed by a row of cells)
+        name = clean_unit(following)
+        if name:
+            found.append(Candidate("unit", name, "label_cell", index + 2, following.strip()[:80]))
     return found
 
 
@@ -582,11 +584,16 @@ def _cover_candidates(lines: list[str]) -> list[Candidate]:
     return found
 
 
+_BODY_YEAR = re.compile(r"(20\d{2})\s*年度")
+
+
 def _body_candidates(lines: list[str]) -> list[Candidate]:
     years: Counter[str] = Counter()
     first: dict[str, int] = {}
     for index, raw in enumerate(lines):
-        for match in re.finditer(r"(20\d{2})\s*年度", raw):
+        if "年度" not in raw:  # (the pattern's own words: most lines have none)
+            continue
+        for match in _BODY_YEAR.finditer(raw):
             years[match.group(1)] += 1
             first.setdefault(match.group(1), index + 1)
     return [Candidate("year", year, "body", first[year], f"{year}年度 printed {n} times", n)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.amounts import UNIT_SCALE_TO_WAN
@@ -146,13 +147,30 @@ def narrative_figures(lines: list[str], table_lines: set[int], *, report_kind: s
 
 # ---------------------------------------------------------------- blocks
 
+class _CharTable(dict):
+    """A ``str.translate`` table filled on first use: code point -> ``rule(character)``."""
+
+    def __init__(self, rule: Callable[[str], str | None]):
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = value = self.rule(chr(code))
+        return value
+
+
+def _fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+_FOLDED = _CharTable(_fold)
+_WIDE_ONLY = _CharTable(lambda char: char if unicodedata.east_asian_width(char) in "WF" else None)
+
+
 def _flat(text: str) -> str:
     """NFKC character by character (full-width digits, brackets and punctuation to ASCII), same length."""
-    out = []
-    for char in text:
-        folded = unicodedata.normalize("NFKC", char)
-        out.append(folded if len(folded) == 1 else char)
-    return "".join(out)
+    return text.translate(_FOLDED)
 
 
 def _level(flat: str) -> int | None:
@@ -211,7 +229,7 @@ def _blocks(lines: list[str], table_lines: set[int]):
 
 def _width(text: str) -> int:
     """Printed width in half-width cells: a wrapped line fills the page, a heading ends short of it."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return len(text) + len(text.translate(_WIDE_ONLY))  # wide (W) and full-width (F) characters count twice
 
 
 def _make_block(printed: list[str], starts: list[tuple[int, int]], level: int | None) -> _Block:

@@ -14,7 +14,7 @@ from ingest import PARSER_VERSION
 from ingest.amounts import UNIT_SCALE_TO_WAN
 from ingest.document_keys import check_document_keys
 from ingest.faults import crash_if_injected, exhaust_if_injected, fault_injected, raise_if_injected
-from ingest.model import as_row
+from ingest.model import ParsedTable, as_row
 from ingest.narrative import narrative_claims
 from ingest.narrative_figures import narrative_figures
 from ingest.performance import read_performance_tables
@@ -156,14 +156,7 @@ def _read_rendering(report: ReportFile, rendering: RenderedReport, base: dict) -
             "n_issues": len(table.issues),
             "notes": "\n".join(table.notes) or None,
         })
-        for cell in table.cells:
-            row = as_row(cell)
-            row.update(page_no=rendering.page_of(cell.line_no), cell_box=rendering.box_of(cell.line_no, cell.position))
-            unit = cell.unit or table.printed_unit
-            scale = UNIT_SCALE_TO_WAN.get(unit)  # rates (%), counts and scores are not money
-            row.update(content_hash=report.content_hash, file_name=report.file_name, printed_unit=unit,
-                       amount_wan=round(cell.amount * scale, 6) if scale is not None else None)
-            outcome.cells.append(row)
+        outcome.cells += _cell_rows(report, rendering, table)
         outcome.issues += [_issue_row(report, rendering, issue) for issue in table.issues]
     outcome.issues += [_issue_row(report, rendering, issue) for issue in parsed.issues]
     outcome.claims = [{"content_hash": report.content_hash, **claim}
@@ -178,6 +171,20 @@ def _read_rendering(report: ReportFile, rendering: RenderedReport, base: dict) -
         outcome.document.update(status="quarantined",
                                 reason=missing_metadata_reason(report.file_name, missing, n_tables > 0))
     return outcome
+
+
+def _cell_rows(report: ReportFile, rendering: RenderedReport, table: ParsedTable) -> list[dict]:
+    """The raw layer's rows of a table's cells: the cell, where it is printed, its amount in 万元."""
+    content_hash, file_name = report.content_hash, report.file_name  # once per table, not per cell
+    page_of, box_of = rendering.page_of, rendering.box_of
+    rows = []
+    for cell in table.cells:
+        unit = cell.unit or table.printed_unit
+        scale = UNIT_SCALE_TO_WAN.get(unit)  # rates (%), counts and scores are not money
+        rows.append(as_row(cell, page_no=page_of(cell.line_no), cell_box=box_of(cell.line_no, cell.position),
+                           content_hash=content_hash, file_name=file_name, printed_unit=unit,
+                           amount_wan=round(cell.amount * scale, 6) if scale is not None else None))
+    return rows
 
 
 def _quarantined(document: dict, reason: str) -> dict:

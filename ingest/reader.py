@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ class ReportFile:
     @property
     def file_name(self) -> str:
         return self.path.name
+
+
+# control characters other than tab, line feed, form feed and carriage return
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 class UnreadableReport(Exception):
@@ -52,7 +57,7 @@ def decode_text(report: ReportFile) -> str:
         raise UnreadableReport(
             f"{report.file_name}: not text in UTF-8 or GB18030 (byte {error.start}: {error.reason})"
         )
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+    control = len(_CONTROL.findall(text))
     if control > max(8, len(text) // 100):
         raise UnreadableReport(f"{report.file_name}: {control} control characters, looks binary, expected text")
     return text.replace("\r\n", "\n").replace("\r", "\n")

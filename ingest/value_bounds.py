@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ingest.parse_report import ParseOutcome
 
 INT32_MAX = 2**31 - 1
+_INT_LOW = -INT32_MAX
 DECIMAL_INTEGER_DIGITS = 14  # DECIMAL(20, 6)
 DECIMAL_LIMIT = 10.0**DECIMAL_INTEGER_DIGITS
 CELL_INTEGERS = ("row_number", "column_number", "line_no", "page_no", "position")
@@ -24,15 +25,16 @@ FIGURE_INTEGERS = ("figure_no", "line_no", "page_no", "reference_year")
 
 def out_of_range(row: dict, integers: tuple[str, ...], floats: tuple[str, ...] = ("amount",)) -> str | None:
     """Why the row's values do not fit the raw layer's columns, or None when they do."""
+    get = row.get  # (called once per cell and figure)
     for name in integers:
-        value = row.get(name)
-        if value is not None and not -INT32_MAX <= value <= INT32_MAX:
+        value = get(name)
+        if value is not None and not _INT_LOW <= value <= INT32_MAX:
             return f"{name} {value} is beyond the 32-bit integer range"
     for name in floats:
-        value = row.get(name)
+        value = get(name)
         if value is not None and not math.isfinite(value):
             return f"{name} {value} is not a finite number"
-    wan = row.get("amount_wan")
+    wan = get("amount_wan")
     if wan is not None and (not math.isfinite(wan) or abs(wan) >= DECIMAL_LIMIT):
         return (f"amount {row.get('value_text') or row.get('printed_text') or wan} is {abs(wan):.0f} 万元, more than "
                 f"{DECIMAL_INTEGER_DIGITS} integer digits: not a figure a report prints")

@@ -24,3 +24,18 @@ def test_blanks_and_text_are_not_amounts(text):
 def test_zero_is_not_blank():
     assert not is_blank("0.00")
     assert is_blank("  ")
+
+
+def test_sole_source_characters_come_from_no_other_character():
+    """Readers skip a line without 表 (or 级) before normalising it: NFKC must make it of no other character."""
+    import sys
+    import unicodedata
+
+    from ingest.amounts import SOLE_SOURCE_CHARACTERS, normalise_cell
+
+    sources = {code for code in range(sys.maxunicode + 1)
+               if not 0xD800 <= code <= 0xDFFF
+               and SOLE_SOURCE_CHARACTERS & set(unicodedata.normalize("NFKC", chr(code)))}
+    assert {chr(code) for code in sources} == set(SOLE_SOURCE_CHARACTERS)
+    assert all(unicodedata.decomposition(char) == "" for char in SOLE_SOURCE_CHARACTERS)  # composed of nothing
+    assert all(char in normalise_cell(f" {char}\t") for char in SOLE_SOURCE_CHARACTERS)

@@ -29,8 +29,8 @@ def find_base_data_tables(lines: list[str]) -> list[ParsedTable]:
     numbered = list(enumerate(lines, start=1))
     tables = []
     for index, (line_no, text) in enumerate(numbered):
-        if "\t" in text.strip("\t") or not TITLE.search(normalise_cell(text.strip("\t #"))):
-            continue
+        if "表" not in text or "\t" in text.strip("\t") or not TITLE.search(normalise_cell(text.strip("\t #"))):
+            continue  # (TITLE ends in 表, which only 表 normalises to: amounts.SOLE_SOURCE_CHARACTERS)
         block = []
         for probe_no, probe in numbered[index + 1:]:
             if END.match(probe) or (block and probe.strip() and "\t" not in probe) or (

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.amounts import is_blank, normalise_cell, parse_amount
 from ingest.model import Cell, ParsedTable, ParseIssue
@@ -47,10 +48,13 @@ WAN_SUFFIXED = re.compile(r"^(-?[\d,]+(?:\.\d+)?)万元$")  # forms that print t
 PEOPLE_SUFFIXED = re.compile(r"^(\d+)人$")
 HEADCOUNT_HEADERS = ("编制数", "人数")
 _LOOKAHEAD = 8
+_QUOTES = re.compile(r"[\"“”'‘’]")
 
 
+@lru_cache(maxsize=1 << 12)
 def family_for(title: str) -> BudgetFamily | None:
-    flat = re.sub(r"[\"“”'‘’]", "", normalise_cell(title))
+    """The family a line names as its title (cached: a kind of report prints the same lines again)."""
+    flat = _QUOTES.sub("", normalise_cell(title))
     if flat.startswith("公开") or len(flat) > 60:
         return None
     return next((f for f in FAMILIES if all(word in flat for word in f.title_words)), None)

@@ -18,6 +18,7 @@ from ingest.amounts import normalise_cell
 
 _TAGS = re.compile(r"</?p>|<br\s*/?>")
 _MATH = re.compile(r"\$\s*\\?(geq|leq|ge|le|lt|gt|<|>)\s*\$")
+_SPACES = re.compile(r"[ \t\u3000]+")
 _MATH_SIGNS = {"geq": "≥", "ge": "≥", "leq": "≤", "le": "≤", "lt": "<", "gt": ">", "<": "<", ">": ">"}
 
 
@@ -38,9 +39,11 @@ class GridRow:
 
 
 def clean(text: str) -> str:
-    text = _MATH.sub(lambda m: _MATH_SIGNS[m.group(1)], text)
-    text = html.unescape(_TAGS.sub(" ", text))
-    return re.sub(r"[ \t\u3000]+", " ", text).strip()
+    if "$" in text:  # (each pattern needs its first character: most cells hold neither)
+        text = _MATH.sub(lambda m: _MATH_SIGNS[m.group(1)], text)
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+    return _SPACES.sub(" ", html.unescape(text)).strip()
 
 
 def make_cell(text: str, line_no: int) -> GridCell:

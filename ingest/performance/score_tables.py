@@ -95,7 +95,9 @@ def _header_start(numbered: list[tuple[int, str]], index: int) -> int | None:
     """Where a score table's header begins, if the line at ``index`` names 一级指标: that line, or the
     caption row above it carrying 得分 (评价指标 … 指标说明 评分标准 得分)."""
     text = numbered[index][1]
-    flats = [normalise_cell(part) for part in text.split("\t")] if "\t" in text else []
+    if "\t" not in text or "级" not in text:  # (级: amounts.SOLE_SOURCE_CHARACTERS) most rows name no 一级指标
+        return None
+    flats = [normalise_cell(part) for part in text.split("\t")]
     if "一级指标" not in flats:
         return None
     above = index - 1

@@ -44,8 +44,8 @@ class SelfEvaluationForm:
 
 def find_self_evaluation_forms(lines: list[str]) -> list[SelfEvaluationForm]:
     numbered = list(enumerate(lines, start=1))
-    starts = [i for i, (_, text) in enumerate(numbered) if "\t" not in text.strip("\t ")
-              and TITLE.match(re.sub(r"\s+", "", text.strip("\t #")))]
+    starts = [i for i, (_, text) in enumerate(numbered) if "表" in text and "\t" not in text.strip("\t ")
+              and TITLE.match(re.sub(r"\s+", "", text.strip("\t #")))]  # (TITLE ends in 表)
     forms = []
     for number, start in enumerate(starts, start=1):
         stop = starts[number] if number < len(starts) else len(numbered)

@@ -40,6 +40,9 @@ def find_target_tables(lines: list[str]) -> list[PerformanceTable]:
     index = 0
     while index < len(numbered):
         line_no, text = numbered[index]
+        if "表" not in text:  # TITLE ends in 表, which only 表 normalises to (amounts.SOLE_SOURCE_CHARACTERS)
+            index += 1
+            continue
         flat = normalise_cell(text.strip("\t #"))
         if "\t" in text.strip("\t") or not TITLE.search(flat) or "自评" in flat:
             index += 1

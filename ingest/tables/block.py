@@ -18,24 +18,28 @@ class TableBlock:
 
     def rows(self) -> list[tuple[int, list[str]]]:
         """Tab-separated rows, without the 部门/单位 caption lines."""
-        out = []
-        for line_no, text in self.lines:
-            if not is_table_row(text):
-                continue
-            flat = normalise_cell(text)
-            if flat.startswith(("部门:", "单位:", "编制单位:")):
-                continue
-            out.append((line_no, split_row(text)))
-        return out
+        return [(line_no, split_row(text)) for line_no, text in self.lines
+                if is_table_row(text) and not _is_caption(text)]
 
     def notes(self) -> list[str]:
         out = []
         for _, text in self.lines:
+            if is_table_row(text):
+                continue
             flat = normalise_cell(text)
-            if flat and not is_table_row(text) and not flat.startswith(("部门:", "单位:", "编制单位:")):
+            if flat and not _is_caption(text):
                 if flat not in {normalise_cell(self.title), normalise_cell(self.printed_number or "")}:
                     out.append(text.strip())
         return out
+
+
+_CAPTIONS = ("部门:", "单位:", "编制单位:")
+
+
+def _is_caption(text: str) -> bool:
+    """A 部门：/单位：/编制单位： caption line. Without 门 or 位 (amounts.SOLE_SOURCE_CHARACTERS) it is none,
+    whatever its normalised text: most lines are rows of amounts, not normalised for this."""
+    return ("门" in text or "位" in text) and normalise_cell(text).startswith(_CAPTIONS)
 
 
 def amount_cell(

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ingest.amounts import normalise_cell
+from ingest.amounts import SOLE_SOURCE_CHARACTERS, normalise_cell
 from ingest.model import ParsedTable
 from ingest.tables.block import TableBlock
 from ingest.tables.economic_groups import parse_economic_groups
@@ -79,11 +80,17 @@ QUOTES = re.compile(r"[\"“”'‘’「」]")
 _QUALIFIER = re.compile(r"(?:[(（][^()（）]{1,12}[)）]|续表?)$")
 
 
+@lru_cache(maxsize=1 << 12)
 def family_for_title(title: str) -> TableFamily | None:
+    """The family a printed title names (cached: every report of a kind prints the same titles and markers)."""
+    if _TITLE_END not in title:  # nor in its normalised text (SOLE_SOURCE_CHARACTERS): no pattern can match
+        return None
     flat = QUOTES.sub("", normalise_cell(title))
     if len(flat) > 60:
         return None
     for candidate in (flat, _QUALIFIER.sub("", flat)):
+        if not may_end_in_title(candidate):
+            continue  # most lines of a report are prose, not titles
         for family, pattern in _COMPILED:
             if pattern.search(candidate):
                 return family
@@ -91,3 +98,13 @@ def family_for_title(title: str) -> TableFamily | None:
 
 
 _COMPILED = [(family, re.compile(f"(?:{family.title_pattern})$")) for family in FAMILIES]
+_TITLE_END = "表"  # every family's title pattern ends in this character (checked below)
+if _TITLE_END not in SOLE_SOURCE_CHARACTERS or not all(f.title_pattern.endswith(_TITLE_END) for f in FAMILIES):
+    raise ValueError(f"family_for_title skips lines without {_TITLE_END}: every title pattern must end in it, "
+                     "and it must be in amounts.SOLE_SOURCE_CHARACTERS")
+
+
+def may_end_in_title(text: str) -> bool:
+    """False when no family's ``(?:title_pattern)$`` can match ``text``: it does not end in 表 (``$`` also
+    matches before a final newline). A cheap test before the patterns: most lines are no title."""
+    return text.endswith(_TITLE_END) or text.endswith(_TITLE_END + "\n")

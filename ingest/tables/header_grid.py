@@ -64,7 +64,7 @@ def _read_row(block, table, line_no, tokens, positions, paths, numbers, first_va
     aligned = not any(looks_like_amount(t) for t in name_tokens) and all(
         not normalise_cell(v) or looks_like_amount(v) for v in values.values()
     )
-    extra = [t for pos, t in enumerate(tokens) if pos > positions[-1] and normalise_cell(t)]
+    extra = [t for t in tokens[positions[-1] + 1:] if normalise_cell(t)]
     if not aligned or extra:
         amounts = [t for t in tokens[1 if code else 0:] if looks_like_amount(t)]
         labels = [t for t in tokens[1 if code else 0:] if normalise_cell(t) and not looks_like_amount(t)]
