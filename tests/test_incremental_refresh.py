@@ -90,17 +90,21 @@ def test_changed_rules_reaudit_everything_and_waivers_need_no_reaudit(warehouse,
 
 
 def test_one_new_report_builds_what_a_full_build_would(tmp_path):
-    """int_amounts_classified is incremental by document: adding a report to a warehouse must publish
-    exactly what building both reports from scratch publishes."""
+    """int_amounts_classified and int_performance_indicators_scored are incremental by document: adding
+    reports to a warehouse must publish exactly what building all of them from scratch publishes."""
     first, second = sorted((REPO / "samples" / "inbox").iterdir())[:2]
+    assert fiscal("samples", "--out", str(tmp_path / "generated"), "--count", "3", "--seed", "7",
+                  home=tmp_path / "unused").returncode == 0
+    scored = next((tmp_path / "generated").glob("*_jixiao.txt"))  # a 绩效自评 report: a score table
     inbox, both = tmp_path / "inbox", tmp_path / "both"
     inbox.mkdir()
     both.mkdir()
     shutil.copy(first, inbox / first.name)
-    for sample in (first, second):
+    for sample in (first, second, scored):
         shutil.copy(sample, both / sample.name)
     assert fiscal("refresh", "--inbox", str(inbox), home=tmp_path / "grown").returncode == 0
     shutil.copy(second, inbox / second.name)
+    shutil.copy(scored, inbox / scored.name)
     grown = fiscal("refresh", "--inbox", str(inbox), home=tmp_path / "grown")
     assert grown.returncode == 0, grown.stdout + grown.stderr
     assert fiscal("refresh", "--inbox", str(both), home=tmp_path / "scratch").returncode == 0
@@ -112,8 +116,11 @@ def test_one_new_report_builds_what_a_full_build_would(tmp_path):
             return (marts.execute("select fact_id, source_table, source_line, amount_wan from fct_fiscal_amount "
                                   "order by fact_id").fetchall(),
                     marts.execute("select fact_id from fct_fiscal_amount_quarantined order by 1").fetchall(),
-                    marts.execute("select finding_id, severity from dq_finding order by 1").fetchall())
+                    marts.execute("select finding_id, severity from dq_finding order by 1").fetchall(),
+                    marts.execute("select score_fact_id, score, score_is_derived from fct_performance_score "
+                                  "order by 1").fetchall())
 
-    facts, held, found = published(tmp_path / "grown")
-    assert (facts, held, found) == published(tmp_path / "scratch")
+    facts, held, found, scores = published(tmp_path / "grown")
+    assert (facts, held, found, scores) == published(tmp_path / "scratch")
     assert len(facts) == 463 and len(held) == 66 and len(found) >= 2  # the sample erratum holds back 公开03
+    assert len(scores) >= 10
