@@ -42,6 +42,13 @@ printed_names as (
     where row_code is not null and classification_code is not null
 ),
 
+national_names as (
+    -- the same names whoever printed them: the national classification, a few thousand rows however many
+    -- reports print 行政运行 (joining figures to every report's rows grew with the square of the reports)
+    select distinct classification_system, classification_code, name_key
+    from printed_names
+),
+
 wanted as (
     select
         figure_id,
@@ -60,15 +67,20 @@ candidates as (
         wanted.figure_id,
         leaf.classification_system,
         leaf.classification_code,
-        max(case when leaf.unit_id = wanted.unit_id and leaf.fiscal_year = wanted.fiscal_year then 1 else 0 end)
-            as printed_by_same_report
+        max(case when same_report.name_key is not null then 1 else 0 end) as printed_by_same_report
     from wanted
-    inner join printed_names as leaf
+    inner join national_names as leaf
         on leaf.name_key = coalesce(wanted.xiang_key, wanted.kuan_key, wanted.class_key)
         and length(leaf.classification_code) = wanted.code_length
+    left join printed_names as same_report
+        on same_report.classification_system = leaf.classification_system
+        and same_report.classification_code = leaf.classification_code
+        and same_report.name_key = leaf.name_key
+        and same_report.unit_id = wanted.unit_id
+        and same_report.fiscal_year = wanted.fiscal_year
     where (
         wanted.code_length = 5 or wanted.kuan_key is null or exists (
-            select 1 from printed_names as parent
+            select 1 from national_names as parent
             where parent.classification_system = leaf.classification_system
                 and parent.classification_code = left(leaf.classification_code, 5)
                 and parent.name_key = wanted.kuan_key
@@ -76,7 +88,7 @@ candidates as (
     )
     and (
         wanted.code_length = 3 or wanted.class_key is null or exists (
-            select 1 from printed_names as parent
+            select 1 from national_names as parent
             where parent.classification_system = leaf.classification_system
                 and parent.classification_code = left(leaf.classification_code, 3)
                 and parent.name_key = wanted.class_key
