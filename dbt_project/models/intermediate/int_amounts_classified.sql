@@ -7,24 +7,13 @@
 -- Which version is current is decided downstream, where it can change.
 -- A change to the models, seeds or parser rebuilds it in full (orchestration/assets.py); the post-hook
 -- forgets documents that are no longer readable in the raw layer (a raw layer rebuilt from the store).
-{{ config(
-    materialized='incremental',
-    unique_key='document_id',
-    incremental_strategy='delete+insert',
-    post_hook="delete from {{ this }} where document_id not in (
-        select document_id from {{ ref('stg_raw__documents') }} where parse_status = 'parsed')"
-) }}
+{{ incremental_by_document() }}
 
 with documents as (
     select stg.*
     from {{ ref('stg_raw__documents') }} as stg
     where stg.parse_status = 'parsed'
-    {% if is_incremental() %}
-        and not exists (
-            select 1 from {{ this }} as built
-            where built.document_id = stg.document_id and built.document_parsed_at = stg.parsed_at
-        )
-    {% endif %}
+    {{ not_built_yet('stg') }}
 ),
 
 cells as (

@@ -1,27 +1,16 @@
 -- Indicator nodes of every readable document version, with unit and year, stable ids for their
 -- paths, and the score of an inner node derived from its leaves where the table prints none. What the
 -- score rules audit; which version is current is decided after the audit (int_performance_indicators_resolved).
--- Incremental by document, as int_amounts_classified: a refresh scores only the documents whose parse this
+-- Incremental by document (macros/incremental_by_document.sql): a refresh scores only the documents whose parse this
 -- table does not hold yet (a node's score depends on its own document's nodes only); a change to the
 -- models, seeds or parser rebuilds it in full, and the post-hook forgets documents no longer readable.
-{{ config(
-    materialized='incremental',
-    unique_key='document_id',
-    incremental_strategy='delete+insert',
-    post_hook="delete from {{ this }} where document_id not in (
-        select document_id from {{ ref('stg_raw__documents') }} where parse_status = 'parsed')"
-) }}
+{{ incremental_by_document() }}
 
 with documents as (
     select stg.document_id, stg.unit_name, stg.fiscal_year, stg.parsed_at
     from {{ ref('stg_raw__documents') }} as stg
     where stg.parse_status = 'parsed'
-    {% if is_incremental() %}
-        and not exists (
-            select 1 from {{ this }} as built
-            where built.document_id = stg.document_id and built.document_parsed_at = stg.parsed_at
-        )
-    {% endif %}
+    {{ not_built_yet('stg') }}
 ),
 
 indicators as (
