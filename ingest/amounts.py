@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -25,6 +26,17 @@ def normalise_cell(text: str) -> str:
 # ``normalise_cell`` either, so a reader looking for a word with one of them may skip a line that lacks it
 # before normalising the line.
 SOLE_SOURCE_CHARACTERS = frozenset("表级门位")
+
+
+def lacks(chars: str) -> Callable[[str], bool]:
+    """A test, run on a line's raw text, that its normalised text (``normalise_cell``) holds none of ``chars``:
+    true when none of them is in the raw text, which holds because each is one of SOLE_SOURCE_CHARACTERS
+    (checked here, once). Readers use it to skip most lines before normalising them."""
+    if not chars or not set(chars) <= SOLE_SOURCE_CHARACTERS:
+        raise ValueError(f"{chars!r}: NFKC may make these of other characters (amounts.SOLE_SOURCE_CHARACTERS)")
+    if len(chars) == 1:
+        return lambda text: chars not in text
+    return lambda text: not any(char in text for char in chars)
 
 _DASH_RUN = re.compile(r"^[-—－]+$")
 

@@ -39,3 +39,12 @@ def test_sole_source_characters_come_from_no_other_character():
     assert {chr(code) for code in sources} == set(SOLE_SOURCE_CHARACTERS)
     assert all(unicodedata.decomposition(char) == "" for char in SOLE_SOURCE_CHARACTERS)  # composed of nothing
     assert all(char in normalise_cell(f" {char}\t") for char in SOLE_SOURCE_CHARACTERS)
+
+
+def test_lacks_refuses_characters_nfkc_can_make():
+    from ingest.amounts import lacks
+
+    assert lacks("表")("收入支出决算总表") is False and lacks("表")("项目支出") is True
+    assert lacks("门位")("单位：元") is False
+    with pytest.raises(ValueError):
+        lacks("年")  # U+F98E, a compatibility ideograph, normalises to 年: not a safe test

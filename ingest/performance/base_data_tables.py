@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 
-from ingest.amounts import is_blank, normalise_cell
+from ingest.amounts import is_blank, lacks, normalise_cell
 from ingest.model import Cell, ParsedTable, ParseIssue
 from ingest.performance.budget_tables import read_value
 from ingest.performance.grid import GridRow, cells_per_line, chunk, is_cell_per_line, tab_rows
 
 TITLE = re.compile(r"绩效评价基础数据(汇总)?表$")
+_NO_TITLE_CHAR = lacks("表")  # TITLE ends in it: a line without it is no title
 SECTION = re.compile(r"情况$")
 END = re.compile(r"^\s*(附件\s*\d|填表人|说明[:：])")
 _LOOKAHEAD = 8  # the grid starts within a few lines of its title, else the title is a mention in prose
@@ -29,8 +30,8 @@ def find_base_data_tables(lines: list[str]) -> list[ParsedTable]:
     numbered = list(enumerate(lines, start=1))
     tables = []
     for index, (line_no, text) in enumerate(numbered):
-        if "表" not in text or "\t" in text.strip("\t") or not TITLE.search(normalise_cell(text.strip("\t #"))):
-            continue  # (TITLE ends in 表, which only 表 normalises to: amounts.SOLE_SOURCE_CHARACTERS)
+        if _NO_TITLE_CHAR(text) or "\t" in text.strip("\t") or not TITLE.search(normalise_cell(text.strip("\t #"))):
+            continue
         block = []
         for probe_no, probe in numbered[index + 1:]:
             if END.match(probe) or (block and probe.strip() and "\t" not in probe) or (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.amounts import normalise_cell
+from ingest.amounts import lacks, normalise_cell
 from ingest.model import Indicator, ParseIssue, PerformanceTable
 from ingest.performance.grid import (
     GridCell,
@@ -37,6 +37,7 @@ HEADER_WORDS = {
 SCORE_HEADERS = ("得分", "自评得分", "自评分")
 TOTAL_LABELS = ("总分", "合计", "总计")
 STATED_TOTAL = re.compile(r"(?:得分|评分结果|总分|自评分)(?:为|是|:)?(\d+(?:\.\d+)?)分")
+_NO_LEVEL_CHAR = lacks("级")  # of 一级指标, which a score table's header names
 TITLE_WORDS = ("评分表", "分析表", "得分情况表", "框架", "评分情况表")
 PROJECT_AFFIXES = re.compile(
     r"^(?:附件\d*[:：]?|表\d+(?:-\d+)?[:：]?|\d{4}年度?)+|"
@@ -95,7 +96,7 @@ def _header_start(numbered: list[tuple[int, str]], index: int) -> int | None:
     """Where a score table's header begins, if the line at ``index`` names 一级指标: that line, or the
     caption row above it carrying 得分 (评价指标 … 指标说明 评分标准 得分)."""
     text = numbered[index][1]
-    if "\t" not in text or "级" not in text:  # (级: amounts.SOLE_SOURCE_CHARACTERS) most rows name no 一级指标
+    if "\t" not in text or _NO_LEVEL_CHAR(text):  # most rows name no 一级指标
         return None
     flats = [normalise_cell(part) for part in text.split("\t")]
     if "一级指标" not in flats:

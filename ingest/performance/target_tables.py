@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 
-from ingest.amounts import normalise_cell
+from ingest.amounts import lacks, normalise_cell
 from ingest.model import Indicator, ParseIssue, PerformanceTable
 from ingest.performance.grid import GridCell, tab_rows
 
 TITLE = re.compile(r"绩效目标(申报|编报|填报)?表$")
+_NO_TITLE_CHAR = lacks("表")  # TITLE ends in it: a line without it is no title
 YEAR = re.compile(r"^\(?(20\d{2})年度?\)?$")
 LEVEL1 = {"产出指标", "效益指标", "满意度指标"}
 LEVEL2 = {"数量指标", "质量指标", "时效指标", "工作时效", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
@@ -40,7 +41,7 @@ def find_target_tables(lines: list[str]) -> list[PerformanceTable]:
     index = 0
     while index < len(numbered):
         line_no, text = numbered[index]
-        if "表" not in text:  # TITLE ends in 表, which only 表 normalises to (amounts.SOLE_SOURCE_CHARACTERS)
+        if _NO_TITLE_CHAR(text):
             index += 1
             continue
         flat = normalise_cell(text.strip("\t #"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.amounts import is_blank, normalise_cell, parse_amount
+from ingest.amounts import is_blank, lacks, normalise_cell, parse_amount
 from ingest.model import Cell, ParseIssue
 from ingest.tables.rows import is_table_row, split_row
 
@@ -34,12 +34,12 @@ class TableBlock:
 
 
 _CAPTIONS = ("部门:", "单位:", "编制单位:")
+_NO_CAPTION_CHAR = lacks("门位")  # every caption has 门 or 位
 
 
 def _is_caption(text: str) -> bool:
-    """A 部门：/单位：/编制单位： caption line. Without 门 or 位 (amounts.SOLE_SOURCE_CHARACTERS) it is none,
-    whatever its normalised text: most lines are rows of amounts, not normalised for this."""
-    return ("门" in text or "位" in text) and normalise_cell(text).startswith(_CAPTIONS)
+    """A 部门：/单位：/编制单位： caption line (most lines are rows of amounts: not normalised for this)."""
+    return not _NO_CAPTION_CHAR(text) and normalise_cell(text).startswith(_CAPTIONS)
 
 
 def amount_cell(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.amounts import SOLE_SOURCE_CHARACTERS, normalise_cell
+from ingest.amounts import lacks, normalise_cell
 from ingest.model import ParsedTable
 from ingest.tables.block import TableBlock
 from ingest.tables.economic_groups import parse_economic_groups
@@ -83,7 +83,7 @@ _QUALIFIER = re.compile(r"(?:[(（][^()（）]{1,12}[)）]|续表?)$")
 @lru_cache(maxsize=1 << 12)
 def family_for_title(title: str) -> TableFamily | None:
     """The family a printed title names (cached: every report of a kind prints the same titles and markers)."""
-    if _TITLE_END not in title:  # nor in its normalised text (SOLE_SOURCE_CHARACTERS): no pattern can match
+    if _NO_TITLE_END(title):  # no pattern can match
         return None
     flat = QUOTES.sub("", normalise_cell(title))
     if len(flat) > 60:
@@ -99,9 +99,9 @@ def family_for_title(title: str) -> TableFamily | None:
 
 _COMPILED = [(family, re.compile(f"(?:{family.title_pattern})$")) for family in FAMILIES]
 _TITLE_END = "表"  # every family's title pattern ends in this character (checked below)
-if _TITLE_END not in SOLE_SOURCE_CHARACTERS or not all(f.title_pattern.endswith(_TITLE_END) for f in FAMILIES):
-    raise ValueError(f"family_for_title skips lines without {_TITLE_END}: every title pattern must end in it, "
-                     "and it must be in amounts.SOLE_SOURCE_CHARACTERS")
+_NO_TITLE_END = lacks(_TITLE_END)
+if not all(f.title_pattern.endswith(_TITLE_END) for f in FAMILIES):
+    raise ValueError(f"family_for_title skips lines without {_TITLE_END}: every title pattern must end in it")
 
 
 def may_end_in_title(text: str) -> bool:
