@@ -38,9 +38,9 @@ import pypdfium2 as pdfium
 
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
-from ingest.renderings.pdf_clipping import clipped_text_regions, is_clipped
+from ingest.renderings.pdf_clipping import is_clipped
 from ingest.renderings.pdf_dedupe import deduped, within_page
-from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported
+from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported, clipped_text_regions
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.pdf_words import words
 from ingest.renderings.table_repair import TableSegment, TextLine, header_row_count, split_grid

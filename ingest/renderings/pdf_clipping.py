@@ -11,35 +11,10 @@ from __future__ import annotations
 
 import ctypes
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from ingest.renderings import pdfium_calls as calls
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points from the top left, as pdfplumber)
 PdfBox = tuple[float, float, float, float]  # left, bottom, right, top (points from the bottom left, as pdfium)
-
-
-def clipped_text_regions(data: bytes) -> dict[int, list[tuple[Box, Box]]]:
-    """Per page number (1-based): (text object box, visible rectangle) of each text object that its clipping
-    path cuts. Pages without clipped text are absent."""
-    regions: dict[int, list[tuple[Box, Box]]] = {}
-    document = pdfium.PdfDocument(data)
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            found = page_clipped_regions(page)
-            if found:
-                regions[index + 1] = found
-    finally:
-        document.close()
-    return regions
-
-
-def page_clipped_regions(page: pdfium.PdfPage) -> list[tuple[Box, Box]]:
-    """(text object box, visible rectangle) of each text object on the page that its clipping path cuts."""
-    return clipped_regions([(obj, object_box(obj)) for obj in text_objects(calls.handle(page.raw))],
-                           page.get_size()[1])
 
 
 def clipped_regions(objects: list[tuple[int, PdfBox]], height: float) -> list[tuple[Box, Box]]:
@@ -57,27 +32,6 @@ def clipped_regions(objects: list[tuple[int, PdfBox]], height: float) -> list[tu
                 or box[3] > visible[3] + 1:
             found.append((box, visible))
     return found
-
-
-def object_box(obj: int) -> PdfBox:
-    """The object's bounds as pdfium gives them: left, bottom, right, top (points from the bottom left)."""
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    calls.object_bounds(obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top))
-    return left.value, bottom.value, right.value, top.value
-
-
-def text_objects(container: int, depth: int = 0):
-    """The text objects of a page and of the form objects on it (as deep as pypdfium2's
-    ``get_objects``)."""
-    count, get = ((calls.page_count_objects, calls.page_get_object) if depth == 0
-                  else (calls.form_count_objects, calls.form_get_object))
-    for i in range(count(container)):
-        obj = get(container, i)
-        kind = calls.object_type(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            yield obj
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 14:
-            yield from text_objects(obj, depth + 1)
 
 
 def _clip_rectangle(obj: int, height: float, point=None,

@@ -37,7 +37,7 @@ from pdfplumber.container import Container
 from pdfplumber.page import Page
 
 from ingest.renderings import pdfium_calls as calls
-from ingest.renderings.pdf_clipping import PdfBox, clipped_regions
+from ingest.renderings.pdf_clipping import Box, PdfBox, clipped_regions
 
 Matrix = tuple[float, float, float, float, float, float]
 _GENERATED = frozenset((0x20, 0x0D, 0x0A))  # what pdfium's text page inserts (FPDFText_IsGenerated)
@@ -129,6 +129,27 @@ class PdfiumDocument:
         """Per page number: the text objects their clipping path cuts (``pdf_clipping``)."""
         self.pages  # noqa: B018 - read while the pages are
         return self._clipped
+
+
+def clipped_text_regions(data: bytes) -> dict[int, list[tuple[Box, Box]]]:
+    """Per page number (1-based): (text object box, visible rectangle) of each text object that its clipping
+    path cuts (``pdf_clipping``), without reading the characters (for the pdfplumber reader). Pages without
+    clipped text are absent."""
+    regions: dict[int, list[tuple[Box, Box]]] = {}
+    document = pdfium.PdfDocument(data)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                texts, _ = _page_objects(calls.handle(page.raw))
+                found = clipped_regions(texts, page.get_size()[1])
+            finally:
+                page.close()
+            if found:
+                regions[index + 1] = found
+    finally:
+        document.close()
+    return regions
 
 
 def _page_ctm(mediabox: tuple[float, float, float, float], rotation: int) -> Matrix:
