@@ -31,21 +31,20 @@ from pathlib import Path
 
 import orjson
 
+from ingest.fingerprint import files_fingerprint
+
 _LEVELS = {"info", "warn", "error"}
 _LOCK = threading.Lock()  # dbt's flags, event manager and adapters are process globals
-_MANIFESTS: dict[tuple, object] = {}  # (project, profiles, target, FISCAL_* settings) -> parsed manifest
+_MANIFESTS: dict[tuple, object] = {}  # ``_settings_key`` -> the project parsed under it
+
+
+_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models/**/*.*", "macros/**/*.*", "seeds/**/*.*", "tests/**/*.*")
 
 
 def _settings_key(env: dict[str, str], cwd: str) -> tuple:
-    """What a parsed manifest depends on: the project's files (by name, size and time), the profiles and the
-    settings the profile reads."""
-    project = Path(cwd)
-    files = tuple(sorted((str(p.relative_to(project)), p.stat().st_size, p.stat().st_mtime_ns)
-                         for folder in ("models", "macros", "seeds", "tests") for p in (project / folder).rglob("*")
-                         if p.is_file()))
-    stamp = tuple((name, (project / name).stat().st_mtime_ns) for name in ("dbt_project.yml", "profiles.yml")
-                  if (project / name).exists())
-    return (os.path.realpath(cwd), env.get("DBT_PROFILES_DIR"), files, stamp,
+    """What a parsed manifest depends on: the project's files, the profiles folder and the settings the
+    profile reads."""
+    return (files_fingerprint(_PROJECT_FILES, Path(cwd)), os.path.realpath(cwd), env.get("DBT_PROFILES_DIR"),
             tuple(sorted((k, v) for k, v in env.items() if k.startswith("FISCAL_"))))
 
 
@@ -113,16 +112,8 @@ class InProcessDbt:
     def wait(self, timeout: float | None = None) -> int:
         return self.returncode
 
-    def poll(self) -> int:
-        return self.returncode
-
     def send_signal(self, sig) -> None:  # the run has finished before anyone can interrupt it
         return None
-
-
-def forget_manifests() -> None:
-    """Parse the project again at the next call (the models changed in this process, e.g. in tests)."""
-    _MANIFESTS.clear()
 
 
 @contextlib.contextmanager

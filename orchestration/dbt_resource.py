@@ -26,9 +26,14 @@ from orchestration.dbt_in_process import in_process
 
 
 class FiscalDbtCliResource(DbtCliResource):
+    @property
+    def _own_dbt(self) -> bool:
+        """The dbt installed beside this interpreter (not another executable configured)."""
+        return Path(self.dbt_executable).parent == Path(sys.executable).parent
+
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+        if self._own_dbt:
             return version.parse(metadata.version("dbt-core"))
         return super()._cli_version  # another dbt: ask it
 
@@ -36,8 +41,7 @@ class FiscalDbtCliResource(DbtCliResource):
         return None
 
     def cli(self, args, **kwargs):  # noqa: ANN001, ANN201 (dagster-dbt's signature)
-        own_dbt = Path(self.dbt_executable).parent == Path(sys.executable).parent
-        if os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or not own_dbt:  # another dbt: its own process
+        if os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or not self._own_dbt:  # another dbt: its own process
             return super().cli(args, **kwargs)
         with in_process():
             return super().cli(args, **kwargs)

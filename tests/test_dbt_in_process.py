@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_in_process import InProcessDbt, forget_manifests
+from orchestration.dbt_in_process import InProcessDbt
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "dbt_project"
@@ -26,7 +26,6 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_seed_is_built_and_the_build_database_is_free_afterwards(tmp_path):
-    forget_manifests()
     env = _env(tmp_path)
     run = InProcessDbt([DBT, "seed", "--select", "phases"], env=env, cwd=PROJECT)
     assert run.wait() == 0
