@@ -351,7 +351,10 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
         remember(paths, release["release_id"], build)
         summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release,
                    "nothing_new": False}
-        context.log.info(f"published release {release['release_id']} to {paths.marts_db}")
+        how = (f"copied from release {release['written_from']}, {release['tables_rewritten']} tables rewritten "
+               f"({release['document_rows_rewritten']} rows of changed documents)" if release["written_from"]
+               else "written whole")
+        context.log.info(f"published release {release['release_id']} to {paths.marts_db}: {how}")
     paths.last_refresh.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     removed = prune_dbt_targets(Path(dbt_project.project_dir) / "target")  # dagster-dbt's per-call folders
     removed_logs = prune_logs(paths.logs)

@@ -13,12 +13,26 @@ current release's sidecar (``releases/<id>.history.parquet``), so a client holdi
 in any mode (the DuckDB CLI and DBeaver open read-write, which locks the file) cannot make it wait
 or fail; the swap replaces the name and that client keeps the file it opened. Release files are made
 read-only (mode 0444), so a read-write client cannot change a kept release.
+
+A release is written incrementally when it can be: the current release's file is copied (a byte copy, no
+DuckDB open, so a client holding it is no obstacle) and only what differs from the build is rewritten. What
+differs is decided by row hashes, not by guessing what a refresh touched: every release keeps, beside it,
+the count and the sum of row hashes of each table's rows per document (``<id>.rows.parquet``; one line for a
+table without ``document_id``) and the columns of each table (``<id>.layout.json``). A table whose columns
+changed is copied whole; a document whose rows differ has its rows deleted and inserted again; a table where
+more than half of the rows differ, or without ``document_id``, is copied whole when it differs at all. The
+release that results holds the build's rows whatever the copy held, since every table is compared with the
+build. The copy is not used (the release is written whole, as the first one is) when the current release
+has no such sidecars, its file changed since it was published (its size and modification time are kept),
+or more than half of its blocks are free (deleted rows pile up over many releases).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +42,8 @@ from ingest.faults import crash_point
 from orchestration.warehouse import WarehousePaths
 
 KEEP_RELEASES = 10
+REWRITE_SHARE = 0.5  # a table where more than this share of rows differ is copied whole
+FREE_SHARE = 0.5  # a release with more than this share of free blocks is not copied for the next one
 # The storage format of the release files: DuckDB 1.0's, read by every DuckDB client from 0.10 on (the CLI,
 # Python/R/Java/ODBC 1.x, DBeaver's JDBC driver); the building DuckDB would otherwise write its newest format.
 STORAGE_VERSION = "v1.0.0"
@@ -49,8 +65,9 @@ create table publish_history (
 """
 
 
-def publish(paths: WarehousePaths) -> dict:
-    """Copy the build's marts schema into a new release file and swap it in atomically."""
+def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
+    """Write the build's marts schema into a new release file and swap it in atomically; the current
+    release's file is copied and only what differs rewritten when ``incremental`` and it can be."""
     now = datetime.now(UTC).replace(tzinfo=None)
     release_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     target = paths.releases / f"{release_id}.duckdb"
@@ -58,19 +75,32 @@ def publish(paths: WarehousePaths) -> dict:
     for stale in paths.releases.glob("*.partial*"):  # left by a publish that was killed (and its WAL)
         stale.unlink()
     previous_histories = _previous_histories(paths)
+    base = _base_release(paths) if incremental else None
+    if base is not None:
+        shutil.copyfile(base.file, partial)
+        os.chmod(partial, 0o644)
     with duckdb.connect() as con:
-        con.execute(f"attach '{partial}' as release (storage_version '{STORAGE_VERSION}')")
+        if base is not None:
+            con.execute(f"attach '{partial}' as release")
+        else:
+            con.execute(f"attach '{partial}' as release (storage_version '{STORAGE_VERSION}')")
         con.execute(f"attach '{paths.build_db}' as build (read_only)")
         con.execute("use release")
         tables = [row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_catalog = 'build' "
             "and table_schema = 'marts' order by table_name").fetchall()]
+        layout = {table: _typed_layout(con, table) for table in tables}
+        _hash_rows(con, layout)
+        if base is not None:
+            con.execute(f"create temp table base_rows as select * from read_parquet('{base.rows}')")
+            _drop_others(con, set(tables))
+        written = {}
         for index, table in enumerate(tables):
-            con.execute(f"create table release.main.{table} as select {_typed_columns(con, table)} "
-                        f"from build.marts.{table}")
+            written[table] = _write_table(con, table, layout[table], base)
             if index == len(tables) // 2:
                 crash_point("publish.mid_copy")
         con.execute("detach build")
+        con.execute("drop table if exists release.main.publish_history")
         con.execute(HISTORY_DDL)
         for history in previous_histories:  # every entry once; append-only
             # by name: a history written before a column was added gets null there
@@ -84,17 +114,29 @@ def publish(paths: WarehousePaths) -> dict:
         sidecar = _history_file(target)
         con.execute(f"copy (select * from publish_history order by published_at) to '{sidecar}.partial' "
                     "(format parquet)")
+        rows_file = _rows_file(target)
+        con.execute(f"copy (select * from build_rows order by table_name, document_id) to '{rows_file}.partial' "
+                    "(format parquet)")
         con.execute("checkpoint")
+        free, total = con.execute("select free_blocks, total_blocks from pragma_database_size() "
+                                  "where database_name = 'release'").fetchone()
         con.execute("use memory")
         con.execute("detach release")
     os.replace(f"{sidecar}.partial", sidecar)
+    os.replace(f"{rows_file}.partial", rows_file)
     os.chmod(partial, 0o444)
     os.replace(partial, target)
+    stat = target.stat()
+    _layout_file(target).write_text(json.dumps(
+        {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "free_blocks": free, "total_blocks": total,
+         "tables": layout}, ensure_ascii=False), encoding="utf-8")
     crash_point("publish.before_swap")
     _swap_in(paths, target)
     crash_point("publish.after_swap")
     _prune(paths)
-    return {"release_id": release_id, "tables": tables, **stats}
+    return {"release_id": release_id, "tables": tables, "written_from": base.file.stem if base else None,
+            "tables_rewritten": sum(1 for how in written.values() if how != "unchanged"),
+            "document_rows_rewritten": sum(_rows(how) for how in written.values()), **stats}
 
 
 def rollback(paths: WarehousePaths) -> str:
@@ -115,24 +157,125 @@ def current_release(paths: WarehousePaths) -> str | None:
     return next((p.stem for p in paths.releases.glob("*.duckdb") if p.stat().st_ino == inode), None)
 
 
-def _typed_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The table's columns, a column of type NULL (a model selecting a bare null) published as varchar:
-    Parquet, pandas and other clients have no such type."""
+def _typed_layout(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
+    """The table's columns and types as published: a column of type NULL (a model selecting a bare null)
+    is published as varchar, since Parquet, pandas and other clients have no such type."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns where table_catalog = 'build' "
         "and table_schema = 'marts' and table_name = ? order by ordinal_position", [table]).fetchall()
-    typed = []
+    layout = []
     for name, data_type in columns:
         if data_type == '"NULL"':
             log.warning("marts.%s.%s has type NULL: published as varchar", table, name)
-            typed.append(f'cast("{name}" as varchar) as "{name}"')
-        else:
-            typed.append(f'"{name}"')
-    return ", ".join(typed)
+            data_type = "VARCHAR"
+        layout.append([name, data_type])
+    return layout
+
+
+def _select(table: str, layout: list[list[str]]) -> str:
+    columns = ", ".join(f'cast("{name}" as {data_type}) as "{name}"' if data_type == "VARCHAR" else f'"{name}"'
+                        for name, data_type in layout)
+    return f"select {columns} from build.marts.{table}"
+
+
+def _by_document(layout: list[list[str]]) -> bool:
+    return any(name == "document_id" for name, _ in layout)
+
+
+def _hash_rows(con: duckdb.DuckDBPyConnection, layout: dict[str, list[list[str]]]) -> None:
+    """``build_rows``: per table, and per document where the table has ``document_id``, the number of rows
+    and the sum of their hashes (a sum, not an xor: two equal rows do not cancel out)."""
+    parts = []
+    for table, columns in layout.items():
+        document = "t.document_id" if _by_document(columns) else "cast(null as varchar)"
+        parts.append(f"select '{table}' as table_name, cast({document} as varchar) as document_id, "
+                     f"count(*) as n, sum(hash(t)) as h from ({_select(table, columns)}) t group by all")
+    con.execute("create temp table build_rows as " + " union all ".join(parts) if parts else
+                "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h hugeint)")
+
+
+def _drop_others(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
+    """Whatever the copied release holds that the build does not (a model removed): dropped."""
+    for name, kind in con.execute(
+            "select table_name, table_type from information_schema.tables where table_catalog = 'release' "
+            "and table_schema = 'main'").fetchall():
+        if name not in tables and name != "publish_history":
+            con.execute(f'drop {"view" if kind == "VIEW" else "table"} release.main."{name}"')
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, layout: list[list[str]], base: _Base | None) -> str:
+    """Bring ``release.main.<table>`` to the build's rows: 'unchanged', 'copied' (whole) or
+    'documents:<n rows>' (the rows of the documents that differ, deleted and inserted)."""
+    if base is None or base.layout.get(table) != layout:
+        con.execute(f"drop table if exists release.main.{table}")
+        con.execute(f"create table release.main.{table} as {_select(table, layout)}")
+        return "copied"
+    differing = f"""
+        select coalesce(b.document_id, r.document_id) as document_id, coalesce(b.n, 0) as n
+        from (select * from build_rows where table_name = '{table}') b
+        full join (select * from base_rows where table_name = '{table}') r
+            on b.document_id is not distinct from r.document_id
+        where b.n is distinct from r.n or b.h is distinct from r.h"""
+    changed, total = con.execute(
+        f"select (select count(*) from ({differing})), "
+        f"(select coalesce(sum(n), 0) from build_rows where table_name = '{table}')").fetchone()
+    if not changed:
+        return "unchanged"
+    rows = con.execute(f"select coalesce(sum(n), 0) from ({differing})").fetchone()[0]
+    if not _by_document(layout) or rows > REWRITE_SHARE * total:
+        con.execute(f"drop table release.main.{table}")
+        con.execute(f"create table release.main.{table} as {_select(table, layout)}")
+        return "copied"
+    con.execute(f"create or replace temp table differing as {differing}")
+    con.execute(f"delete from release.main.{table} t where exists "
+                "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
+    con.execute(f"insert into release.main.{table} select * from ({_select(table, layout)}) t where exists "
+                "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
+    return f"documents:{rows}"
+
+
+def _rows(how: str) -> int:
+    return int(how.split(":")[1]) if how.startswith("documents:") else 0
+
+
+class _Base:
+    """The current release as the start of the next one: its file, row hashes and layout."""
+
+    def __init__(self, file: Path, rows: Path, layout: dict[str, list[list[str]]]):
+        self.file, self.rows, self.layout = file, rows, layout
+
+
+def _base_release(paths: WarehousePaths) -> _Base | None:
+    current = current_release(paths)
+    if current is None:
+        return None
+    file = paths.releases / f"{current}.duckdb"
+    rows, layout_file = _rows_file(file), _layout_file(file)
+    if not rows.exists() or not layout_file.exists():
+        return None
+    try:
+        recorded = json.loads(layout_file.read_text(encoding="utf-8"))
+        stat = file.stat()
+    except (OSError, ValueError):
+        return None
+    if (stat.st_size, stat.st_mtime_ns) != (recorded.get("size"), recorded.get("mtime_ns")):
+        log.warning("release %s changed since it was published: the next release is written whole", current)
+        return None
+    if recorded.get("free_blocks", 0) > FREE_SHARE * max(recorded.get("total_blocks", 0), 1):
+        return None  # written whole, which leaves no free blocks
+    return _Base(file, rows, recorded.get("tables", {}))
 
 
 def _history_file(release: Path) -> Path:
     return release.with_name(f"{release.stem}.history.parquet")
+
+
+def _rows_file(release: Path) -> Path:
+    return release.with_name(f"{release.stem}.rows.parquet")
+
+
+def _layout_file(release: Path) -> Path:
+    return release.with_name(f"{release.stem}.layout.json")
 
 
 def _swap_in(paths: WarehousePaths, release: Path) -> None:
@@ -206,4 +349,5 @@ def _prune(paths: WarehousePaths) -> None:
     for old in releases[:-KEEP_RELEASES]:
         if old.stem != current:
             old.unlink()
-            _history_file(old).unlink(missing_ok=True)
+            for sidecar in (_history_file(old), _rows_file(old), _layout_file(old)):
+                sidecar.unlink(missing_ok=True)

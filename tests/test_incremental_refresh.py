@@ -110,6 +110,7 @@ def test_one_new_report_builds_what_a_full_build_would(tmp_path):
     assert fiscal("refresh", "--inbox", str(both), home=tmp_path / "scratch").returncode == 0
     log = max((tmp_path / "grown" / "logs").iterdir()).read_text(encoding="utf-8")
     assert "rebuilt in full" not in log  # the second refresh was incremental
+    assert "copied from release" in log  # and so was its publish (orchestration/publish.py)
 
     def published(home: Path) -> tuple:
         with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as marts:
