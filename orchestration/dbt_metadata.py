@@ -4,21 +4,37 @@ dagster-dbt's own ``fetch_row_counts()`` / ``fetch_column_metadata()`` query whi
 DuckDB file takes no second process while dbt holds it for writing; so the counts and the column types of
 every model dbt built are read here afterwards, in one query each, and added to the model's output
 (``dagster/row_count``, ``dagster/column_schema``): the UI shows the row count and each column's type.
+
+dbt's test results are not Dagster events here (the translator loads no asset checks; dagster-dbt would log
+each as an observation of every model it reads, one stored event each): the step logs one line with how many
+tests ran, by status.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
-from dagster import Output, TableColumn, TableSchema
+from dagster import AssetObservation, Output, TableColumn, TableSchema
 
 from orchestration.warehouse import WarehousePaths
 
 
-def with_table_metadata(events: Iterable, paths: WarehousePaths, manifest_path: Path) -> Iterator:
-    """The events of a dbt run, its outputs with their relation's row count and column schema."""
-    events = list(events)
+def with_table_metadata(events: Iterable, paths: WarehousePaths, manifest_path: Path, log=None) -> Iterator:
+    """The events of a dbt run, its outputs with their relation's row count and column schema, without the
+    observations dagster-dbt makes of test results (counted in one log line instead)."""
+    tests: Counter = Counter()
+    kept = []
+    for event in events:
+        if isinstance(event, AssetObservation) and (_unique_id(event) or "").startswith("test."):
+            tests[(_unique_id(event), _status(event))] += 1
+            continue
+        kept.append(event)
+    events = kept
+    if tests and log is not None:
+        by_status = Counter(status for _unique, status in tests)
+        log.info("dbt tests: " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items())))
     nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
     relations = {}
     for event in events:
@@ -34,6 +50,11 @@ def with_table_metadata(events: Iterable, paths: WarehousePaths, manifest_path: 
             event = event.with_metadata({**event.metadata, "dagster/row_count": rows,
                                          "dagster/column_schema": schema})
         yield event
+
+
+def _status(event) -> str:
+    value = getattr(event, "metadata", {}).get("status")
+    return str(getattr(value, "value", value))
 
 
 def _unique_id(event) -> str | None:
