@@ -306,12 +306,20 @@ def quarantine_scope(blocking: pd.DataFrame, tables_of: pd.DataFrame) -> pd.Data
     whole = held.loc[held["scope"] == "table", ["document_id", "table_code"]].drop_duplicates().assign(whole=True)
     held = held.merge(whole, on=["document_id", "table_code"], how="left")
     held["line_no"] = held["line_no"].astype("Int64").where(held["whole"].ne(True) & (held["scope"] == "row"))
-    return (
-        held.groupby(["document_id", "table_code", "line_no"], dropna=False)
-        .agg(rule_ids=("rule_id", lambda s: ",".join(sorted(set(s)))), n_findings=("finding_id", "size"),
-             origin=("origin", lambda s: "source" if (s == "source").any() else "reader"))
-        .reset_index()[SCOPE_COLUMNS]
-    )
+    held = held[["document_id", "table_code", "line_no", "rule_id", "origin"]]  # noqa: F841 (scanned by duckdb)
+    # one SQL aggregate, not a Python function per group (2 s of every audit at 10,000 reports)
+    with duckdb.connect() as con:
+        scope = con.sql("""
+            select document_id, table_code, line_no,
+                   string_agg(distinct rule_id, ',' order by rule_id) as rule_ids,
+                   count(*) as n_findings,
+                   case when bool_or(origin = 'source') then 'source' else 'reader' end as origin
+            from held
+            group by document_id, table_code, line_no
+            order by document_id, table_code, line_no nulls last
+        """).df()
+    scope["line_no"] = scope["line_no"].astype("Int64")
+    return scope[SCOPE_COLUMNS]
 
 
 def _tables_of(raw_db: Path, document_ids: set[str]) -> pd.DataFrame:
