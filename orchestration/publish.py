@@ -79,6 +79,10 @@ def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
     if base is not None:
         shutil.copyfile(base.file, partial)
         os.chmod(partial, 0o644)
+        if _stat(base.file) != base.stat:  # written into while it was copied: the copy may be torn
+            log.warning("release %s changed while it was copied: this release is written whole", base.file.stem)
+            partial.unlink()
+            base = None
     with duckdb.connect() as con:
         if base is not None:
             con.execute(f"attach '{partial}' as release")
@@ -126,10 +130,10 @@ def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
     os.replace(f"{rows_file}.partial", rows_file)
     os.chmod(partial, 0o444)
     os.replace(partial, target)
-    stat = target.stat()
+    size, mtime_ns = _stat(target)
     _layout_file(target).write_text(json.dumps(
-        {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "free_blocks": free, "total_blocks": total,
-         "tables": layout}, ensure_ascii=False), encoding="utf-8")
+        {"size": size, "mtime_ns": mtime_ns, "storage_version": STORAGE_VERSION, "free_blocks": free,
+         "total_blocks": total, "tables": layout}, ensure_ascii=False), encoding="utf-8")
     crash_point("publish.before_swap")
     _swap_in(paths, target)
     crash_point("publish.after_swap")
@@ -189,9 +193,21 @@ def _hash_rows(con: duckdb.DuckDBPyConnection, layout: dict[str, list[list[str]]
     for table, columns in layout.items():
         document = "t.document_id" if _by_document(columns) else "cast(null as varchar)"
         parts.append(f"select '{table}' as table_name, cast({document} as varchar) as document_id, "
-                     f"count(*) as n, sum(hash(t)) as h from ({_select(table, columns)}) t group by all")
+                     f"count(*) as n, cast(sum({_row_hash(columns)}) as decimal(38, 0)) as h "
+                     f"from ({_select(table, columns)}) t group by all")
     con.execute("create temp table build_rows as " + " union all ".join(parts) if parts else
-                "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h hugeint)")
+                "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h decimal(38, 0))")
+
+
+def _row_hash(layout: list[list[str]]) -> str:
+    """One hash of a row's columns named one by one (``hash(t)`` would read a column named t, not the row).
+    A nested value is hashed as its text: DuckDB hashes a NULL list like an empty one, a NULL struct like one
+    of NULL fields. The sum is kept as DECIMAL(38, 0), which Parquet stores exactly (a HUGEINT becomes a
+    DOUBLE there)."""
+    def hashed(name: str, data_type: str) -> str:
+        nested = data_type.endswith("]") or data_type.split("(")[0] in {"STRUCT", "MAP", "UNION"}
+        return f'cast(t."{name}" as varchar)' if nested else f't."{name}"'
+    return "hash(" + ", ".join(hashed(name, data_type) for name, data_type in layout) + ")"
 
 
 def _drop_others(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
@@ -239,10 +255,16 @@ def _rows(how: str) -> int:
 
 
 class _Base:
-    """The current release as the start of the next one: its file, row hashes and layout."""
+    """The current release as the start of the next one: its file (with the size and modification time it
+    had when published), row hashes and layout."""
 
-    def __init__(self, file: Path, rows: Path, layout: dict[str, list[list[str]]]):
-        self.file, self.rows, self.layout = file, rows, layout
+    def __init__(self, file: Path, stat: tuple[int, int], rows: Path, layout: dict[str, list[list[str]]]):
+        self.file, self.stat, self.rows, self.layout = file, stat, rows, layout
+
+
+def _stat(file: Path) -> tuple[int, int]:
+    stat = file.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _base_release(paths: WarehousePaths) -> _Base | None:
@@ -255,15 +277,17 @@ def _base_release(paths: WarehousePaths) -> _Base | None:
         return None
     try:
         recorded = json.loads(layout_file.read_text(encoding="utf-8"))
-        stat = file.stat()
+        stat = _stat(file)
     except (OSError, ValueError):
         return None
-    if (stat.st_size, stat.st_mtime_ns) != (recorded.get("size"), recorded.get("mtime_ns")):
+    if stat != (recorded.get("size"), recorded.get("mtime_ns")):
         log.warning("release %s changed since it was published: the next release is written whole", current)
         return None
+    if recorded.get("storage_version") != STORAGE_VERSION:
+        return None  # a copy keeps its file's format: a new STORAGE_VERSION needs a release written whole
     if recorded.get("free_blocks", 0) > FREE_SHARE * max(recorded.get("total_blocks", 0), 1):
         return None  # written whole, which leaves no free blocks
-    return _Base(file, rows, recorded.get("tables", {}))
+    return _Base(file, stat, rows, recorded.get("tables", {}))
 
 
 def _history_file(release: Path) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -12,6 +14,7 @@ import pytest
 
 from orchestration.publish import publish, rollback
 from orchestration.warehouse import WarehousePaths
+from tests.conftest import REPO
 
 FACTS_V1 = [("a", 1, "x"), ("a", 2, "y"), ("b", 3, "z"), ("d", 4, "w"), ("e", 5, "v"), ("e", 5, "v"),
             ("f", 6, "u"), ("g", 7, "t"), ("h", 8, "s"), ("i", 9, "r")]
@@ -37,6 +40,18 @@ def _build(paths: WarehousePaths, facts: list[tuple], units: list[str], extra_ta
         con.execute("create table marts.dq_finding (severity varchar, origin varchar)")
         if extra_table:
             con.execute("create table marts.mart_only_in_v1 as select 1 as x")
+        # nested values, a column named t and rows of no document: v1 and v2 differ only where DuckDB's
+        # hash of a NULL list equals that of an empty one, and in the column t
+        nested = [("f", "a", [1], {"a": 1}), ("g", "a", [2], {"a": 2}), ("h", "a", [3], {"a": 3}),
+                  ("i", "a", [4], {"a": 4})]
+        nested += ([("a", "x", None, None), (None, "n", [1], {"a": 1})] if extra_table else
+                   [("a", "x", [], {"a": None}), (None, "m", [1], {"a": 1})])
+        con.execute("create table marts.mart_nested (document_id varchar, t varchar, tags integer[], "
+                    "s struct(a integer))")
+        con.executemany("insert into marts.mart_nested values (?, ?, ?, ?)", nested)
+        # every row of a table by document differs: written whole
+        con.execute("create table marts.mart_all_change as select document_id, amount_wan * ? as v "
+                    "from marts.fct_fiscal_amount", [1 if extra_table else 10])
 
 
 def _tables(marts: Path) -> dict[str, tuple]:
@@ -62,8 +77,9 @@ def test_a_release_from_a_copy_equals_one_written_whole(tmp_path: Path):
     _build(paths, FACTS_V2, ["甲", "丙"], extra_table=False)
     second = publish(paths)
     assert second["written_from"] == first["release_id"]
-    # b (1 row), c (1), e (2) rewritten in fct_fiscal_amount, c in dim_document; d deleted from both
-    assert second["document_rows_rewritten"] == 4 + 1
+    # b (1 row), c (1), e (2) rewritten in fct_fiscal_amount, c in dim_document, a and the row of no document
+    # in mart_nested; d deleted; mart_all_change and dim_unit written whole
+    assert second["document_rows_rewritten"] == 4 + 1 + 2
     incremental = _tables(_last(paths))
     whole = publish(paths, incremental=False)
     assert whole["written_from"] is None
@@ -72,6 +88,8 @@ def test_a_release_from_a_copy_equals_one_written_whole(tmp_path: Path):
     assert [r[0] for r in incremental["dim_unit"][1]] == ["丙", "甲"]
     assert ("d", 4, "w") not in [(d, int(a), lbl) for d, a, lbl in incremental["fct_fiscal_amount"][1]]
     assert dict(incremental["dim_document"][0])["no_type"] == "VARCHAR"  # a NULL-typed column as varchar
+    assert ("a", "x", [], {"a": None}) in incremental["mart_nested"][1]
+    assert (None, "m", [1], {"a": 1}) in incremental["mart_nested"][1]
     with duckdb.connect() as con:
         con.execute(f"attach '{paths.releases / (second['release_id'] + '.duckdb')}' as r (read_only)")
         tags = dict(con.execute("select database_name, tags from duckdb_databases()").fetchall())
@@ -123,3 +141,25 @@ def test_a_client_table_in_the_copied_release_is_dropped(tmp_path: Path):
     second = publish(paths)
     assert second["written_from"] is not None
     assert "mart_only_in_v1" not in _tables(paths.marts_db)
+
+
+def test_a_publish_killed_while_it_rewrites_a_copy_leaves_the_release_before_published(tmp_path: Path):
+    paths = WarehousePaths(tmp_path / "home")
+    _build(paths, FACTS_V1, ["甲"], extra_table=False)
+    first = publish(paths)
+    before = _tables(paths.marts_db)
+    _build(paths, FACTS_V2, ["甲"], extra_table=False)
+    killed = subprocess.run(
+        [sys.executable, "-c", "import sys; from orchestration.publish import publish; "
+         "from pathlib import Path; from orchestration.warehouse import WarehousePaths; "
+         "publish(WarehousePaths(Path(sys.argv[1])))",
+         str(paths.home)], cwd=REPO, env={**os.environ, "FISCAL_CRASH_AT": "publish.mid_copy"})
+    assert killed.returncode == -9
+    assert list(paths.releases.glob("*.partial"))  # the copy being rewritten
+    assert _tables(paths.marts_db) == before
+    again = publish(paths)
+    assert again["written_from"] == first["release_id"]
+    assert not [p for p in paths.releases.iterdir() if ".partial" in p.name]
+    incremental = _tables(paths.marts_db)
+    publish(paths, incremental=False)
+    assert incremental == _tables(paths.marts_db)
