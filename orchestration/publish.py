@@ -375,3 +375,8 @@ def _prune(paths: WarehousePaths) -> None:
             old.unlink()
             for sidecar in (_history_file(old), _rows_file(old), _layout_file(old)):
                 sidecar.unlink(missing_ok=True)
+    # sidecars of a release that never became a file (a publish killed between its renames)
+    for pattern in ("*.rows.parquet", "*.layout.json", "*.history.parquet"):
+        for sidecar in paths.releases.glob(pattern):
+            if not sidecar.with_name(sidecar.name.split(".")[0] + ".duckdb").exists():
+                sidecar.unlink()

@@ -160,6 +160,14 @@ def test_a_publish_killed_while_it_rewrites_a_copy_leaves_the_release_before_pub
     again = publish(paths)
     assert again["written_from"] == first["release_id"]
     assert not [p for p in paths.releases.iterdir() if ".partial" in p.name]
+    # what a publish killed between renaming its sidecars and its file leaves: pruned by the next publish
+    orphans = [paths.releases / f"20000101T000000000000Z.{kind}" for kind in ("rows.parquet", "layout.json",
+                                                                               "history.parquet")]
+    for orphan in orphans:
+        orphan.write_text("")
     incremental = _tables(paths.marts_db)
     publish(paths, incremental=False)
     assert incremental == _tables(paths.marts_db)
+    assert not [orphan for orphan in orphans if orphan.exists()]
+    kept = {p.name.split(".")[0] for p in paths.releases.iterdir()}
+    assert kept == {p.stem for p in paths.releases.glob("*.duckdb")}  # every sidecar has its release
