@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.faults import crash_point
+from orchestration.release_fingerprint import row_hash
 from orchestration.warehouse import WarehousePaths
 
 KEEP_RELEASES = 10
@@ -139,8 +140,8 @@ def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
     crash_point("publish.after_swap")
     _prune(paths)
     return {"release_id": release_id, "tables": tables, "written_from": base.file.stem if base else None,
-            "tables_rewritten": sum(1 for how in written.values() if how != "unchanged"),
-            "document_rows_rewritten": sum(_rows(how) for how in written.values()), **stats}
+            "tables_rewritten": sum(rewritten for rewritten, _rows in written.values()),
+            "document_rows_rewritten": sum(rows for _rewritten, rows in written.values()), **stats}
 
 
 def rollback(paths: WarehousePaths) -> str:
@@ -188,26 +189,16 @@ def _by_document(layout: list[list[str]]) -> bool:
 
 def _hash_rows(con: duckdb.DuckDBPyConnection, layout: dict[str, list[list[str]]]) -> None:
     """``build_rows``: per table, and per document where the table has ``document_id``, the number of rows
-    and the sum of their hashes (a sum, not an xor: two equal rows do not cancel out)."""
+    and the sum of their hashes, kept as DECIMAL(38, 0), which Parquet stores exactly (a HUGEINT becomes a
+    DOUBLE there)."""
     parts = []
     for table, columns in layout.items():
         document = "t.document_id" if _by_document(columns) else "cast(null as varchar)"
         parts.append(f"select '{table}' as table_name, cast({document} as varchar) as document_id, "
-                     f"count(*) as n, cast(sum({_row_hash(columns)}) as decimal(38, 0)) as h "
+                     f"count(*) as n, cast(sum({row_hash(columns)}) as decimal(38, 0)) as h "
                      f"from ({_select(table, columns)}) t group by all")
     con.execute("create temp table build_rows as " + " union all ".join(parts) if parts else
                 "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h decimal(38, 0))")
-
-
-def _row_hash(layout: list[list[str]]) -> str:
-    """One hash of a row's columns named one by one (``hash(t)`` would read a column named t, not the row).
-    A nested value is hashed as its text: DuckDB hashes a NULL list like an empty one, a NULL struct like one
-    of NULL fields. The sum is kept as DECIMAL(38, 0), which Parquet stores exactly (a HUGEINT becomes a
-    DOUBLE there)."""
-    def hashed(name: str, data_type: str) -> str:
-        nested = data_type.endswith("]") or data_type.split("(")[0] in {"STRUCT", "MAP", "UNION"}
-        return f'cast(t."{name}" as varchar)' if nested else f't."{name}"'
-    return "hash(" + ", ".join(hashed(name, data_type) for name, data_type in layout) + ")"
 
 
 def _drop_others(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
@@ -219,39 +210,31 @@ def _drop_others(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:
             con.execute(f'drop {"view" if kind == "VIEW" else "table"} release.main."{name}"')
 
 
-def _write_table(con: duckdb.DuckDBPyConnection, table: str, layout: list[list[str]], base: _Base | None) -> str:
-    """Bring ``release.main.<table>`` to the build's rows: 'unchanged', 'copied' (whole) or
-    'documents:<n rows>' (the rows of the documents that differ, deleted and inserted)."""
-    if base is None or base.layout.get(table) != layout:
-        con.execute(f"drop table if exists release.main.{table}")
-        con.execute(f"create table release.main.{table} as {_select(table, layout)}")
-        return "copied"
-    differing = f"""
-        select coalesce(b.document_id, r.document_id) as document_id, coalesce(b.n, 0) as n
-        from (select * from build_rows where table_name = '{table}') b
-        full join (select * from base_rows where table_name = '{table}') r
-            on b.document_id is not distinct from r.document_id
-        where b.n is distinct from r.n or b.h is distinct from r.h"""
-    changed, total = con.execute(
-        f"select (select count(*) from ({differing})), "
-        f"(select coalesce(sum(n), 0) from build_rows where table_name = '{table}')").fetchone()
-    if not changed:
-        return "unchanged"
-    rows = con.execute(f"select coalesce(sum(n), 0) from ({differing})").fetchone()[0]
-    if not _by_document(layout) or rows > REWRITE_SHARE * total:
-        con.execute(f"drop table release.main.{table}")
-        con.execute(f"create table release.main.{table} as {_select(table, layout)}")
-        return "copied"
-    con.execute(f"create or replace temp table differing as {differing}")
-    con.execute(f"delete from release.main.{table} t where exists "
-                "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
-    con.execute(f"insert into release.main.{table} select * from ({_select(table, layout)}) t where exists "
-                "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
-    return f"documents:{rows}"
-
-
-def _rows(how: str) -> int:
-    return int(how.split(":")[1]) if how.startswith("documents:") else 0
+def _write_table(con: duckdb.DuckDBPyConnection, table: str, layout: list[list[str]], base: _Base | None
+                 ) -> tuple[bool, int]:
+    """Bring ``release.main.<table>`` to the build's rows: whether it was rewritten, and how many rows of
+    documents that differ were deleted and inserted again (0 when the table was copied whole)."""
+    if base is not None and base.layout.get(table) == layout:
+        con.execute(f"""
+            create or replace temp table differing as
+            select coalesce(b.document_id, r.document_id) as document_id, coalesce(b.n, 0) as n
+            from (select * from build_rows where table_name = '{table}') b
+            full join (select * from base_rows where table_name = '{table}') r
+                on b.document_id is not distinct from r.document_id
+            where b.n is distinct from r.n or b.h is distinct from r.h""")
+        changed, rows = con.execute("select count(*), coalesce(sum(n), 0) from differing").fetchone()
+        if not changed:
+            return False, 0
+        total = con.execute("select sum(n) from build_rows where table_name = ?", [table]).fetchone()[0] or 0
+        if _by_document(layout) and rows <= REWRITE_SHARE * total:
+            con.execute(f"delete from release.main.{table} t where exists "
+                        "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
+            con.execute(f"insert into release.main.{table} select * from ({_select(table, layout)}) t where exists "
+                        "(select 1 from differing d where d.document_id is not distinct from t.document_id)")
+            return True, rows
+    con.execute(f"drop table if exists release.main.{table}")
+    con.execute(f"create table release.main.{table} as {_select(table, layout)}")
+    return True, 0
 
 
 class _Base:

@@ -1,7 +1,8 @@
 """Whether a build's marts differ from the published release: a refresh with nothing new publishes nothing.
 
 The fingerprint of a marts database is a hash of every table's name, columns and types, row count and
-order-independent hash of its rows (DuckDB ``bit_xor(hash(row))``). Each release's fingerprint is kept
+order-independent hash of its rows (``row_hash``, summed). ``row_hash`` is also what the publish compares a
+release's documents by (orchestration/publish.py). Each release's fingerprint is kept
 beside it (``releases/<id>.sha``); a build whose fingerprint equals the current release's is not published.
 """
 
@@ -29,13 +30,23 @@ def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> st
         columns = con.execute(
             "select column_name, data_type from information_schema.columns where table_catalog = ? "
             "and table_schema = ? and table_name = ? order by ordinal_position", [catalog, schema, table]).fetchall()
-        volatile = [c for c in OBSERVATION_COLUMNS.get(table, ()) if c in {name for name, _ in columns}]
-        exclude = f" exclude ({', '.join(volatile)})" if volatile else ""
+        volatile = OBSERVATION_COLUMNS.get(table, ())
         count, rows = con.execute(
-            f'select count(*), coalesce(bit_xor(hash(t)), 0) from '
-            f'(select *{exclude} from "{catalog}"."{schema}"."{table}") t').fetchone()
+            f'select count(*), coalesce(sum({row_hash([c for c in columns if c[0] not in volatile])}), 0) '
+            f'from "{catalog}"."{schema}"."{table}" t').fetchone()
         digest.update(f"{table}|{columns}|{count}|{rows}\n".encode())
     return digest.hexdigest()
+
+
+def row_hash(columns: list) -> str:
+    """SQL for one hash of a row of ``t`` over ``columns`` ((name, type) pairs), named one by one: ``hash(t)``
+    would read a column named t instead of the row. A nested value is hashed as its text: DuckDB hashes a
+    NULL list like an empty one, a NULL struct like one of NULL fields. Summed over rows (not xor-ed: two
+    equal rows do not cancel out)."""
+    def hashed(name: str, data_type: str) -> str:
+        nested = data_type.endswith("]") or data_type.split("(")[0] in {"STRUCT", "MAP", "UNION"}
+        return f'cast(t."{name}" as varchar)' if nested else f't."{name}"'
+    return "hash(" + ", ".join(hashed(name, data_type) for name, data_type in columns) + ")"
 
 
 def build_fingerprint(paths: WarehousePaths) -> str:
