@@ -50,6 +50,7 @@ from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.dbt_metadata import with_table_metadata
 from orchestration.home_lock import home_lock
 from orchestration.housekeeping import prune_dbt_targets, prune_logs
+from orchestration.listing import shown
 from orchestration.postgres_publish import publish_on_server
 from orchestration.publish import publish
 from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
@@ -89,16 +90,10 @@ def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) 
     return MaterializeResult(metadata={"inbox": str(warehouse.inbox_dir()), **counts})
 
 
-LOGGED_EACH = 20  # lines of one kind logged one by one per step; the rest as one line (fiscal status lists all)
-
-
 def log_some(log, lines: list[str], what: str) -> None:
-    """The first LOGGED_EACH lines, then how many more: each Dagster log line is an event written to the run's
-    SQLite history (~10 ms), so 2,000 quarantined tables logged one by one took half a minute of a refresh."""
-    for line in lines[:LOGGED_EACH]:
+    """The first lines of a long list, then how many more (orchestration/listing.py)."""
+    for line in shown(lines, what):
         log(line)
-    if len(lines) > LOGGED_EACH:
-        log(f"… and {len(lines) - LOGGED_EACH:,} more {what} (`fiscal status` lists them all)")
 
 
 def _writer(context: AssetExecutionContext, paths):

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from ingest.names import printable
 from orchestration.home_lock import HomeBusy, home_lock
+from orchestration.listing import SHOWN, shown
 from orchestration.warehouse import WarehousePaths, resolve_home, resolve_inbox
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ console = Console(file=sys.__stdout__, width=None if sys.__stdout__.isatty() els
 
 HomeOption = Annotated[Path | None, typer.Option("--home", envvar="FISCAL_HOME",
                                                  help="Warehouse home (default ./warehouse).")]
-# lines of each list (quarantined documents, tables, skipped entries) after a refresh and in `fiscal status`
-STATUS_LINES = 20
 TRY_QUERY = ("select unit_name, fiscal_year, phase_name, income_total_wan, expenditure_total_wan, "
              "three_public_final_wan from mart_unit_year_overview order by unit_name, fiscal_year, phase_code")
 STEP_LABELS = {
@@ -316,7 +315,7 @@ def samples(
 @app.command()
 def status(home: HomeOption = None,
            all_lines: Annotated[bool, typer.Option("--all", help=f"List every held-back document, table and "
-                                                   f"skipped entry, not the first {STATUS_LINES} of each.")] = False
+                                                   f"skipped entry, not the first {SHOWN} of each.")] = False
            ) -> None:
     """What the last refresh did: documents published and quarantined, tables held back, findings."""
     paths = WarehousePaths(resolve_home(home))
@@ -330,7 +329,7 @@ def status(home: HomeOption = None,
                       f"(inbox {summary.get('inbox', '?')}); log {summary.get('log', '-')}")
         for step, message in summary.get("failures") or []:
             console.print(f"  [red]{escape(str(step))}[/red]: {escape(str(message))}")
-    _print_status(paths, None if all_lines else STATUS_LINES)
+    _print_status(paths, None if all_lines else SHOWN)
 
 
 @app.command()
@@ -439,12 +438,12 @@ def _withdrawn(paths: WarehousePaths, marts: BuildDatabase) -> dict[str, tuple]:
     return {}
 
 
-def _print_skipped_entries(con: BuildDatabase, limit: int | None = STATUS_LINES) -> None:
+def _print_skipped_entries(con: BuildDatabase, limit: int | None = SHOWN) -> None:
     if not _has_table(con, "inbox_entry"):
         return
     rows = _rows(con, "select entry_path, reason from inbox_entry where action = 'skipped' and is_in_last_scan "
                       "order by inbox_root, entry_path")
-    _print_some([f"  [cyan]inbox entry skipped[/cyan] {escape(f'{entry_path}: {reason}')}"
+    _print_some([f"[cyan]inbox entry skipped[/cyan] {escape(f'{entry_path}: {reason}')}"
                  for entry_path, reason in rows], "skipped inbox entries (mart inbox_entry)", limit)
 
 
@@ -478,14 +477,12 @@ def _load_summary(paths: WarehousePaths) -> dict:
 
 
 def _print_some(lines: list[str], what: str, limit: int | None) -> None:
-    """The first ``limit`` lines (all when None), then how many more there are and where they are."""
-    for line in lines if limit is None else lines[:limit]:
-        console.print(line)
-    if limit is not None and len(lines) > limit:
-        console.print(f"  … and {len(lines) - limit} more {what}; `fiscal status --all` lists them")
+    """The first ``limit`` lines, indented, then how many more there are (orchestration/listing.py)."""
+    for line in shown(lines, what, limit):
+        console.print(f"  {line}")
 
 
-def _print_status(paths: WarehousePaths, limit: int | None = STATUS_LINES) -> None:
+def _print_status(paths: WarehousePaths, limit: int | None = SHOWN) -> None:
     """What is published and what is held back; each list cut at ``limit`` lines (None: all of them), since
     a refresh of 10,000 reports printing thousands of held-back tables hides the rest of its report."""
     from orchestration.alerts import current_problems
@@ -512,15 +509,15 @@ def _print_status(paths: WarehousePaths, limit: int | None = STATUS_LINES) -> No
         quarantined = [reason for document_id, _file_name, reason in con.rows(
             "select document_id, file_name, parse_reason from dim_document where parse_status = 'quarantined' "
             "order by file_name") if document_id not in withdrawn]
-        _print_some([f"  [yellow]document quarantined[/yellow] {escape(str(reason))}" for reason in quarantined],
+        _print_some([f"[yellow]document quarantined[/yellow] {escape(str(reason))}" for reason in quarantined],
                     "quarantined documents (mart dim_document, parse_status 'quarantined')", limit)
-        _print_some(["  [blue]document withdrawn[/blue] "
+        _print_some(["[blue]document withdrawn[/blue] "
                      + escape(f"{file_name} ({document_id[:16]}) by {who} at {when:%Y-%m-%d %H:%M} UTC: {reason}")
                      for document_id, (file_name, reason, who, when)
                      in sorted(withdrawn.items(), key=lambda item: item[1][0])],
                     "withdrawn documents (mart document_withdrawal)", limit)
         _print_skipped_entries(con, limit)
-        _print_some([f"  [red]table quarantined[/red] {escape(f'{file_name} {table_code}: {rules}')}"
+        _print_some([f"[red]table quarantined[/red] {escape(f'{file_name} {table_code}: {rules}')}"
                      for table_code, file_name, rules in con.rows(
                          "select t.table_code, d.file_name, t.quarantine_rules from dim_report_table t "
                          "join dim_document d using (document_id) where t.publication_status = 'quarantined' "
@@ -533,7 +530,7 @@ def _print_status(paths: WarehousePaths, limit: int | None = STATUS_LINES) -> No
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}"
                           + (f"\n    Data Docs: {escape(str(page))}" if page else ""))
     problems = current_problems(paths.published)
-    _print_some([f"  [magenta]{escape(str(summary))}[/magenta]"
+    _print_some([f"[magenta]{escape(str(summary))}[/magenta]"
                  for summary in problems.loc[problems["kind"].isin(["could_not_read", "version_held"]), "summary"]],
                 "documents with rows the reader could not read, or versions held back (mart dq_finding)", limit)
 

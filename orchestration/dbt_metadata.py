@@ -24,16 +24,16 @@ from orchestration.warehouse import WarehousePaths
 def with_table_metadata(events: Iterable, paths: WarehousePaths, manifest_path: Path, log=None) -> Iterator:
     """The events of a dbt run, its outputs with their relation's row count and column schema, without the
     observations dagster-dbt makes of test results (counted in one log line instead)."""
-    tests: Counter = Counter()
+    tests: dict[str, str] = {}  # test -> status (dagster-dbt observes each model a test reads)
     kept = []
     for event in events:
         if isinstance(event, AssetObservation) and (_unique_id(event) or "").startswith("test."):
-            tests[(_unique_id(event), _status(event))] += 1
-            continue
-        kept.append(event)
+            tests[_unique_id(event)] = _status(event)
+        else:
+            kept.append(event)
     events = kept
     if tests and log is not None:
-        by_status = Counter(status for _unique, status in tests)
+        by_status = Counter(tests.values())
         log.info("dbt tests: " + ", ".join(f"{n} {status}" for status, n in sorted(by_status.items())))
     nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
     relations = {}

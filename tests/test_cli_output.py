@@ -50,12 +50,14 @@ def test_failed_refresh_alerts_first_and_prints_document_text_as_is(failed_run, 
 
 def test_status_lists_are_cut_with_a_count_and_where_the_rest_are(capfd):
     """10,000 real-size reports held back ~2,400 tables: the refresh printed them all (2.4 s, 5,000 lines)."""
-    from orchestration.cli import STATUS_LINES, _print_some
+    from orchestration.cli import _print_some
+    from orchestration.listing import SHOWN
 
-    lines = [f"  table quarantined report_{k:02d}.txt GK03" for k in range(STATUS_LINES + 5)]
-    _print_some(lines, "tables quarantined (mart dim_report_table)", STATUS_LINES)
-    shown = capfd.readouterr().out.splitlines()
-    assert shown[:STATUS_LINES] == lines[:STATUS_LINES]
-    assert shown[-1] == "  … and 5 more tables quarantined (mart dim_report_table); `fiscal status --all` lists them"
+    lines = [f"table quarantined report_{k:02d}.txt GK03" for k in range(SHOWN + 5)]
+    _print_some(lines, "tables quarantined (mart dim_report_table)", SHOWN)
+    printed = capfd.readouterr().out.splitlines()
+    assert printed[:SHOWN] == [f"  {line}" for line in lines[:SHOWN]]
+    assert printed[SHOWN:] == [
+        "  … and 5 more tables quarantined (mart dim_report_table); `fiscal status --all` lists them"]
     _print_some(lines, "tables", None)
-    assert len(capfd.readouterr().out.splitlines()) == STATUS_LINES + 5
+    assert len(capfd.readouterr().out.splitlines()) == SHOWN + 5
