@@ -15,12 +15,22 @@
 ) }}
 {%- endmacro %}
 
-{# the filter on stg_raw__documents (as `alias`) that keeps the documents this model does not hold yet #}
-{% macro not_built_yet(alias) -%}
+{# the documents this model builds in this run: readable, and not held yet at their parse (CTE `documents`) #}
+{% macro documents_to_build() -%}
+    select stg.*
+    from {{ ref('stg_raw__documents') }} as stg
+    where stg.parse_status = 'parsed'
     {% if is_incremental() %}
         and not exists (
             select 1 from {{ this }} as built
-            where built.document_id = {{ alias }}.document_id and built.document_parsed_at = {{ alias }}.parsed_at
+            where built.document_id = stg.document_id and built.document_parsed_at = stg.parsed_at
         )
     {% endif %}
+{%- endmacro %}
+
+{# the rows of `relation` that belong to the documents of the CTE `documents` #}
+{% macro rows_of_documents_to_build(relation) -%}
+    select rows_.*
+    from {{ relation }} as rows_
+    where exists (select 1 from documents where documents.document_id = rows_.document_id)
 {%- endmacro %}

@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.amounts import lacks
 from ingest.model import Cell, Indicator, ParsedTable, ParseIssue, PerformanceTable
 from ingest.performance.budget_tables import read_value
 from ingest.performance.grid import GridCell, GridRow, cells_per_line, chunk, is_cell_per_line, tab_rows
 from ingest.performance.score_tables import EMBEDDED_WEIGHT, NUMBER, TOTAL_LABELS, read_total_row
 
 TITLE = re.compile(r"^(?:附件[\d-]*[:：]?)?(?:预算|项目)?(?:支出)?绩效自评表$")
+_NO_TITLE_CHAR = lacks("表")  # TITLE ends in it: a line without it is no title
 FORM_END = re.compile(r"^\s*(填表人|附件\s*\d)")
 ROW_GROUP_LABELS = ("绩效指标", "年度绩效指标")
 INDICATOR_HEADER = re.compile(r"^(一级指标|二级指标|三级指标|(年度)?指标值|(实际)?完成值|分值|权重|得分|自评得分|"
@@ -44,8 +46,8 @@ class SelfEvaluationForm:
 
 def find_self_evaluation_forms(lines: list[str]) -> list[SelfEvaluationForm]:
     numbered = list(enumerate(lines, start=1))
-    starts = [i for i, (_, text) in enumerate(numbered) if "表" in text and "\t" not in text.strip("\t ")
-              and TITLE.match(re.sub(r"\s+", "", text.strip("\t #")))]  # (TITLE ends in 表)
+    starts = [i for i, (_, text) in enumerate(numbered) if not _NO_TITLE_CHAR(text) and "\t" not in text.strip("\t ")
+              and TITLE.match(re.sub(r"\s+", "", text.strip("\t #")))]
     forms = []
     for number, start in enumerate(starts, start=1):
         stop = starts[number] if number < len(starts) else len(numbered)

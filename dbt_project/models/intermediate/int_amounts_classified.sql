@@ -10,16 +10,11 @@
 {{ incremental_by_document() }}
 
 with documents as (
-    select stg.*
-    from {{ ref('stg_raw__documents') }} as stg
-    where stg.parse_status = 'parsed'
-    {{ not_built_yet('stg') }}
+    {{ documents_to_build() }}
 ),
 
 cells as (
-    select cells.*
-    from {{ ref('stg_raw__cells') }} as cells
-    where exists (select 1 from documents where documents.document_id = cells.document_id)
+    {{ rows_of_documents_to_build(ref('stg_raw__cells')) }}
 ),
 
 units as (

@@ -7,16 +7,11 @@
 {{ incremental_by_document() }}
 
 with documents as (
-    select stg.document_id, stg.unit_name, stg.fiscal_year, stg.parsed_at
-    from {{ ref('stg_raw__documents') }} as stg
-    where stg.parse_status = 'parsed'
-    {{ not_built_yet('stg') }}
+    {{ documents_to_build() }}
 ),
 
 indicators as (
-    select indicators.*
-    from {{ ref('stg_raw__performance_indicators') }} as indicators
-    where exists (select 1 from documents where documents.document_id = indicators.document_id)
+    {{ rows_of_documents_to_build(ref('stg_raw__performance_indicators')) }}
 ),
 
 tables as (
