@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.dbt_in_process import InProcessDbt
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PROJECT = REPO / "dbt_project"
 DBT = str(Path(sys.executable).with_name("dbt"))
 
