@@ -208,11 +208,7 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     the build database was last built, every incremental model is rebuilt in full. A test failing on some
     documents' rows holds back those documents, and the build runs again without them."""
     paths = warehouse.paths()
-    stamp = paths.build_db.with_name("dbt_build_inputs.sha" if not paths.server
-                                      else f"dbt_build_inputs.{paths.server.dbname}.sha")
-    inputs = files_fingerprint(DBT_BUILD_INPUTS)
-    built = paths.server is not None or paths.build_db.exists()
-    rebuilt = not built or not stamp.exists() or stamp.read_text().strip() != inputs
+    stamp, inputs, rebuilt = _build_inputs_stamp(paths, "dbt_build_inputs")
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
     with _writer(context, paths):
@@ -222,6 +218,16 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
         stamp.write_text(inputs)
 
 
+def _build_inputs_stamp(paths, name: str) -> tuple[Path, str, bool]:
+    """(stamp file, fingerprint of the models, seeds and parser, whether they changed since the stamp was
+    written): each `dbt build` keeps its own stamp, since each rebuilds its incremental models in full when
+    they changed, and a refresh that fails between the two builds must still rebuild the second's."""
+    stamp = paths.build_db.with_name(f"{name}.sha" if not paths.server else f"{name}.{paths.server.dbname}.sha")
+    inputs = files_fingerprint(DBT_BUILD_INPUTS)
+    built = paths.server is not None or paths.build_db.exists()
+    return stamp, inputs, not built or not stamp.exists() or stamp.read_text().strip() != inputs
+
+
 @dbt_assets(manifest=MANIFEST, project=dbt_project, dagster_dbt_translator=TRANSLATOR,
             select=f"marts {AFTER_AUDIT}", name="dbt_marts")
 def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
@@ -229,6 +235,9 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     A test failing on some documents' rows holds back those documents: the layers below and the audit are
     brought up to date without them, and the marts built again."""
     paths = warehouse.paths()
+    stamp, inputs, rebuilt = _build_inputs_stamp(paths, "dbt_marts_inputs")
+    if rebuilt:
+        context.log.info("models, seeds or parser changed since the marts were last built: fact marts rebuilt in full")
 
     def without_held_documents() -> None:
         dbt.cli(["build", "--select", BEFORE_AUDIT, "--exclude", AFTER_AUDIT], manifest=MANIFEST,
@@ -237,8 +246,10 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
 
     with _writer(context, paths):
         yield from with_table_metadata(
-            build_isolated(dbt, context, ["build"], paths, after_hold=without_held_documents, log=context.log),
+            build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
+                           after_hold=without_held_documents, log=context.log),
             paths, MANIFEST, context.log)
+        stamp.write_text(inputs)
 
 
 # what the audit reads (expectations/gate.py), so the graph's lineage is the audit's

@@ -34,3 +34,37 @@
     from {{ relation }} as rows_
     where exists (select 1 from documents where documents.document_id = rows_.document_id)
 {%- endmacro %}
+
+
+{#
+    Fact marts incremental by publication state (fct_fiscal_amount and the marts beside it): a document's rows
+    in them depend on its own rows and on its publication state (int_document_publication_states: its parse,
+    whether it is the current version, what holds it back), so a refresh builds only the documents whose state
+    the mart does not hold yet, replacing their rows (delete+insert by document_id), and the post-hook drops
+    every row built under a state that is no longer the document's (a version superseded since, a table held
+    back since, a document no longer readable), including those of documents that now publish nothing here.
+    A change to the models or seeds rebuilds these marts in full (orchestration/assets.py).
+#}
+{% macro incremental_by_publication_state() -%}
+{{ config(
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
+    post_hook="delete from {{ this }} where document_id || '#' || publication_state not in (
+        select document_id || '#' || publication_state from {{ ref('int_document_publication_states') }})"
+) }}
+{%- endmacro %}
+
+{# the documents whose rows this model builds in this run (CTE `documents`: document_id, publication_state):
+   those meeting `condition` (a filter on int_document_publication_states) not held yet at their state #}
+{% macro publication_states_to_build(condition='true') -%}
+    select states.document_id, states.publication_state
+    from {{ ref('int_document_publication_states') }} as states
+    where {{ condition }}
+    {% if is_incremental() %}
+        and not exists (
+            select 1 from {{ this }} as built
+            where built.document_id = states.document_id and built.publication_state = states.publication_state
+        )
+    {% endif %}
+{%- endmacro %}

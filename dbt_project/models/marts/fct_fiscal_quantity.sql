@@ -1,7 +1,13 @@
 -- Published figures that are not money: rates (执行进度, 执行率, 利用率, 控制率, %), headcounts (编制数,
 -- 实际在职人数, 人) and counts (数量, 个), under the same publication rule as fct_fiscal_amount (current
 -- versions minus held-back tables). Kept apart so that summing amount_wan never mixes in a rate.
-with amounts as (
+{{ incremental_by_publication_state() }}
+
+with documents as (
+    {{ publication_states_to_build('states.is_current') }}
+),
+
+amounts as (
     select * from {{ ref('int_fiscal_amounts_sourced') }}
 )
 
@@ -24,8 +30,10 @@ select
     amounts.source_line,
     amounts.source_page,
     amounts.source_cell_box,
-    amounts.source_value_text
+    amounts.source_value_text,
+    documents.publication_state
 from amounts
+inner join documents on amounts.document_id = documents.document_id
 where {{ not_held_back('amounts') }}
     and amounts.is_current_version
     and amounts.amount_wan is null

@@ -1,5 +1,11 @@
 -- 隔离区: indicator scores held back with the rules that hold them (any version), readable for review.
-with scores as (
+{{ incremental_by_publication_state() }}
+
+with documents as (
+    {{ publication_states_to_build('states.is_held') }}
+),
+
+scores as (
     select * from {{ ref('int_performance_indicators_resolved') }}
 ),
 
@@ -11,8 +17,10 @@ quarantined as (
 select
     scores.*,
     quarantined.rule_ids as quarantine_rules,
-    quarantined.n_findings as quarantine_findings
+    quarantined.n_findings as quarantine_findings,
+    documents.publication_state
 from scores
+inner join documents on scores.document_id = documents.document_id
 inner join quarantined
     on scores.document_id = quarantined.document_id
     and scores.table_code = quarantined.table_code

@@ -1,0 +1,96 @@
+"""The fact marts are incremental by publication state (int_document_publication_states): a refresh rebuilds
+only the documents whose parse, version status or holds changed. Whatever changed, each of them must hold
+exactly what a full rebuild of the same warehouse holds.
+
+The oracle is the same home copied, its marts stamp removed (so `dbt build --full-refresh` rebuilds every
+fact mart) and refreshed with --force; the build databases' marts are compared table for table, every column.
+"""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import fiscal
+
+pytestmark = pytest.mark.e2e
+
+INCREMENTAL_MARTS = ("fct_fiscal_amount", "fct_fiscal_quantity", "fct_fiscal_amount_superseded",
+                     "fct_fiscal_amount_quarantined", "fct_performance_score", "fct_performance_score_quarantined")
+ERRATUM_FILE = "east_lake_education_bureau_2023_juesuan.txt"  # the bundled sample whose 公开03 does not add up
+OTHER_FILE = "east_lake_finance_bureau_2023_juesuan.txt"
+
+
+def build_rows(home: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(home / "build" / "build.duckdb"), read_only=True) as build:
+        return build.execute(sql, params or []).fetchall()
+
+
+def marts(home: Path) -> dict[str, list[tuple]]:
+    return {table: build_rows(home, f"select * from marts.{table} order by all") for table in INCREMENTAL_MARTS}
+
+
+def refresh(home: Path, inbox: Path, *extra: str) -> str:
+    result = fiscal("refresh", "--inbox", str(inbox), *extra, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return max((home / "logs").iterdir()).read_text(encoding="utf-8")
+
+
+def rebuilt_in_full(home: Path, inbox: Path, tmp_path: Path, *extra: str) -> dict[str, list[tuple]]:
+    oracle = tmp_path / f"oracle-{len(list(tmp_path.glob('oracle-*')))}"
+    shutil.copytree(home, oracle)
+    (oracle / "build" / "dbt_marts_inputs.sha").unlink()
+    log = refresh(oracle, inbox, "--force", *extra)
+    assert "fact marts rebuilt in full" in log
+    return marts(oracle)
+
+
+def document_of(home: Path, file_name: str) -> str:
+    return build_rows(home, "select document_id from marts.dim_document where file_name = ?", [file_name])[0][0]
+
+
+def count(home: Path, table: str, document_id: str) -> int:
+    return build_rows(home, f"select count(*) from marts.{table} where document_id = ?", [document_id])[0][0]
+
+
+def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_would(refreshed, tmp_path):
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    shutil.copytree(refreshed["home"], home)
+    shutil.copytree(refreshed["inbox"], inbox)
+    erratum, other = document_of(home, ERRATUM_FILE), document_of(home, OTHER_FILE)
+    published_other = count(home, "fct_fiscal_amount", other)
+    assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66 and published_other > 100
+    rules = [rule for (rule,) in build_rows(
+        home, "select distinct rule_id from marts.dq_finding where document_id = ? and severity = 'error' "
+              "and table_code = 'GK03' order by 1", [erratum])]
+    assert rules == ["hierarchy_rollup", "row_total"]
+
+    # 1. the other sample published again (two more blank lines: new bytes, the same figures), so its first
+    #    version is superseded; and the erratum waived, so its 公开03 is no longer held back
+    (inbox / "east_lake_finance_bureau_2023_juesuan_v2.txt").write_bytes(
+        (inbox / OTHER_FILE).read_bytes() + b"\n\n")
+    waivers = tmp_path / "waivers.yml"
+    waivers.write_text("waivers:\n" + "".join(
+        f"  - {{document: {erratum}, rule: {rule}, table: GK03, reason: confirmed erratum, "
+        f"approved_by: test, approved_on: 2026-11-30}}\n" for rule in rules), encoding="utf-8")
+    log = refresh(home, inbox, "--waivers", str(waivers))
+    assert "rebuilt in full" not in log
+    republished = document_of(home, "east_lake_finance_bureau_2023_juesuan_v2.txt")
+    assert count(home, "fct_fiscal_amount", other) == 0
+    assert count(home, "fct_fiscal_amount_superseded", other) == published_other
+    assert count(home, "fct_fiscal_amount", republished) == published_other
+    assert count(home, "fct_fiscal_amount_quarantined", erratum) == 0
+    assert build_rows(home, "select count(*) from marts.fct_fiscal_amount where document_id = ? "
+                            "and source_table = 'GK03'", [erratum])[0][0] == 66
+    assert marts(home) == rebuilt_in_full(home, inbox, tmp_path, "--waivers", str(waivers))
+
+    # 2. the new version withdrawn: the first is current again, and the waiver no longer given
+    withdrawn = fiscal("withdraw", "east_lake_finance_bureau_2023_juesuan_v2.txt", "--reason", "test", home=home)
+    assert withdrawn.returncode == 0, withdrawn.stdout + withdrawn.stderr
+    refresh(home, inbox)
+    assert count(home, "fct_fiscal_amount", other) == published_other
+    assert count(home, "fct_fiscal_amount_superseded", other) == 0
+    assert count(home, "fct_fiscal_amount", republished) == 0
+    assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66
+    assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)
