@@ -54,9 +54,16 @@ def _row_totals(frame: pd.DataFrame) -> pd.DataFrame:
     Row roles depend on the rows printed before them, so each (table, column) is walked in order;
     these tables have tens of rows, and the walk is one pass.
     """
+    # one pass over the records, grouped as groupby(sort=False) groups them (first appearance, keys with a
+    # null left out): a DataFrame per (table, column) cost ~0.1 ms each, most of the audit of a full refresh
+    keys = ["document_id", "table_code", "column_path"]
+    ordered = frame.sort_values("line_no")
+    columns: dict[tuple, list[dict]] = {}
+    for row in ordered[ordered[keys].notna().all(axis=1)].to_dict("records"):
+        columns.setdefault((row["document_id"], row["table_code"], row["column_path"]), []).append(row)
     records: list[tuple[dict, float, list[str]]] = []
-    for _, rows in frame.sort_values("line_no").groupby(["document_id", "table_code", "column_path"], sort=False):
-        records.extend(_walk(rows.to_dict("records")))
+    for rows in columns.values():
+        records.extend(_walk(rows))
     if not records:
         return pd.DataFrame(columns=COLUMNS)
     targets = pd.DataFrame([row for row, _, _ in records])

@@ -110,29 +110,40 @@ def _parts_sums(figures: pd.DataFrame) -> pd.DataFrame:
     """A sentence's first amount followed by 其中 and two or more amounts: the total against their sum."""
     amounts = figures[(figures["measure"] == "amount") & figures["amount_wan"].notna()
                       & figures["text"].str.contains("其中", regex=False, na=False)]
+    # the sentences walked over arrays, grouped as groupby(sort=False) groups them (first appearance): a
+    # DataFrame and two Series lookups per sentence were most of the audit of a full refresh
+    ordered = amounts.sort_values(["document_id", "figure_no"])
+    documents, texts = ordered["document_id"].to_numpy(), ordered["text"].to_numpy()
+    printed, subjects = ordered["printed_text"].to_numpy(), ordered["subject"].to_numpy()
+    values, floats = ordered["amount_wan"].to_numpy(), ordered["amount_wan"].astype(float).to_numpy()
+    # half a unit of each figure's last printed digit; a unit not known counts 0, as a Series sum skips NaN
+    half_units = (_last_digit(ordered["printed_text"]) * _wan_per_printed_unit(ordered["printed_unit"]) / 2)
+    half_units = half_units.fillna(0.0).to_numpy(dtype=float)
+    sentences: dict[tuple, list[int]] = {}
+    for position, key in enumerate(zip(documents, texts, strict=True)):
+        if not (pd.isna(key[0]) or pd.isna(key[1])):
+            sentences.setdefault(key, []).append(position)
     totals, sums, tolerances, addends = [], [], [], []
-    for _, sentence in amounts.sort_values(["document_id", "figure_no"]).groupby(["document_id", "text"],
-                                                                                 sort=False):
-        if len(sentence) < 3:
+    for positions in sentences.values():
+        if len(positions) < 3:
             continue
-        total, parts = sentence.iloc[0], sentence.iloc[1:]
-        text = total["text"]
-        total_end = text.find(total["printed_text"]) + len(total["printed_text"])
-        first_part = text.find(parts.iloc[0]["printed_text"], total_end)
-        if total_end < len(total["printed_text"]) or "其中" not in text[total_end:max(first_part, total_end)]:
+        total, parts = positions[0], positions[1:]
+        text = texts[total]
+        total_end = text.find(printed[total]) + len(printed[total])
+        first_part = text.find(printed[parts[0]], total_end)
+        if total_end < len(printed[total]) or "其中" not in text[total_end:max(first_part, total_end)]:
             continue
-        units = _last_digit(sentence["printed_text"]) * _wan_per_printed_unit(sentence["printed_unit"]) / 2
-        tolerance = float(units.sum())
-        whole, summed = float(total["amount_wan"]), float(parts["amount_wan"].astype(float).sum())
+        tolerance = float(half_units[positions].sum())
+        whole, summed = float(values[total]), float(floats[parts].sum())
         if whole <= 0 or not (summed >= WHOLE_SHARE * whole or summed > whole + tolerance):
             continue  # a 其中 list naming some parts only
         totals.append(total)
         sums.append(round(summed, 6))
         tolerances.append(tolerance)
-        addends.append(" + ".join(f"{p['subject']} {p['amount_wan']:,.2f}" for _, p in parts.iterrows()))
+        addends.append(" + ".join(f"{subjects[p]} {values[p]:,.2f}" for p in parts))
     if not totals:
         return pd.DataFrame(columns=COLUMNS)
-    stated = pd.DataFrame(totals)
+    stated = ordered.iloc[totals]
     return _rows(PARTS_SUM_RULE, stated, actual=stated["amount_wan"].astype(float), expected=sums,
                  tolerance=tolerances, addends=addends).assign(n_addends=[a.count(" + ") + 1 for a in addends])
 
