@@ -211,17 +211,41 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     stamp, inputs, rebuilt = _build_inputs_stamp(paths, "dbt_build_inputs")
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
+        # the marts follow: their incremental rows were built from the rows rebuilt here
+        _build_inputs_stamp(paths, "dbt_marts_inputs")[0].unlink(missing_ok=True)
     with _writer(context, paths):
         yield from with_table_metadata(
             build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths, log=context.log),
             paths, MANIFEST, context.log)
+        _stamp_unless_subset(context, stamp, inputs)
+
+
+def _stamp_unless_subset(context: AssetExecutionContext, stamp: Path, inputs: str) -> None:
+    """A build of some of the models (a subset materialised in Dagster) rebuilt only those in full: the others
+    still wait for theirs, so the stamp is left as it was."""
+    if not context.is_subset:
         stamp.write_text(inputs)
 
 
+def _marts_without_state_column(paths) -> list[str]:
+    """Fact marts incremental by publication state that exist in the build database without the column (built
+    by an older version of the models, whatever the stamp says): an incremental build would fail on them."""
+    if paths.server is not None or not paths.build_db.exists():
+        return []  # on a server the marts are built afresh on every refresh (orchestration/postgres_publish.py)
+    nodes = json.loads(MANIFEST.read_text(encoding="utf-8"))["nodes"].values()
+    marts = sorted(node["alias"] for node in nodes if node["resource_type"] == "model"
+                   and node["config"].get("materialized") == "incremental" and node["schema"] == "marts")
+    with BuildDatabase(paths.build, read_only=True) as build:
+        tables = build.rows("select table_name, count(*) filter (where column_name = 'publication_state') "
+                            "from information_schema.columns where table_schema = 'marts' group by table_name")
+    return [name for name, with_state in tables if name in marts and not with_state]
+
+
 def _build_inputs_stamp(paths, name: str) -> tuple[Path, str, bool]:
-    """(stamp file, fingerprint of the models, seeds and parser, whether they changed since the stamp was
-    written): each `dbt build` keeps its own stamp, since each rebuilds its incremental models in full when
-    they changed, and a refresh that fails between the two builds must still rebuild the second's."""
+    """(stamp file, fingerprint of the dbt project's models, macros and seeds, whether they changed since the
+    stamp was written): each `dbt build` keeps its own stamp, since each rebuilds its incremental models in
+    full when they changed, and a refresh that fails between the two builds must still rebuild the second's.
+    (A new parser version re-parses every document, which changes each document's parse time instead.)"""
     stamp = paths.build_db.with_name(f"{name}.sha" if not paths.server else f"{name}.{paths.server.dbname}.sha")
     inputs = files_fingerprint(DBT_BUILD_INPUTS)
     built = paths.server is not None or paths.build_db.exists()
@@ -238,6 +262,10 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     stamp, inputs, rebuilt = _build_inputs_stamp(paths, "dbt_marts_inputs")
     if rebuilt:
         context.log.info("models, seeds or parser changed since the marts were last built: fact marts rebuilt in full")
+    elif stale := _marts_without_state_column(paths):
+        rebuilt = True
+        context.log.info(f"{', '.join(stale)} built without publication_state (an older version): fact marts "
+                         "rebuilt in full")
 
     def without_held_documents() -> None:
         dbt.cli(["build", "--select", BEFORE_AUDIT, "--exclude", AFTER_AUDIT], manifest=MANIFEST,
@@ -249,7 +277,7 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
             build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths,
                            after_hold=without_held_documents, log=context.log),
             paths, MANIFEST, context.log)
-        stamp.write_text(inputs)
+        _stamp_unless_subset(context, stamp, inputs)
 
 
 # what the audit reads (expectations/gate.py), so the graph's lineage is the audit's

@@ -94,3 +94,20 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     assert count(home, "fct_fiscal_amount", republished) == 0
     assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66
     assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)
+
+
+def test_a_fact_mart_built_without_the_state_column_is_found(tmp_path):
+    """An older version of the models (a rollback, a bisect) rebuilds the fact marts as plain tables without
+    publication_state and leaves the marts stamp as it was: the next build must rebuild them in full, since
+    an incremental build reads the column."""
+    from orchestration.assets import _marts_without_state_column
+    from orchestration.warehouse import WarehousePaths
+
+    paths = WarehousePaths(tmp_path / "home").ensure()
+    paths.build_db.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(paths.build_db)) as build:
+        build.execute("create schema marts")
+        build.execute("create table marts.fct_fiscal_amount (document_id varchar, amount_wan double)")
+        build.execute("create table marts.fct_fiscal_quantity (document_id varchar, publication_state varchar)")
+        build.execute("create table marts.dim_unit (unit_id varchar)")  # not incremental: never named
+    assert _marts_without_state_column(paths) == ["fct_fiscal_amount"]

@@ -38,20 +38,24 @@
 
 {#
     Fact marts incremental by publication state (fct_fiscal_amount and the marts beside it): a document's rows
-    in them depend on its own rows and on its publication state (int_document_publication_states: its parse,
+    in them depend on its own rows and on its publication state (int_document_publication_states: its parser version,
     whether it is the current version, what holds it back), so a refresh builds only the documents whose state
     the mart does not hold yet, replacing their rows (delete+insert by document_id), and the post-hook drops
     every row built under a state that is no longer the document's (a version superseded since, a table held
     back since, a document no longer readable), including those of documents that now publish nothing here.
-    A change to the models or seeds rebuilds these marts in full (orchestration/assets.py).
+    A change to the models or seeds rebuilds these marts in full (orchestration/assets.py), and so does a mart
+    without the publication_state column (built by an older version). The post-hook is an anti-join (NOT
+    EXISTS), which both DuckDB and PostgreSQL run as a hash join whatever the number of documents.
 #}
 {% macro incremental_by_publication_state() -%}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
     incremental_strategy='delete+insert',
-    post_hook="delete from {{ this }} where document_id || '#' || publication_state not in (
-        select document_id || '#' || publication_state from {{ ref('int_document_publication_states') }})"
+    post_hook="delete from {{ this }} where not exists (
+        select 1 from {{ ref('int_document_publication_states') }} as states
+        where states.document_id = {{ this.identifier }}.document_id
+            and states.publication_state = {{ this.identifier }}.publication_state)"
 ) }}
 {%- endmacro %}
 

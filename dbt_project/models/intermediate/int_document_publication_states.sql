@@ -1,5 +1,7 @@
 -- One row per readable document: a key of everything outside the document's own rows that decides which of
--- them a fact mart publishes, and where: its parse (parsed_at), whether it is the current version of its
+-- them a fact mart publishes, and where: the parser version that read it (a document's rows are a function
+-- of its bytes, the parser and the models; the parse time would differ between two warehouses holding the
+-- same facts, and the key is published with them), whether it is the current version of its
 -- report part and what superseded it (int_report_versions), and what the audit holds back of it (its rows of
 -- audit.quarantined_scope, with their rules, counts and origin). The fact marts incremental by publication
 -- state (macro incremental_by_publication_state) rebuild a document's rows only when this key changed: one
@@ -9,7 +11,7 @@
 {{ config(materialized='table') }}
 
 with documents as (
-    select document_id, parsed_at from {{ ref('stg_raw__documents') }}
+    select document_id, parser_version from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
 ),
 
@@ -34,7 +36,7 @@ select
     coalesce(versions.is_current, false) as is_current,
     holds.document_id is not null as is_held,
     md5(
-        cast(documents.parsed_at as varchar)
+        cast(documents.parser_version as varchar)
         || '#' || cast(coalesce(versions.is_current, false) as varchar)
         || '#' || coalesce(versions.superseded_by, '')
         || '#' || coalesce(cast(versions.superseded_at as varchar), '')
