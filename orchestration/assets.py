@@ -212,7 +212,7 @@ def dbt_staging_intermediate(context: AssetExecutionContext, dbt: DbtCliResource
     if rebuilt:
         context.log.info("models, seeds or parser changed since the last build: incremental models rebuilt in full")
         # the marts follow: their incremental rows were built from the rows rebuilt here
-        _build_inputs_stamp(paths, "dbt_marts_inputs")[0].unlink(missing_ok=True)
+        _stamp_path(paths, "dbt_marts_inputs").unlink(missing_ok=True)
     with _writer(context, paths):
         yield from with_table_metadata(
             build_isolated(dbt, context, ["build", *(["--full-refresh"] if rebuilt else [])], paths, log=context.log),
@@ -241,12 +241,16 @@ def _marts_without_state_column(paths) -> list[str]:
     return [name for name, with_state in tables if name in marts and not with_state]
 
 
+def _stamp_path(paths, name: str) -> Path:
+    return paths.build_db.with_name(f"{name}.sha" if not paths.server else f"{name}.{paths.server.dbname}.sha")
+
+
 def _build_inputs_stamp(paths, name: str) -> tuple[Path, str, bool]:
     """(stamp file, fingerprint of the dbt project's models, macros and seeds, whether they changed since the
     stamp was written): each `dbt build` keeps its own stamp, since each rebuilds its incremental models in
     full when they changed, and a refresh that fails between the two builds must still rebuild the second's.
     (A new parser version re-parses every document, which changes each document's parse time instead.)"""
-    stamp = paths.build_db.with_name(f"{name}.sha" if not paths.server else f"{name}.{paths.server.dbname}.sha")
+    stamp = _stamp_path(paths, name)
     inputs = files_fingerprint(DBT_BUILD_INPUTS)
     built = paths.server is not None or paths.build_db.exists()
     return stamp, inputs, not built or not stamp.exists() or stamp.read_text().strip() != inputs
@@ -261,7 +265,7 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     paths = warehouse.paths()
     stamp, inputs, rebuilt = _build_inputs_stamp(paths, "dbt_marts_inputs")
     if rebuilt:
-        context.log.info("models, seeds or parser changed since the marts were last built: fact marts rebuilt in full")
+        context.log.info("models, macros or seeds changed since the marts were last built: fact marts rebuilt in full")
     elif stale := _marts_without_state_column(paths):
         rebuilt = True
         context.log.info(f"{', '.join(stale)} built without publication_state (an older version): fact marts "
