@@ -3,12 +3,21 @@
 -- layout was recovered but whose printed weights or totals do not add up is shown too, marked
 -- held_back with the rules that hold it (its facts stay out of fct_performance_score); a table whose
 -- layout could not be recovered is never shown here, because its pairings cannot be trusted.
-with published as (
+-- A document's rows follow from its own rows and publication state, so only documents whose state
+-- changed are built (incremental by publication state, as the fact marts read here).
+{{ incremental_by_publication_state() }}
+
+with documents as (
+    {{ publication_states_to_build('states.is_current') }}
+),
+
+published as (
     select
-        *,
+        fct.*,
         'published' as publication_status,
         cast(null as varchar) as held_back_by
-    from {{ ref('fct_performance_score') }}
+    from {{ ref('fct_performance_score') }} as fct
+    where exists (select 1 from documents where documents.document_id = fct.document_id)
 ),
 
 recoverable_tables as (
@@ -23,6 +32,7 @@ held_back as (
         quarantined.quarantine_rules as held_back_by
     from {{ ref('fct_performance_score_quarantined') }} as quarantined
     where quarantined.is_current_version
+        and exists (select 1 from documents where documents.document_id = quarantined.document_id)
         and exists (
             select 1 from recoverable_tables
             where quarantined.document_id = recoverable_tables.document_id
@@ -64,6 +74,8 @@ select
     page_no as source_page,
     indicator_id,
     unit_id,
-    document_id
+    scores.document_id,
+    documents.publication_state
 from scores
+inner join documents on scores.document_id = documents.document_id
 where table_kind <> 'target_declaration'

@@ -1,9 +1,17 @@
 -- Declared performance targets (绩效目标申报表) and the targets and results printed on self-evaluation
 -- forms (年度指标值 / 实际完成值): the text as printed, with its comparison, number and unit parsed
 -- so analysts can filter quantified targets. Nothing here is summed; the text stays the source.
-with nodes as (
-    select * from {{ ref('fct_performance_score') }}
-    where target_text is not null or actual_text is not null
+-- Incremental by publication state, as fct_performance_score it reads: only documents whose state changed.
+{{ incremental_by_publication_state() }}
+
+with documents as (
+    {{ publication_states_to_build('states.is_current') }}
+),
+
+nodes as (
+    select fct.* from {{ ref('fct_performance_score') }} as fct
+    where (fct.target_text is not null or fct.actual_text is not null)
+        and exists (select 1 from documents where documents.document_id = fct.document_id)
 ),
 
 tables as (
@@ -56,5 +64,7 @@ select
     page_no as source_page,
     indicator_id,
     unit_id,
-    document_id
+    parsed.document_id,
+    documents.publication_state
 from parsed
+inner join documents on parsed.document_id = documents.document_id
