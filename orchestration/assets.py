@@ -51,6 +51,7 @@ from orchestration.dbt_metadata import with_table_metadata
 from orchestration.home_lock import home_lock
 from orchestration.housekeeping import prune_dbt_targets, prune_logs
 from orchestration.listing import shown
+from orchestration.memory import release_freed_memory, rss_mb
 from orchestration.postgres_publish import publish_on_server
 from orchestration.publish import publish
 from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
@@ -306,6 +307,9 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
     paths = warehouse.paths()
     with _writer(context, paths):
         outcome = _audit(paths, warehouse)
+    before = rss_mb()
+    release_freed_memory()  # the marts build comes next, with DuckDB's own memory (orchestration/memory.py)
+    context.log.info(f"memory the audit freed returned to the system: resident {before:,.0f} -> {rss_mb():,.0f} MB")
     log_some(context.log.warning, [f"table quarantined: {table_code} of document {document_id[:12]}"
                                    for document_id, table_code in outcome.quarantined_tables], "tables quarantined")
     yield MaterializeResult(asset_key=AssetKey(["audit", "dq_finding"]), metadata={
