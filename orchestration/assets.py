@@ -277,6 +277,7 @@ def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
         dbt.cli(["build", "--select", BEFORE_AUDIT, "--exclude", AFTER_AUDIT], manifest=MANIFEST,
                 dagster_dbt_translator=TRANSLATOR).wait()
         _audit(paths, warehouse)
+        release_freed_memory()
 
     with _writer(context, paths):
         yield from with_table_metadata(

@@ -1,6 +1,7 @@
 """Memory a step freed handed back to the system before the next step, so the refresh's peak is one step's.
 
-The refresh runs every step in one process. The audit builds pandas frames of every comparison (Arrow
+``fiscal refresh`` runs every step in one process (a daemon's runs use a process per step, where this
+changes nothing). The audit builds pandas frames of every comparison (Arrow
 strings, allocated from Arrow's mimalloc pool) and frees them when it ends, but neither mimalloc nor glibc's
 malloc gives freed pages back at once: the process kept ~1.1 GB of them into the marts build, where DuckDB
 takes up to ``FISCAL_DBT_MEMORY`` more (docs/BENCHMARKS.md). Returning them first lowers the peak by that much.
@@ -9,8 +10,8 @@ takes up to ``FISCAL_DBT_MEMORY`` more (docs/BENCHMARKS.md). Returning them firs
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
+import os
 
 
 def rss_mb() -> float:
@@ -20,8 +21,6 @@ def rss_mb() -> float:
             pages = int(statm.read().split()[1])
     except (OSError, ValueError, IndexError):
         return 0.0
-    import os
-
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
@@ -34,12 +33,9 @@ def release_freed_memory() -> None:
         pyarrow.default_memory_pool().release_unused()
     except Exception:  # noqa: BLE001 - no pyarrow, or a pool without the call: nothing to return there
         pass
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        try:
-            libc = ctypes.CDLL(libc_name)
-            trim = getattr(libc, "malloc_trim", None)  # glibc only
-            if trim is not None:
-                trim(0)
-        except OSError:
-            pass
+    try:
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the C library the process runs on; glibc only
+    except (OSError, TypeError):  # no dlopen(NULL) here (Windows)
+        return
+    if trim is not None:
+        trim(0)

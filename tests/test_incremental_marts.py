@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import fiscal
+from tests.conftest import SEED_000, fiscal
 
 pytestmark = pytest.mark.e2e
 
@@ -21,6 +21,7 @@ INCREMENTAL_MARTS = ("fct_fiscal_amount", "fct_fiscal_quantity", "fct_fiscal_amo
                      "mart_performance_scores", "mart_performance_targets")
 ERRATUM_FILE = "east_lake_education_bureau_2023_juesuan.txt"  # the bundled sample whose 公开03 does not add up
 OTHER_FILE = "east_lake_finance_bureau_2023_juesuan.txt"
+RENAMED_UNIT = "东湖区教育局（清单更名）"  # what a manifest row names the erratum's unit in step 1
 
 
 def build_rows(home: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -51,6 +52,22 @@ def document_of(home: Path, file_name: str) -> str:
     return build_rows(home, "select document_id from marts.dim_document where file_name = ?", [file_name])[0][0]
 
 
+def waiver_lines(document_id: str, table_code: str, rules: list[str]) -> str:
+    return "".join(f"  - {{document: {document_id}, rule: {rule}, table: {table_code}, reason: confirmed erratum, "
+                   f"approved_by: test, approved_on: 2026-11-30}}\n" for rule in rules)
+
+
+def error_rules(home: Path, document_id: str, table_code: str) -> list[str]:
+    return [rule for (rule,) in build_rows(
+        home, "select distinct rule_id from marts.dq_finding where document_id = ? and severity = 'error' "
+              "and table_code = ? order by 1", [document_id, table_code])]
+
+
+def unit_ids(home: Path, document_id: str) -> list[str]:
+    return [unit for (unit,) in build_rows(
+        home, "select distinct unit_id from marts.fct_fiscal_amount where document_id = ?", [document_id])]
+
+
 def count(home: Path, table: str, document_id: str) -> int:
     return build_rows(home, f"select count(*) from marts.{table} where document_id = ?", [document_id])[0][0]
 
@@ -62,19 +79,28 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     erratum, other = document_of(home, ERRATUM_FILE), document_of(home, OTHER_FILE)
     published_other = count(home, "fct_fiscal_amount", other)
     assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66 and published_other > 100
-    rules = [rule for (rule,) in build_rows(
-        home, "select distinct rule_id from marts.dq_finding where document_id = ? and severity = 'error' "
-              "and table_code = 'GK03' order by 1", [erratum])]
+    rules = error_rules(home, erratum, "GK03")
     assert rules == ["hierarchy_rollup", "row_total"]
+    units_before = unit_ids(home, erratum)
+    # seed 000 (../shared) holds back its project score table PERF_PROJ_03: its waiver moves the table's rows
+    # in mart_performance_scores from held_back to published, and back when it is no longer given
+    seed = document_of(home, SEED_000.name) if SEED_000.exists() else None
+    seed_rules = error_rules(home, seed, "PERF_PROJ_03") if seed else []
+    if seed:
+        assert seed_rules and build_rows(
+            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
+                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("held_back",)]
 
     # 1. the other sample published again (two more blank lines: new bytes, the same figures), so its first
-    #    version is superseded; and the erratum waived, so its 公开03 is no longer held back
+    #    version is superseded; the erratum waived, so its 公开03 is no longer held back; the erratum's unit
+    #    renamed by a manifest row (no new parse, the same parser version: its rows change all the same)
     (inbox / "east_lake_finance_bureau_2023_juesuan_v2.txt").write_bytes(
         (inbox / OTHER_FILE).read_bytes() + b"\n\n")
+    (inbox / "manifest.csv").write_text(f"file,unit,year,kind,source_url\n{ERRATUM_FILE},{RENAMED_UNIT},,,\n",
+                                        encoding="utf-8")
     waivers = tmp_path / "waivers.yml"
-    waivers.write_text("waivers:\n" + "".join(
-        f"  - {{document: {erratum}, rule: {rule}, table: GK03, reason: confirmed erratum, "
-        f"approved_by: test, approved_on: 2026-11-30}}\n" for rule in rules), encoding="utf-8")
+    waivers.write_text("waivers:\n" + waiver_lines(erratum, "GK03", rules)
+                       + (waiver_lines(seed, "PERF_PROJ_03", seed_rules) if seed else ""), encoding="utf-8")
     log = refresh(home, inbox, "--waivers", str(waivers))
     assert "rebuilt in full" not in log
     republished = document_of(home, "east_lake_finance_bureau_2023_juesuan_v2.txt")
@@ -84,9 +110,15 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     assert count(home, "fct_fiscal_amount_quarantined", erratum) == 0
     assert build_rows(home, "select count(*) from marts.fct_fiscal_amount where document_id = ? "
                             "and source_table = 'GK03'", [erratum])[0][0] == 66
+    renamed = build_rows(home, "select unit_id from marts.dim_unit where unit_name = ?", [RENAMED_UNIT])
+    assert len(renamed) == 1 and unit_ids(home, erratum) == [renamed[0][0]] != units_before
+    if seed:
+        assert build_rows(
+            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
+                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("published",)]
     assert marts(home) == rebuilt_in_full(home, inbox, tmp_path, "--waivers", str(waivers))
 
-    # 2. the new version withdrawn: the first is current again, and the waiver no longer given
+    # 2. the new version withdrawn: the first is current again, and the waivers no longer given
     withdrawn = fiscal("withdraw", "east_lake_finance_bureau_2023_juesuan_v2.txt", "--reason", "test", home=home)
     assert withdrawn.returncode == 0, withdrawn.stdout + withdrawn.stderr
     refresh(home, inbox)
@@ -94,6 +126,19 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     assert count(home, "fct_fiscal_amount_superseded", other) == 0
     assert count(home, "fct_fiscal_amount", republished) == 0
     assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66
+    if seed:
+        assert build_rows(
+            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
+                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("held_back",)]
+    assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)
+
+    # 3. nothing but the manifest's name of the erratum's unit changed: no new bytes, no new parser version, no
+    #    hold or version changed, and its rows carry the new unit all the same
+    (inbox / "manifest.csv").write_text(f"file,unit,year,kind,source_url\n{ERRATUM_FILE},{RENAMED_UNIT}二,,,\n",
+                                        encoding="utf-8")
+    refresh(home, inbox)
+    renamed = build_rows(home, "select unit_id from marts.dim_unit where unit_name = ?", [RENAMED_UNIT + "二"])
+    assert len(renamed) == 1 and unit_ids(home, erratum) == [renamed[0][0]]
     assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)
 
 

@@ -1,7 +1,9 @@
 -- One row per readable document: a key of everything outside the document's own rows that decides which of
 -- them a fact mart publishes, and where: the parser version that read it (a document's rows are a function
 -- of its bytes, the parser and the models; the parse time would differ between two warehouses holding the
--- same facts, and the key is published with them), whether it is the current version of its
+-- same facts, and the key is published with them), what the inbox resolved of it since (unit, year, kind,
+-- report and provenance: a manifest row or a companion file changes them without a new parse; and the unit
+-- key, which another document of the same unit can change), whether it is the current version of its
 -- report part and what superseded it (int_report_versions), and what the audit holds back of it (its rows of
 -- audit.quarantined_scope, with their rules, counts and origin). The fact marts incremental by publication
 -- state (macro incremental_by_publication_state) rebuild a document's rows only when this key changed: one
@@ -11,8 +13,24 @@
 {{ config(materialized='table') }}
 
 with documents as (
-    select document_id, parser_version from {{ ref('stg_raw__documents') }}
+    select
+        document_id,
+        parser_version,
+        unit_name,
+        -- the resolved metadata the marts carry, each field tagged (a null is not an empty string)
+        concat_ws(
+            '|',
+            'f:' || file_name, 'u:' || unit_name, 'y:' || cast(fiscal_year as varchar), 'k:' || report_kind,
+            'r:' || report_unit_name, 'i:' || report_id, 'p:' || report_part, 'd:' || cast(is_draft as varchar),
+            's:' || source_url, 'us:' || unit_source, 'ys:' || year_source, 'ks:' || kind_source,
+            'ds:' || draft_source, 'c:' || metadata_conflicts
+        ) as resolved
+    from {{ ref('stg_raw__documents') }}
     where parse_status = 'parsed'
+),
+
+units as (
+    select unit_name, unit_id from {{ ref('int_units_resolved') }}
 ),
 
 versions as (
@@ -37,11 +55,13 @@ select
     holds.document_id is not null as is_held,
     md5(
         cast(documents.parser_version as varchar)
+        || '#' || coalesce(documents.resolved, '') || '#' || coalesce(units.unit_id, '')
         || '#' || cast(coalesce(versions.is_current, false) as varchar)
         || '#' || coalesce(versions.superseded_by, '')
         || '#' || coalesce(cast(versions.superseded_at as varchar), '')
         || '#' || coalesce(holds.held, '')
     ) as publication_state
 from documents
+left join units on documents.unit_name = units.unit_name
 left join versions on documents.document_id = versions.document_id
 left join holds on documents.document_id = holds.document_id
