@@ -68,6 +68,11 @@ def unit_ids(home: Path, document_id: str) -> list[str]:
         home, "select distinct unit_id from marts.fct_fiscal_amount where document_id = ?", [document_id])]
 
 
+def score_table_statuses(home: Path, document_id: str, table_code: str) -> list[tuple]:
+    return build_rows(home, "select distinct publication_status from marts.mart_performance_scores "
+                            "where document_id = ? and table_code = ?", [document_id, table_code])
+
+
 def count(home: Path, table: str, document_id: str) -> int:
     return build_rows(home, f"select count(*) from marts.{table} where document_id = ?", [document_id])[0][0]
 
@@ -87,9 +92,7 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     seed = document_of(home, SEED_000.name) if SEED_000.exists() else None
     seed_rules = error_rules(home, seed, "PERF_PROJ_03") if seed else []
     if seed:
-        assert seed_rules and build_rows(
-            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
-                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("held_back",)]
+        assert seed_rules and score_table_statuses(home, seed, "PERF_PROJ_03") == [("held_back",)]
 
     # 1. the other sample published again (two more blank lines: new bytes, the same figures), so its first
     #    version is superseded; the erratum waived, so its 公开03 is no longer held back; the erratum's unit
@@ -113,9 +116,7 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     renamed = build_rows(home, "select unit_id from marts.dim_unit where unit_name = ?", [RENAMED_UNIT])
     assert len(renamed) == 1 and unit_ids(home, erratum) == [renamed[0][0]] != units_before
     if seed:
-        assert build_rows(
-            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
-                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("published",)]
+        assert score_table_statuses(home, seed, "PERF_PROJ_03") == [("published",)]
     assert marts(home) == rebuilt_in_full(home, inbox, tmp_path, "--waivers", str(waivers))
 
     # 2. the new version withdrawn: the first is current again, and the waivers no longer given
@@ -127,9 +128,7 @@ def test_fact_marts_follow_versions_holds_and_withdrawals_as_a_full_rebuild_woul
     assert count(home, "fct_fiscal_amount", republished) == 0
     assert count(home, "fct_fiscal_amount_quarantined", erratum) == 66
     if seed:
-        assert build_rows(
-            home, "select distinct publication_status from marts.mart_performance_scores where document_id = ? "
-                  "and table_code = 'PERF_PROJ_03'", [seed]) == [("held_back",)]
+        assert score_table_statuses(home, seed, "PERF_PROJ_03") == [("held_back",)]
     assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)
 
     # 3. nothing but the manifest's name of the erratum's unit changed: no new bytes, no new parser version, no

@@ -39,7 +39,7 @@
 {#
     Fact marts incremental by publication state (fct_fiscal_amount and the marts beside it): a document's rows
     in them depend on its own rows and on its publication state (int_document_publication_states: its parser version,
-    whether it is the current version, what holds it back), so a refresh builds only the documents whose state
+    its resolved metadata and unit, whether it is the current version, what holds it back), so a refresh builds only the documents whose state
     the mart does not hold yet, replacing their rows (delete+insert by document_id), and the post-hook drops
     every row built under a state that is no longer the document's (a version superseded since, a table held
     back since, a document no longer readable), including those of documents that now publish nothing here.

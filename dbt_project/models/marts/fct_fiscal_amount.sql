@@ -1,6 +1,7 @@
 -- Published amounts: the current version of every readable report, minus the tables (and the rows the
 -- reader could not read: line_no) held back by unwaived error findings.
--- Incremental by publication state: only documents whose parser version, version status or holds changed are rebuilt.
+-- Incremental by publication state: only documents whose parser version, resolved metadata, version status or holds changed
+-- are rebuilt.
 {{ incremental_by_publication_state() }}
 
 with documents as (

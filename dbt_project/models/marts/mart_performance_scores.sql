@@ -4,7 +4,8 @@
 -- held_back with the rules that hold it (its facts stay out of fct_performance_score); a table whose
 -- layout could not be recovered is never shown here, because its pairings cannot be trusted.
 -- A document's rows follow from its own rows and publication state, so only documents whose state
--- changed are built (incremental by publication state, as the fact marts read here).
+-- changed are built (incremental by publication state, as the fact marts read here, whose rows carry
+-- the document's current key).
 {{ incremental_by_publication_state() }}
 
 with documents as (
@@ -44,13 +45,13 @@ scores as (
     select
         unit_name, fiscal_year, scope_name, table_code, table_kind, level, indicator_path, indicator_name, weight,
         score, score_is_derived, score_ratio, publication_status, held_back_by, file_name, line_no, page_no,
-        indicator_id, unit_id, document_id
+        indicator_id, unit_id, document_id, publication_state
     from published
     union all
     select
         unit_name, fiscal_year, scope_name, table_code, table_kind, level, indicator_path, indicator_name, weight,
         score, score_is_derived, score_ratio, publication_status, held_back_by, file_name, line_no, page_no,
-        indicator_id, unit_id, document_id
+        indicator_id, unit_id, document_id, publication_state
     from held_back
 )
 
@@ -74,8 +75,7 @@ select
     page_no as source_page,
     indicator_id,
     unit_id,
-    scores.document_id,
-    documents.publication_state
+    document_id,
+    publication_state
 from scores
-inner join documents on scores.document_id = documents.document_id
 where table_kind <> 'target_declaration'

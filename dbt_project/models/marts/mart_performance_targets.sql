@@ -1,7 +1,8 @@
 -- Declared performance targets (绩效目标申报表) and the targets and results printed on self-evaluation
 -- forms (年度指标值 / 实际完成值): the text as printed, with its comparison, number and unit parsed
 -- so analysts can filter quantified targets. Nothing here is summed; the text stays the source.
--- Incremental by publication state, as fct_performance_score it reads: only documents whose state changed.
+-- Incremental by publication state, as fct_performance_score it reads (its rows carry the document's
+-- current key): only documents whose state changed.
 {{ incremental_by_publication_state() }}
 
 with documents as (
@@ -64,7 +65,6 @@ select
     page_no as source_page,
     indicator_id,
     unit_id,
-    parsed.document_id,
-    documents.publication_state
+    document_id,
+    publication_state
 from parsed
-inner join documents on parsed.document_id = documents.document_id
