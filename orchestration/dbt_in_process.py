@@ -73,6 +73,17 @@ def _close_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def _write_run_results(result, target: Path) -> None:
+    """``run_results.json`` of a call, the one artifact read after it (``dbt_isolation`` traces failed tests).
+
+    dbt writes it and the whole manifest (``manifest.json``, ~5 MB, 0.5–0.7 s a call) unless told
+    ``--no-write-json``; the refresh reads nodes from the manifest it was defined with, so only the results
+    are written."""
+    if hasattr(result, "write"):
+        target.mkdir(parents=True, exist_ok=True)
+        result.write(str(target / "run_results.json"))
+
+
 class InProcessDbt:
     """A finished ``dbt <args>`` run in this process, in the shape of the ``subprocess.Popen`` that
     dagster-dbt reads: ``args``, ``stdout`` (JSON log lines), ``returncode``, ``wait()``."""
@@ -91,16 +102,18 @@ class InProcessDbt:
 
         env = dict(env if env is not None else os.environ)
         cwd = str(cwd or os.getcwd())
-        dbt_args = [*self.args[1:], "--log-level", "none"]  # events reach ``keep``; nothing printed twice
+        # events reach ``keep`` (nothing printed twice); run_results.json is written below, not manifest.json
+        dbt_args = [*self.args[1:], "--log-level", "none", "--no-write-json"]
         key = _settings_key(env, cwd)
         with _LOCK, _environment(env, cwd):
             try:
                 manifest = _MANIFESTS.get(key)
                 if manifest is None:
-                    parsed = dbtRunner().invoke(["parse", "--log-level", "none"])
+                    parsed = dbtRunner().invoke(["parse", "--log-level", "none", "--no-write-json"])
                     if parsed.success:
                         manifest = _MANIFESTS[key] = parsed.result
                 result = dbtRunner(manifest=manifest, callbacks=[keep]).invoke(dbt_args)
+                _write_run_results(result.result, Path(cwd) / env.get("DBT_TARGET_PATH", "target"))
             finally:
                 _close_duckdb()
         self.returncode = 0 if result.success else (2 if result.exception is not None else 1)

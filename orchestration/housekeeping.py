@@ -1,7 +1,8 @@
 """Bounded housekeeping: dbt's per-invocation target folders and the refresh logs.
 
 dagster-dbt gives every dbt call its own folder under ``dbt_project/target/`` (``<op>-<hash>-<hash>``, with
-the run's manifest, compiled SQL and run_results: ~5 MB each); ``fiscal refresh`` writes one log per run.
+the compiled SQL and run_results; in-process calls write no ``manifest.json``); ``fiscal refresh`` writes one
+log per run.
 Both are pruned to the newest few after every publish (``FISCAL_KEEP_DBT_TARGETS``, default 6: the last
 refreshes' folders for a maintainer to read; ``FISCAL_KEEP_LOGS``, default 30).
 """

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 
@@ -37,13 +38,23 @@ class RefreshResult:
     dagster_home: Path | None = None
 
 
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
+
+
 def open_instance(dagster_home: Path) -> DagsterInstance:
-    """The persistent Dagster instance in ``dagster_home`` (created with the deploy dagster.yaml)."""
+    """The persistent Dagster instance in ``dagster_home`` (created with the deploy dagster.yaml).
+
+    Where that dagster.yaml leaves storage to Dagster's SQLite default, this process writes the event log
+    through ``KeptConnectionsEventLogStorage`` (the same files; orchestration/event_log_storage.py)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home)))
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    overrides = {} if any(key in settings for key in STORAGE_KEYS) else {"event_log_storage": {
+        "module": "orchestration.event_log_storage", "class": "KeptConnectionsEventLogStorage",
+        "config": {"base_dir": str(dagster_home / "history" / "runs")}}}
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home), overrides=overrides))
 
 
 def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,

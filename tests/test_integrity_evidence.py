@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from dagster import AssetCheckKey, AssetCheckSeverity, AssetKey, DagsterEventType
+from dagster import AssetCheckKey, AssetCheckSeverity, AssetKey, DagsterEventType, DagsterInstance
 
 from expectations import data_docs
 from expectations.catalog import CATALOG_PATH, render_markdown, rules
@@ -200,6 +200,13 @@ def _instance(home: Path):
     return open_instance(home / "dagster_home")
 
 
+def _stock_instance(home: Path):
+    """The instance as the webserver and daemon open it (dagster.yaml alone, Dagster's own SQLite storage)."""
+    from dagster._core.instance.ref import InstanceRef
+
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home / "dagster_home")))
+
+
 @pytest.mark.e2e
 def test_held_back_table_shows_failed_checks_naming_the_row(three_refreshes):
     home = three_refreshes["home"]
@@ -237,7 +244,11 @@ def test_held_back_table_shows_failed_checks_naming_the_row(three_refreshes):
 @pytest.mark.e2e
 def test_dbt_assets_carry_row_counts_and_column_types(three_refreshes):
     home = three_refreshes["home"]
-    with _instance(home) as instance:
+    # what the refresh wrote through its kept connections (orchestration/event_log_storage.py) is what the
+    # webserver reads with Dagster's own storage class
+    with _stock_instance(home) as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert len(instance.get_runs()) == 3
         event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_fiscal_amount"]))
         metadata = event.asset_materialization.metadata
         with duckdb.connect(str(home / "marts.duckdb"), read_only=True) as con:
