@@ -42,12 +42,13 @@ from expectations.budget_checks import budget_comparisons
 from expectations.build_database import Build, BuildDatabase
 from expectations.comparisons import all_comparisons
 from expectations.completeness_checks import completeness_comparisons
+from expectations.gx_worker import evaluate
 from expectations.narrative_checks import narrative_comparisons
 from expectations.narrative_figure_checks import figure_comparisons
 from expectations.origin import PROBLEM_COLUMNS, assign_origin, reader_problems
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
-from expectations.suite import FINDING_COLUMNS, audit_failures, evaluate, unique_finding_ids, unreadable_rows
+from expectations.suite import FINDING_COLUMNS, audit_failures, unique_finding_ids, unreadable_rows
 from expectations.waivers import apply_waivers, load_waivers
 from ingest.faults import injected_files, raise_if_injected
 

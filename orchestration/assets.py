@@ -37,6 +37,7 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from expectations import gx_worker
 from expectations.audit_ledger import DBT_BUILD_INPUTS, files_fingerprint
 from expectations.build_database import BuildDatabase
 from expectations.gate import AUDITED_RELATIONS, run_integrity
@@ -80,7 +81,10 @@ def ensure_manifest() -> Path:
 @asset(key=["raw", "document_files"], group_name="ingest",
        description="Every inbox file, kept immutably in the store by content hash; one row per sighting.")
 def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document."""
+    """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document.
+    A refresh starts here, so Great Expectations starts importing here too, in its own process, for the audit
+    (expectations/gx_worker.py)."""
+    gx_worker.start()
     paths = warehouse.paths()
     with _writer(context, paths), raw_layer.connect(str(paths.raw_db)) as con:
         counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
@@ -306,8 +310,11 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
     """Why: a failing rule quarantines only its scope (one table), so the rest of a report still publishes.
     Only documents whose parse, rules or models changed are audited again; the others keep their findings."""
     paths = warehouse.paths()
-    with _writer(context, paths):
-        outcome = _audit(paths, warehouse)
+    try:
+        with _writer(context, paths):
+            outcome = _audit(paths, warehouse)
+    finally:
+        gx_worker.stop()
     before = rss_mb()
     release_freed_memory()  # the marts build comes next, with DuckDB's own memory (orchestration/memory.py)
     context.log.info(f"memory the audit freed returned to the system: resident {before:,.0f} -> {rss_mb():,.0f} MB")

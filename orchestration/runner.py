@@ -20,6 +20,7 @@ import yaml
 from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 
+from expectations import gx_worker
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
 
@@ -111,6 +112,7 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
                 on_step(step, kind)
         if not alive:
             break
+    gx_worker.stop()  # started by the job's first step; a run that failed before its audit leaves it running
     if "error" in outcome:
         return RefreshResult(False, run_id, [("job", f"{type(outcome['error']).__name__}: {outcome['error']}")])
     result = outcome["result"]
