@@ -3,8 +3,9 @@
 Importing GX takes ~3 s of CPU (its data context, every expectation class, scipy), and the audit needs it
 whenever one comparison differs, which on real reports is nearly every refresh: in one more report at 10,000
 reports it was a tenth of the refresh. Imported on a thread beside dbt it held the GIL that dbt needed (tried
-in the sixth session: slower). So ``start()``, called when a refresh begins, spawns one worker process that
-imports GX while the inbox is registered and parsed and dbt builds; ``evaluate()`` hands the audit's
+in the sixth session: slower). So ``start()``, called by ``fiscal refresh`` as its job starts (the job runs in
+that process), spawns one worker process that imports GX while reports are parsed and dbt builds (a run the
+Dagster daemon launches runs each step in a process of its own: it has no worker); ``evaluate()`` hands the audit's
 comparisons to that worker (what goes over is the differing comparisons and the document names) and returns
 its findings. Without a started worker, or if the worker died, GX runs in this process as before: the
 findings are the same either way.
@@ -14,8 +15,11 @@ findings are the same either way.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -25,7 +29,20 @@ import pandas as pd
 _pool: ProcessPoolExecutor | None = None
 
 
-def _import_gx() -> None:
+def _prepare_worker(parent: int) -> None:
+    """Tie the worker to the refresh: it dies with it (a refresh killed mid-run must not leave it behind: the
+    signal comes when the thread that started the worker ends, which ``start()``'s callers outlive), and
+    it lets go of the refresh's stdout and stderr, which whoever started the refresh may be reading to the end
+    (its findings and errors come back through the executor, not through them). Then GX is imported."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux: prctl(PR_SET_PDEATHSIG, SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # the refresh died before the line above
+        os._exit(0)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
     import great_expectations  # noqa: F401
 
     import expectations.suite  # noqa: F401
@@ -44,7 +61,7 @@ def start() -> None:
         return
     # a fresh interpreter ("spawn"): the refresh's process holds threads and open databases a fork would copy
     _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                initializer=_import_gx)
+                                initializer=_prepare_worker, initargs=(os.getpid(),))
     _pool.submit(int)  # the executor starts its process on the first task
 
 

@@ -81,10 +81,7 @@ def ensure_manifest() -> Path:
 @asset(key=["raw", "document_files"], group_name="ingest",
        description="Every inbox file, kept immutably in the store by content hash; one row per sighting.")
 def inbox_reports(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document.
-    A refresh starts here, so Great Expectations starts importing here too, in its own process, for the audit
-    (expectations/gx_worker.py)."""
-    gx_worker.start()
+    """Why: nothing that reaches the inbox may be lost, and the same bytes under two names are one document."""
     paths = warehouse.paths()
     with _writer(context, paths), raw_layer.connect(str(paths.raw_db)) as con:
         counts = register_inbox(warehouse.inbox_dir(), RawFileStore(paths.store), con)
@@ -314,7 +311,7 @@ def integrity_findings(context: AssetExecutionContext, warehouse: WarehouseResou
         with _writer(context, paths):
             outcome = _audit(paths, warehouse)
     finally:
-        gx_worker.stop()
+        gx_worker.stop()  # started by `fiscal refresh` (orchestration/runner.py): not needed past the audit
     before = rss_mb()
     release_freed_memory()  # the marts build comes next, with DuckDB's own memory (orchestration/memory.py)
     context.log.info(f"memory the audit freed returned to the system: resident {before:,.0f} -> {rss_mb():,.0f} MB")

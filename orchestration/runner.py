@@ -101,6 +101,9 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
             steps.put((event.step_key or "", event.event_type_value))
 
     instance.add_event_listener(run_id, listen)
+    # the job will audit what changed: GX imports meanwhile in a process of its own (started from this thread,
+    # which outlives the job; expectations/gx_worker.py)
+    gx_worker.start()
     worker = threading.Thread(target=execute, name="nightly_refresh")
     worker.start()
     while True:
@@ -112,7 +115,7 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
                 on_step(step, kind)
         if not alive:
             break
-    gx_worker.stop()  # started by the job's first step; a run that failed before its audit leaves it running
+    gx_worker.stop()  # the audit stops it; a run that failed before its audit has not
     if "error" in outcome:
         return RefreshResult(False, run_id, [("job", f"{type(outcome['error']).__name__}: {outcome['error']}")])
     result = outcome["result"]

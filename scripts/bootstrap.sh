@@ -12,5 +12,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
+# dbt's manifest of the project (what the Dagster definitions are made from) is part of the environment: built
+# here once, not by the first refresh (orchestration/assets.py builds it again whenever the models change)
+.venv/bin/python -c "import orchestration.assets" >/dev/null
 rm -f .venv/.installed-*
 touch "$stamp"
