@@ -75,18 +75,20 @@ def refresh(
         with home_lock(paths.home, "a refresh"):
             started = datetime.now(UTC)
             fingerprint = inputs_fingerprint(paths, inbox_dir, waivers)
-            last = None if force else unchanged_since_last_refresh(paths, fingerprint)
-            if last is not None:
+            last = unchanged_since_last_refresh(paths, fingerprint)
+            if last is not None and not force:
                 _report_unchanged_inputs(paths, home, inbox_dir, started, last)
                 return
-            _refresh(paths, home, inbox_dir, waivers)  # exits non-zero when the refresh failed
+            # forced over unchanged inputs, the audit has nothing new to hand Great Expectations
+            _refresh(paths, home, inbox_dir, waivers, prepare_gx=last is None)  # exits non-zero when it failed
             remember_inputs(paths, fingerprint, _load_summary(paths).get("finished_at") or started.isoformat())
     except HomeBusy as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(3) from exc
 
 
-def _refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, waivers: Path | None) -> None:
+def _refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, waivers: Path | None,
+             prepare_gx: bool = True) -> None:
     from orchestration.runner import run_refresh
 
     started = datetime.now(UTC)
@@ -107,7 +109,7 @@ def _refresh(paths: WarehousePaths, home: Path | None, inbox_dir: Path, waivers:
                         "STEP_SKIPPED": "[yellow]skipped[/yellow]"}.get(kind, kind)
                 progress.update(tasks[step], completed=1, description=f"  {label} {mark}")
 
-        result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step)
+        result = run_refresh(paths.home, inbox_dir, waivers, log_path, on_step, prepare_gx=prepare_gx)
         progress.update(overall, total=1, completed=1)
     _report_refresh(paths, home, inbox_dir, started, log_path, result)
 

@@ -61,18 +61,20 @@ def open_instance(dagster_home: Path) -> DagsterInstance:
 
 def run_refresh(home: Path, inbox: Path, waivers: Path | None, log_path: Path,
                 on_step: Callable[[str, str], None] | None = None,
-                dagster_home: Path | None = None) -> RefreshResult:
+                dagster_home: Path | None = None, prepare_gx: bool = True) -> RefreshResult:
+    """Run the job; with ``prepare_gx``, Great Expectations is imported meanwhile in a worker process for the
+    audit (expectations/gx_worker.py: the caller expects the audit to have new comparisons)."""
     from orchestration.warehouse import WarehousePaths
 
     dagster_home = dagster_home or WarehousePaths(home).dagster_home
     with open_instance(dagster_home) as instance:
-        result = _run(instance, home, inbox, waivers, log_path, on_step)
+        result = _run(instance, home, inbox, waivers, log_path, on_step, prepare_gx)
     result.dagster_home = dagster_home
     return result
 
 
 def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | None, log_path: Path,
-         on_step: Callable[[str, str], None] | None) -> RefreshResult:
+         on_step: Callable[[str, str], None] | None, prepare_gx: bool = True) -> RefreshResult:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("nightly_refresh")
@@ -101,9 +103,8 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
             steps.put((event.step_key or "", event.event_type_value))
 
     instance.add_event_listener(run_id, listen)
-    # the job will audit what changed: GX imports meanwhile in a process of its own (started from this thread,
-    # which outlives the job; expectations/gx_worker.py)
-    gx_worker.start()
+    if prepare_gx:  # from this thread, which outlives the job (expectations/gx_worker.py)
+        gx_worker.start()
     worker = threading.Thread(target=execute, name="nightly_refresh")
     worker.start()
     while True:
