@@ -22,12 +22,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-SQLITE_BUSY_TIMEOUT_SECONDS = 30
+KEPT_RUN_FILES = 4  # run files with a kept engine besides the index (a refresh writes one; reads over many runs
+                   # would otherwise keep a connection, three file descriptors, per run file)
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 (SQLAlchemy's listener signature)
@@ -49,8 +51,13 @@ class KeptConnectionsEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
-        engine = self._engines.get(shard)
-        if engine is None:
+        engine = self._engines.pop(shard, None)
+        if engine is not None:
+            self._engines[shard] = engine  # the most recently used last
+        else:
+            runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
+            for name in runs[:max(0, len(runs) - KEPT_RUN_FILES + 1)]:
+                self._engines.pop(name).dispose()
             engine = create_engine(self.conn_string_for_shard(shard), pool_size=1,
                                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
             event.listen(engine, "connect", _on_connect)
@@ -72,9 +79,17 @@ class KeptConnectionsEventLogStorage(SqliteEventLogStorage):
             self._tables.add(table_name)
         return table_name in self._tables
 
-    def dispose(self) -> None:
-        super().dispose()
+    def _dispose_engines(self) -> None:
         with self._db_lock:
             for engine in self._engines.values():
                 engine.dispose()
             self._engines.clear()
+            self._tables.clear()
+
+    def wipe(self) -> None:
+        self._dispose_engines()  # the run files are deleted: no engine may keep writing to them
+        super().wipe()
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._dispose_engines()

@@ -53,9 +53,12 @@ def open_instance(dagster_home: Path) -> DagsterInstance:
     if not config.exists():
         config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-    overrides = {} if any(key in settings for key in STORAGE_KEYS) else {"event_log_storage": {
-        "module": "orchestration.event_log_storage", "class": "KeptConnectionsEventLogStorage",
-        "config": {"base_dir": str(dagster_home / "history" / "runs")}}}
+    overrides = {}
+    if not any(key in settings for key in STORAGE_KEYS):  # Dagster's default folder for the event log files
+        default = InstanceRef.config_defaults(str(dagster_home))["event_log_storage"]
+        overrides = {"event_log_storage": {
+            "module": "orchestration.event_log_storage", "class": "KeptConnectionsEventLogStorage",
+            "config": {"base_dir": yaml.safe_load(default.config_yaml)["base_dir"]}}}
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home), overrides=overrides))
 
 
@@ -107,16 +110,18 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
         gx_worker.start()
     worker = threading.Thread(target=execute, name="nightly_refresh")
     worker.start()
-    while True:
-        worker.join(timeout=0.25)
-        alive = worker.is_alive()
-        while not steps.empty():
-            step, kind = steps.get()
-            if on_step:
-                on_step(step, kind)
-        if not alive:
-            break
-    gx_worker.stop()  # the audit stops it; a run that failed before its audit has not
+    try:
+        while True:
+            worker.join(timeout=0.25)
+            alive = worker.is_alive()
+            while not steps.empty():
+                step, kind = steps.get()
+                if on_step:
+                    on_step(step, kind)
+            if not alive:
+                break
+    finally:
+        gx_worker.stop()  # the audit stops it; a run that failed before its audit has not
     if "error" in outcome:
         return RefreshResult(False, run_id, [("job", f"{type(outcome['error']).__name__}: {outcome['error']}")])
     result = outcome["result"]
