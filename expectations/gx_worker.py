@@ -3,10 +3,10 @@
 Importing GX takes ~3 s of CPU (its data context, every expectation class, scipy), and the audit needs it
 whenever one comparison differs, which on real reports is nearly every refresh: in one more report at 10,000
 reports it was a tenth of the refresh. Imported on a thread beside dbt it held the GIL that dbt needed (tried
-in the sixth session: slower). So ``start()``, called by ``fiscal refresh`` as its job starts (the job runs in
-that process; not when ``--force`` reruns unchanged inputs), spawns one worker process that imports GX while
-reports are parsed and dbt builds (a run the Dagster daemon launches runs each step in a process of its own:
-it has no worker); ``evaluate()`` hands the audit's comparisons to that worker (what goes over is the differing
+in the sixth session: slower). So ``start()``, called by ``fiscal refresh`` when its job's parse step has ended
+(the job runs in that process; not when ``--force`` reruns unchanged inputs), spawns one worker process that
+imports GX while dbt builds (a run the Dagster daemon launches runs each step in a process of its own: it has
+no worker); ``evaluate()`` hands the audit's comparisons to that worker (what goes over is the differing
 comparisons and their documents' names) and returns its findings. Without a started worker, or if the worker
 died, GX runs in this process as before: the findings are the same either way (an error GX raises that does
 not pickle comes back as ``WorkerError`` with its type and message).

@@ -40,6 +40,9 @@ class RefreshResult:
     dagster_home: Path | None = None
 
 
+# Great Expectations is imported for the audit (expectations/gx_worker.py) once the parse has ended: its workers
+# have exited (their memory and the GX worker's do not add up), and dbt builds for several seconds before the audit
+GX_FROM = ("raw_layer", "STEP_SUCCESS")
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 
 
@@ -106,8 +109,6 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
             steps.put((event.step_key or "", event.event_type_value))
 
     instance.add_event_listener(run_id, listen)
-    if prepare_gx:  # from this thread, which outlives the job (expectations/gx_worker.py)
-        gx_worker.start()
     worker = threading.Thread(target=execute, name="nightly_refresh")
     worker.start()
     try:
@@ -118,6 +119,8 @@ def _run(instance: DagsterInstance, home: Path, inbox: Path, waivers: Path | Non
                 step, kind = steps.get()
                 if on_step:
                     on_step(step, kind)
+                if prepare_gx and (step, kind) == GX_FROM:  # from this thread, which outlives the job
+                    gx_worker.start()
             if not alive:
                 break
     finally:
