@@ -18,7 +18,8 @@ PDFMINER_REASON = "scan.pdf: pdfminer could not read page 3 ([/'Font', 1] is not
 
 @pytest.fixture()
 def failed_run(monkeypatch):
-    def fake_run(home: Path, inbox: Path, waivers, log_path: Path, on_step=None) -> RefreshResult:
+    def fake_run(home: Path, inbox: Path, waivers, log_path: Path, on_step=None, prepare_gx: bool = True
+                 ) -> RefreshResult:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.write_text("", encoding="utf-8")
         on_step and on_step("raw_layer", "STEP_START")
