@@ -27,13 +27,14 @@ import multiprocessing
 import os
 import pickle
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
 
 _pool: ProcessPoolExecutor | None = None
+_ready: Future | None = None  # the first task: done once the worker has imported GX
 log = logging.getLogger(__name__)
 
 
@@ -81,29 +82,27 @@ def _evaluate_in_worker(comparisons: pd.DataFrame, docs_dir: Path | None,
 
 def start() -> None:
     """Spawn the worker (once) and let it import GX now; if it cannot be started, GX runs in this process."""
-    global _pool
+    global _pool, _ready
     if _pool is not None or os.environ.get("FISCAL_GX_WORKER", "1") == "0":
         return
     try:
         # a fresh interpreter ("spawn"): the refresh's process holds threads and open databases a fork would copy
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_prepare_worker, initargs=(os.getpid(),))
-        _pool.submit(int)  # the executor starts its process on the first task
+        _ready = _pool.submit(int)  # the executor starts its process on the first task; done once GX is in
     except Exception as exc:  # no process, no semaphores (/dev/shm): the audit imports GX itself
         log.warning(f"Great Expectations worker not started ({type(exc).__name__}: {exc}); GX runs in the refresh")
         stop()
 
 
 def stop() -> None:
-    """End the worker now, even in the middle of its import (a clean shutdown would wait for the import, and
-    the refresh's exit with it)."""
-    global _pool
+    """End the worker: at once if it is idle; one still importing GX is not waited for here, and ends when
+    its import does (killing it instead leaves its queue's semaphores to multiprocessing's resource tracker,
+    which warns of them on the refresh's stderr at exit)."""
+    global _pool, _ready
     if _pool is not None:
-        for process in list((_pool._processes or {}).values()):  # noqa: SLF001 (the executor's own processes)
-            with contextlib.suppress(OSError):
-                process.kill()
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+        _pool.shutdown(wait=_ready is not None and _ready.done(), cancel_futures=True)
+        _pool, _ready = None, None
 
 
 def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None,
