@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -35,6 +36,7 @@ import pandas as pd
 
 _pool: ProcessPoolExecutor | None = None
 _ready: Future | None = None  # the first task: done once the worker has imported GX
+_LOCK = threading.Lock()  # the runner's thread starts the worker, the job's thread stops it
 log = logging.getLogger(__name__)
 
 
@@ -83,16 +85,20 @@ def _evaluate_in_worker(comparisons: pd.DataFrame, docs_dir: Path | None,
 def start() -> None:
     """Spawn the worker (once) and let it import GX now; if it cannot be started, GX runs in this process."""
     global _pool, _ready
-    if _pool is not None or os.environ.get("FISCAL_GX_WORKER", "1") == "0":
-        return
-    try:
-        # a fresh interpreter ("spawn"): the refresh's process holds threads and open databases a fork would copy
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_prepare_worker, initargs=(os.getpid(),))
-        _ready = _pool.submit(int)  # the executor starts its process on the first task; done once GX is in
-    except Exception as exc:  # no process, no semaphores (/dev/shm): the audit imports GX itself
-        log.warning(f"Great Expectations worker not started ({type(exc).__name__}: {exc}); GX runs in the refresh")
-        stop()
+    with _LOCK:
+        if _pool is not None or os.environ.get("FISCAL_GX_WORKER", "1") == "0":
+            return
+        try:
+            # a fresh interpreter ("spawn"): the refresh's process holds threads and open databases a fork would
+            # copy
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_prepare_worker, initargs=(os.getpid(),))
+            _ready = _pool.submit(int)  # the executor starts its process on the first task; done once GX is in
+            return
+        except Exception as exc:  # no process, no semaphores (/dev/shm): the audit imports GX itself
+            log.warning(f"Great Expectations worker not started ({type(exc).__name__}: {exc}); "
+                        "GX runs in the refresh")
+    stop()
 
 
 def stop() -> None:
@@ -100,19 +106,21 @@ def stop() -> None:
     its import does (killing it instead leaves its queue's semaphores to multiprocessing's resource tracker,
     which warns of them on the refresh's stderr at exit)."""
     global _pool, _ready
-    if _pool is not None:
-        _pool.shutdown(wait=_ready is not None and _ready.done(), cancel_futures=True)
-        _pool, _ready = None, None
+    with _LOCK:
+        pool, ready, _pool, _ready = _pool, _ready, None, None
+    if pool is not None:
+        pool.shutdown(wait=ready is not None and ready.done(), cancel_futures=True)
 
 
 def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None,
              documents: pd.DataFrame | None = None) -> pd.DataFrame:
     """``expectations.suite.evaluate`` in the worker if one was started, else here."""
-    if _pool is not None and not comparisons.empty:
+    pool = _pool
+    if pool is not None and not comparisons.empty:
         if documents is not None:  # only the names of the documents compared go over
             documents = documents[documents["document_id"].isin(set(comparisons["document_id"]))]
         try:
-            return _pool.submit(_evaluate_in_worker, comparisons, docs_dir, documents).result()
+            return pool.submit(_evaluate_in_worker, comparisons, docs_dir, documents).result()
         except BrokenProcessPool:  # the worker died (killed, out of memory), or its answer did not arrive
             log.warning("Great Expectations worker lost; GX runs in the refresh")
             stop()
