@@ -328,3 +328,15 @@ def test_a_change_after_a_list_of_parts_is_the_totals_not_the_last_parts():
     read = [(f["subject"], f["measure"], f["value"])
             for f in narrative_figures(text, set(), report_kind="budget", fiscal_year=2025)]
     assert read[3:] == [("支出预算", "change", 3355.65), ("支出预算", "change_pct", 21.48)]
+
+
+def test_figures_are_found_sentence_by_sentence_even_when_a_match_would_run_across_a_sentence_end():
+    """A block's amounts are matched once and shared out to its sentences; where a match would run across
+    a sentence end (a bracket holding a 。 or ；), each sentence is matched alone, as before."""
+    lines = ["一、收支预算总体情况",
+             "本部门收入预算1,234.50万元，比上年增加12.30%。其中基本支出200(含；",
+             "税)万元。项目支出80.00万元。"]
+    figures = narrative_figures(lines, set(), report_kind="budget", fiscal_year=2024)
+    assert [(f["printed_text"], f["line_no"]) for f in figures] == [
+        ("1,234.50万元", 2), ("12.30%", 2), ("80.00万元", 3)]
+    assert figures[2]["subject"] == "项目支出"
