@@ -13,6 +13,14 @@ have printed (``msg_to_dict``: info level and above, as dbt prints by default), 
 ``subprocess.Popen`` in dagster-dbt's invocation module for the span of one ``DbtCliResource.cli`` call, so
 everything else (selection from the Dagster context, events, artifacts) is dagster-dbt's own.
 
+**One partial parse for every home.** dbt reparses the whole project (~5–9 s) when the partial parse it is
+handed was written under another profile, and it counts the DuckDB file paths of the profile, which name the
+warehouse home. Nothing in the project renders those paths (the sources name the attached database by its
+alias), so in this process the profile is compared without the folders of its files (``path`` and each
+attached ``path`` by file name): a new home's first call starts from the project's partial parse
+(``parse_project``, written with the manifest) instead of parsing in full. Any other difference in the
+profile (target, settings, file names, a server's host) still makes dbt parse in full.
+
 After each call dbt-duckdb's connection to the build database is closed: it would otherwise stay open in this
 process, and DuckDB refuses a second connection to the file with another configuration (the audit opens it
 read-only).
@@ -23,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pprint
 import subprocess
 import threading
 import types
@@ -34,6 +43,8 @@ import orjson
 from ingest.fingerprint import files_fingerprint
 
 _LEVELS = {"info", "warn", "error"}
+# of the project's parse (before the call itself), the one event kept: why dbt parsed the project in full
+_PARSE_EVENTS = {"UnableToPartialParse"}
 _LOCK = threading.Lock()  # dbt's flags, event manager and adapters are process globals
 _MANIFESTS: dict[tuple, object] = {}  # ``_settings_key`` -> the project parsed under it
 
@@ -73,6 +84,64 @@ def _close_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def _without_folders(key: str, value):
+    """A profile's connection value with each file ``path`` (its own, or an attached database's) reduced to
+    the file's name."""
+    if key == "path" and isinstance(value, str):
+        return os.path.basename(value)
+    if isinstance(value, dict):
+        return {name: _without_folders(name, item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_without_folders(key, item) for item in value]
+    return value
+
+
+def _profile_hash(credentials):
+    """dbt's profile hash (``ManifestLoader.build_manifest_state_check``: the sorted connection values) without
+    the folders of the profile's files."""
+    from dbt.contracts.files import FileHash
+
+    values = sorted((key, _without_folders(key, value)) for key, value in credentials.connection_info())
+    return FileHash.from_contents(pprint.pformat(values))
+
+
+@contextlib.contextmanager
+def _partial_parse_across_homes() -> Iterator[None]:
+    """dbt's partial-parse state check computes the profile hash without the homes' folders (module doc)."""
+    from dbt.parser.manifest import ManifestLoader
+
+    original = ManifestLoader.build_manifest_state_check
+
+    def build_manifest_state_check(self):  # noqa: ANN001, ANN202 (dbt's signature)
+        state = original(self)
+        state.profile_hash = _profile_hash(self.root_project.credentials)
+        return state
+
+    ManifestLoader.build_manifest_state_check = build_manifest_state_check
+    try:
+        yield
+    finally:
+        ManifestLoader.build_manifest_state_check = original
+
+
+def parse_project(project_dir: Path, target_path: Path) -> None:
+    """``dbt parse`` of the project in this process: ``manifest.json`` (what the Dagster definitions are made
+    from) and the partial parse every home's first call starts from, both in ``project_dir / target_path``."""
+    from dbt.cli.main import dbtRunner
+
+    env = dict(os.environ)
+    with _LOCK, _environment(env, str(project_dir)), _partial_parse_across_homes():
+        try:
+            # as ``InProcessDbt`` parses: no --target (the profile's default, FISCAL_TARGET), which dbt's
+            # partial-parse check compares
+            result = dbtRunner().invoke(["parse", "--quiet", "--target-path", str(target_path),
+                                         "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)])
+        finally:
+            _close_duckdb()
+    if not result.success:
+        raise RuntimeError(f"dbt parse of {project_dir} failed: {result.exception}")
+
+
 def _write_run_results(result, target: Path) -> None:
     """``run_results.json`` of a call, the one artifact read after it (``dbt_isolation`` traces failed tests).
 
@@ -100,16 +169,21 @@ class InProcessDbt:
             if event.info.level in _LEVELS:
                 lines.append(orjson.dumps(msg_to_dict(event), default=str) + b"\n")
 
+        def keep_parse(event) -> None:
+            if event.info.name in _PARSE_EVENTS:
+                keep(event)
+
         env = dict(env if env is not None else os.environ)
         cwd = str(cwd or os.getcwd())
         # events reach ``keep`` (nothing printed twice); run_results.json is written below, not manifest.json
         dbt_args = [*self.args[1:], "--log-level", "none", "--no-write-json"]
         key = _settings_key(env, cwd)
-        with _LOCK, _environment(env, cwd):
+        with _LOCK, _environment(env, cwd), _partial_parse_across_homes():
             try:
                 manifest = _MANIFESTS.get(key)
                 if manifest is None:
-                    parsed = dbtRunner().invoke(["parse", "--log-level", "none", "--no-write-json"])
+                    parsed = dbtRunner(callbacks=[keep_parse]).invoke(["parse", "--log-level", "none",
+                                                                       "--no-write-json"])
                     if parsed.success:
                         manifest = _MANIFESTS[key] = parsed.result
                 result = dbtRunner(manifest=manifest, callbacks=[keep]).invoke(dbt_args)

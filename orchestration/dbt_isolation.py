@@ -92,15 +92,18 @@ def dbt_call(dbt, args: list[str], context, paths: WarehousePaths):
     """``dbt.cli(args)`` in a new target folder seeded with this home's last partial parse.
 
     dagster-dbt runs every call in a new target folder, so dbt parsed the whole project again on each call
-    (~3 s of each of the refresh's two calls). dbt's partial parse is only valid for the same connection
-    (the profile's paths name the home's databases), so it is kept per home and target and handed to the
-    next call; dbt itself parses in full when the project changed."""
+    (~3 s of each of the refresh's two calls). The partial parse dbt writes is kept per home and target and
+    handed to the next call; a home without one gets the project's (written with its manifest: in this
+    process dbt compares profiles without the homes' folders, ``dbt_in_process``). dbt itself parses in full
+    when the project or anything else in the profile changed."""
     kept = paths.home / f"dbt_partial_parse.{dbt.target or 'default'}.msgpack"
     target_path = Path("target") / f"{context.op_def.name}-{uuid.uuid4().hex[:12]}"
     folder = Path(dbt.project_dir) / target_path
-    if kept.exists():
+    # a new home starts from the partial parse written with the project's manifest (dbt_in_process)
+    seed = kept if kept.exists() else Path(dbt.project_dir) / "target" / (dbt.target or "default") / PARTIAL_PARSE
+    if seed.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(kept, folder / PARTIAL_PARSE)
+        shutil.copy2(seed, folder / PARTIAL_PARSE)
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target_path)
     return _KeepsPartialParse(invocation, folder / PARTIAL_PARSE, kept)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_in_process import InProcessDbt
+from orchestration.dbt_in_process import InProcessDbt, parse_project
 from tests.conftest import REPO
 
 PROJECT = REPO / "dbt_project"
@@ -48,3 +49,26 @@ def test_a_failing_selection_returns_dbt_s_exit_codes(tmp_path):
     assert broken.wait() == 1  # the raw layer has no tables: the model fails, dbt exits 1
     errors = [json.loads(line) for line in broken.stdout if b'"level":"error"' in line]
     assert any("cells" in e["info"]["msg"] for e in errors)
+
+
+def _full_parse_reasons(run: InProcessDbt) -> list[str]:
+    return [event["info"]["msg"] for event in map(json.loads, run.stdout)
+            if event["info"]["name"] == "UnableToPartialParse"]
+
+
+def test_a_new_home_starts_from_the_projects_partial_parse_unless_its_profile_differs(tmp_path):
+    """The profile names each home's DuckDB files; dbt compares it without their folders in this process, so a
+    new home's first call does not parse the whole project again. Any other difference still does."""
+    parse_project(PROJECT, tmp_path / "project")
+    assert (tmp_path / "project" / "manifest.json").exists()
+    runs = {}
+    for home, extra in (("new_home", {}), ("other_settings", {"FISCAL_DBT_MEMORY": "2GB"})):
+        (tmp_path / home).mkdir()
+        env = {**_env(tmp_path / home), **extra}
+        Path(env["DBT_TARGET_PATH"]).mkdir(parents=True)
+        shutil.copy2(tmp_path / "project" / "partial_parse.msgpack", env["DBT_TARGET_PATH"])
+        runs[home] = InProcessDbt([DBT, "ls", "--select", "phases"], env=env, cwd=PROJECT)
+        assert runs[home].wait() == 0
+    assert _full_parse_reasons(runs["new_home"]) == []
+    assert _full_parse_reasons(runs["other_settings"]) == [
+        "Unable to do partial parsing because profile has changed"]
