@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -537,5 +539,35 @@ def _print_status(paths: WarehousePaths, limit: int | None = SHOWN) -> None:
                 "documents with rows the reader could not read, or versions held back (mart dq_finding)", limit)
 
 
+def main() -> None:
+    """The ``fiscal`` command. It ends without tearing the interpreter down: after a refresh, freeing the modules
+    and objects of dbt, Dagster and GX one by one took ~3 s of a two-report refresh's wall time, after every
+    line was printed. Output and log files are flushed and closed first, and multiprocessing's exit hook is run;
+    every database connection, worker process and Dagster instance of a command is closed by the command
+    itself."""
+    try:
+        app()
+        code = 0
+    except SystemExit as stop:  # how click ends every command, with its exit code or a message
+        code = stop.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    if (multiprocessing_util := sys.modules.get("multiprocessing.util")) is not None:
+        # what its exit hook does: release the semaphores of the worker pools' queues (the resource tracker would
+        # warn of them as leaked) and join the children
+        multiprocessing_util._exit_function()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader that stopped early (| head), or a closed stream
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -42,5 +42,5 @@ def refreshed(tmp_path_factory):
     result = fiscal("refresh", "--inbox", str(inbox), home=home)
     assert result.returncode == 0, result.stdout + result.stderr
     con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
-    yield {"home": home, "inbox": inbox, "stdout": result.stdout, "con": con}
+    yield {"home": home, "inbox": inbox, "stdout": result.stdout, "stderr": result.stderr, "con": con}
     con.close()

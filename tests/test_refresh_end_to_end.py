@@ -44,6 +44,15 @@ def test_refresh_prints_where_marts_are_and_the_query_works(refreshed):
     assert "示例市东湖区财政局,2023,决算,2923.490000,2910.990000,14.420000" in result.stdout
 
 
+def test_the_refresh_ends_with_all_its_output_and_nothing_on_stderr(refreshed):
+    """``fiscal`` ends without the interpreter's teardown (orchestration.cli.main): what it printed last is there,
+    its log is complete, and nothing is left for the resource tracker to warn of (its worker pools' semaphores)."""
+    assert refreshed["stdout"].rstrip().endswith(f"--home {refreshed['home']}")  # the "Try:" line, printed last
+    assert refreshed["stderr"] == ""
+    (log,) = (refreshed["home"] / "logs").glob("refresh-*.log")
+    assert "RUN_SUCCESS" in log.read_text(encoding="utf-8")
+
+
 def test_unreadable_files_are_quarantined_with_reasons(refreshed):
     reasons = dict(refreshed["con"].execute(
         "select file_name, parse_reason from dim_document where parse_status = 'quarantined'").fetchall())
