@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -542,9 +543,9 @@ def _print_status(paths: WarehousePaths, limit: int | None = SHOWN) -> None:
 def main() -> None:
     """The ``fiscal`` command. It ends without tearing the interpreter down: after a refresh, freeing the modules
     and objects of dbt, Dagster and GX one by one took ~3 s of a two-report refresh's wall time, after every
-    line was printed. Output and log files are flushed and closed first, and multiprocessing's exit hook is run;
-    every database connection, worker process and Dagster instance of a command is closed by the command
-    itself."""
+    line was printed. What the interpreter does at exit before that teardown is done here (threads' exit hooks
+    and joins, multiprocessing's exit hook), and output and log files are flushed and closed; every database
+    connection, worker process and Dagster instance of a command is closed by the command itself."""
     try:
         app()
         code = 0
@@ -553,18 +554,25 @@ def main() -> None:
     if code is None:
         code = 0
     elif not isinstance(code, int):
-        print(code, file=sys.stderr)
+        try:
+            print(code, file=sys.stderr)
+        except (OSError, ValueError):
+            pass
         code = 1
+    # the interpreter's own first steps at exit: the threads' exit hooks (a process pool's manager thread still
+    # has to tell a worker that is importing to stop: skipped, that worker never ended and neither did
+    # `fiscal`), then every thread that is not a daemon is joined
+    threading._shutdown()
     if (multiprocessing_util := sys.modules.get("multiprocessing.util")) is not None:
-        # what its exit hook does: release the semaphores of the worker pools' queues (the resource tracker would
-        # warn of them as leaked) and join the children
+        # multiprocessing's exit hook: release the semaphores of the worker pools' queues (the resource tracker
+        # would warn of them as leaked) and join the children
         multiprocessing_util._exit_function()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
         try:
             if stream is not None:
                 stream.flush()
-        except (BrokenPipeError, ValueError):  # a reader that stopped early (| head), or a closed stream
+        except (OSError, ValueError):  # a reader that stopped early (| head), a full disk, or a closed stream
             pass
     os._exit(code)
 

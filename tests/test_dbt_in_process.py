@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -72,3 +73,14 @@ def test_a_new_home_starts_from_the_projects_partial_parse_unless_its_profile_di
     assert _full_parse_reasons(runs["new_home"]) == []
     assert _full_parse_reasons(runs["other_settings"]) == [
         "Unable to do partial parsing because profile has changed"]
+
+
+def test_no_project_file_renders_the_profiles_file_paths():
+    """What lets every home share one partial parse (orchestration/dbt_in_process.py): the DuckDB files' folders
+    differ from home to home, so a model, macro or yml that rendered them would be parsed with another home's."""
+    renders_paths = re.compile(r"target\s*\.\s*(?:path|attach)|target\s*\[\s*['\"](?:path|attach)|"
+                               r"FISCAL_BUILD_DB|FISCAL_RAW_DB")
+    files = [path for path in PROJECT.rglob("*") if path.suffix in {".sql", ".yml", ".csv", ".md"}
+             and "target" not in path.relative_to(PROJECT).parts and path.name != "profiles.yml"]
+    assert len(files) > 50
+    assert [str(path) for path in files if renders_paths.search(path.read_text(encoding="utf-8"))] == []

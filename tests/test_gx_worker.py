@@ -90,3 +90,28 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "State:\tZ" not in status
+
+
+def test_a_refresh_whose_build_fails_while_the_worker_imports_ends(tmp_path):
+    """dbt 1 fails at once (a client holds the build database read-write) while the worker, started after the
+    parse, is still importing GX: the refresh is stopped with the worker still starting, and `fiscal` must still
+    end (ending without the interpreter's own exit steps, it once waited for that worker for ever)."""
+    import shutil
+
+    import duckdb
+
+    repo = Path(__file__).resolve().parent.parent
+    inbox, home = tmp_path / "inbox", tmp_path / "home"
+    shutil.copytree(repo / "samples" / "inbox", inbox)
+    env = {**os.environ, "FISCAL_HOME": str(home)}
+    env.pop("FISCAL_GX_WORKER", None)
+    command = [sys.executable, "-m", "orchestration.cli", "refresh", "--inbox", str(inbox)]
+    first = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    sample = next(inbox.iterdir())
+    (inbox / f"reissued_{sample.name}").write_text(sample.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with duckdb.connect(str(home / "build" / "build.duckdb")):
+        failed = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "parse new reports into the raw layer ✓" in failed.stdout  # the worker was started
+    assert "leaked" not in failed.stderr
