@@ -18,7 +18,6 @@ whose arithmetic fails where the older one passes does not supersede it) and the
 
 
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +50,7 @@ from orchestration.alerts import announce_changes
 from orchestration.dbt_in_process import parse_project
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.dbt_metadata import with_table_metadata
+from orchestration.dbt_resource import runs_in_own_process
 from orchestration.home_lock import home_lock
 from orchestration.housekeeping import prune_dbt_targets, prune_logs
 from orchestration.listing import shown
@@ -75,8 +75,7 @@ def ensure_manifest() -> Path:
     sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
                and "target" not in p.parts]
     if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
-        if os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or Path(DBT_EXECUTABLE).parent != Path(sys.executable).parent:
-            # dbt in its own process, as every call then is (orchestration.dbt_resource)
+        if runs_in_own_process(DBT_EXECUTABLE):  # as every call then is (orchestration.dbt_resource)
             dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
             dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
         else:  # with the partial parse a new home's first dbt call starts from (orchestration.dbt_in_process)

@@ -25,6 +25,12 @@ from packaging import version
 from orchestration.dbt_in_process import in_process
 
 
+def runs_in_own_process(dbt_executable: str) -> bool:
+    """dbt runs as a separate process: told so (``FISCAL_DBT_SUBPROCESS=1``) or another dbt than the one installed
+    beside this interpreter."""
+    return os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or Path(dbt_executable).parent != Path(sys.executable).parent
+
+
 class FiscalDbtCliResource(DbtCliResource):
     @property
     def _own_dbt(self) -> bool:
@@ -41,7 +47,7 @@ class FiscalDbtCliResource(DbtCliResource):
         return None
 
     def cli(self, args, **kwargs):  # noqa: ANN001, ANN201 (dagster-dbt's signature)
-        if os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or not self._own_dbt:  # another dbt: its own process
+        if runs_in_own_process(self.dbt_executable):
             return super().cli(args, **kwargs)
         with in_process():
             return super().cli(args, **kwargs)
