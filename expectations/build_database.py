@@ -29,6 +29,37 @@ ARROW_TYPES = {16: pa.bool_(), 20: pa.int64(), 21: pa.int32(), 23: pa.int32(), 7
 
 Build = Path | PostgresTarget
 
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+             pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def duckdb_frame(table: pa.Table) -> pd.DataFrame:
+    """A query's Arrow result as the frame DuckDB's ``df()`` gives, built ~4× faster where it holds text.
+
+    ``df()`` hands pandas each text value as a Python string, which pandas then copies into its Arrow-backed
+    ``str`` column (1.8 s of the 132,000 remembered findings at 10,000 reports; 0.45 s through Arrow). The
+    dtypes are ``df()``'s: an integer or boolean column with a NULL is pandas' nullable type, without one
+    NumPy's; decimals are float64. Any other column (all NULL, a date, nested, ...) and a result without rows
+    or with a repeated name go through DuckDB's own conversion."""
+    if not table.num_rows or len(set(table.column_names)) < len(table.column_names):
+        return duckdb.from_arrow(table).df()
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if column.null_count == len(column):
+            columns[name] = duckdb.from_arrow(pa.table({name: column})).df()[name]
+        elif pa.types.is_decimal(kind):
+            columns[name] = column.cast(pa.float64()).to_pandas()
+        elif kind in _NULLABLE:
+            columns[name] = column.to_pandas(types_mapper=_NULLABLE.get) if column.null_count else column.to_pandas()
+        elif pa.types.is_string(kind) or pa.types.is_floating(kind) or (
+                pa.types.is_timestamp(kind) and kind.tz is None):
+            columns[name] = column.to_pandas()
+        else:
+            columns[name] = duckdb.from_arrow(pa.table({name: column})).df()[name]
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+
 
 class BuildDatabase:
     """One connection to the build (see module docstring)."""
@@ -49,7 +80,7 @@ class BuildDatabase:
 
     def df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         if not self.server:
-            return self.duck.execute(sql, params or []).df()
+            return duckdb_frame(self.duck.sql(sql, params=params or None).to_arrow_table())
         with self.pg.cursor() as cur:
             cur.execute(_placeholders(sql, params), params)
             names = [c.name for c in cur.description]

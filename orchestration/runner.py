@@ -21,6 +21,7 @@ from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 from dagster._core.instance.ref import InstanceRef
 
 from expectations import gx_worker
+from orchestration.instance_template import copy_empty_instance
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
 
@@ -44,6 +45,7 @@ class RefreshResult:
 # have exited (their memory and the GX worker's do not add up), and dbt builds for several seconds before the audit
 GX_FROM = ("raw_layer", "STEP_SUCCESS")
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
+EVENT_LOG_STORAGE = "KeptConnectionsEventLogStorage"  # orchestration/event_log_storage.py
 
 
 def open_instance(dagster_home: Path) -> DagsterInstance:
@@ -53,14 +55,29 @@ def open_instance(dagster_home: Path) -> DagsterInstance:
     through ``KeptConnectionsEventLogStorage`` (the same files; orchestration/event_log_storage.py)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    if not config.exists():
+    # an empty folder gets a copy of an empty instance (orchestration/instance_template.py); one holding
+    # anything else (run history without its dagster.yaml) is never overwritten
+    if not config.exists() and not (not any(dagster_home.iterdir()) and copy_empty_instance(
+            dagster_home, INSTANCE_CONFIG, EVENT_LOG_STORAGE, _create_empty_instance)):
         config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    return _open(dagster_home, config)
+
+
+def _create_empty_instance(folder: Path) -> None:
+    """A new instance with the deploy dagster.yaml, created in ``folder`` and closed (``instance_template``)."""
+    config = folder / "dagster.yaml"
+    config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    with _open(folder, config):
+        pass
+
+
+def _open(dagster_home: Path, config: Path) -> DagsterInstance:
     settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     overrides = {}
     if not any(key in settings for key in STORAGE_KEYS):  # Dagster's default folder for the event log files
         default = InstanceRef.config_defaults(str(dagster_home))["event_log_storage"]
         overrides = {"event_log_storage": {
-            "module": "orchestration.event_log_storage", "class": "KeptConnectionsEventLogStorage",
+            "module": "orchestration.event_log_storage", "class": EVENT_LOG_STORAGE,
             "config": {"base_dir": yaml.safe_load(default.config_yaml)["base_dir"]}}}
     return DagsterInstance.from_ref(InstanceRef.from_dir(str(dagster_home), overrides=overrides))
 
