@@ -3,7 +3,8 @@
 Used by `fiscal refresh`; the Dagster daemon runs the same job from the schedule. The run is recorded in
 the warehouse's Dagster instance (``WarehousePaths.dagster_home``: ``<home>/dagster_home`` unless
 ``FISCAL_DAGSTER_HOME``), so `dagster dev` / the daemon pointed at it (``DAGSTER_HOME``) show CLI runs with
-their materializations and asset checks. A new instance folder gets the server's dagster.yaml.
+their materializations and asset checks. A new instance folder gets the server's dagster.yaml (with an empty
+instance copied from the user's cache: orchestration/instance_template.py).
 """
 
 from __future__ import annotations
@@ -55,11 +56,13 @@ def open_instance(dagster_home: Path) -> DagsterInstance:
     through ``KeptConnectionsEventLogStorage`` (the same files; orchestration/event_log_storage.py)."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     config = dagster_home / "dagster.yaml"
-    # an empty folder gets a copy of an empty instance (orchestration/instance_template.py); one holding
-    # anything else (run history without its dagster.yaml) is never overwritten
-    if not config.exists() and not (not any(dagster_home.iterdir()) and copy_empty_instance(
-            dagster_home, INSTANCE_CONFIG, EVENT_LOG_STORAGE, _create_empty_instance)):
-        config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    if not config.exists():
+        # an empty folder gets a copy of an empty instance (orchestration/instance_template.py); one already
+        # holding anything (run history without its dagster.yaml) is never written over
+        empty = not any(dagster_home.iterdir())
+        if not (empty and copy_empty_instance(dagster_home, INSTANCE_CONFIG, EVENT_LOG_STORAGE,
+                                              _create_empty_instance)):
+            config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     return _open(dagster_home, config)
 
 

@@ -22,13 +22,16 @@ QUERIES = [
     "select null::varchar as text, null::integer as n, null::boolean as b from range(3)",
     "select 1 as a, 'x' as a",  # a repeated name
     "select range::integer as n, 'row ' || range as label from range(100000)",
+    # Arrow's own cast of these to float64 is off by one unit in the last place for ~14 % of them
+    "select ((range * 7919) % 100000000 / 100.0)::decimal(18, 2) as amount_wan, "
+    "((range * 7919) % 100000000 / 10000.0)::decimal(38, 4) as rate from range(20000)",
 ]
 
 
 @pytest.mark.parametrize("sql", QUERIES)
 def test_the_same_frame_as_duckdbs_own(sql):
     con = duckdb.connect()
-    pd.testing.assert_frame_equal(duckdb_frame(con.sql(sql).to_arrow_table()), con.sql(sql).df())
+    pd.testing.assert_frame_equal(duckdb_frame(con.sql(sql).to_arrow_table()), con.sql(sql).df(), check_exact=True)
 
 
 def test_the_build_database_reads_through_it(tmp_path):
@@ -38,5 +41,5 @@ def test_the_build_database_reads_through_it(tmp_path):
     with BuildDatabase(path, read_only=True) as build:
         frame = build.df("select * from t where int = ?", [1])
         expected = duckdb.connect(str(path), read_only=True).sql("select * from t where int = 1").df()
-    pd.testing.assert_frame_equal(frame, expected)
+    pd.testing.assert_frame_equal(frame, expected, check_exact=True)
     assert frame.loc[0, "text"] == "一般公共预算" and str(frame["int_with_null"].dtype) == "int32"
