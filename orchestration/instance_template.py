@@ -48,6 +48,6 @@ def copy_empty_instance(dagster_home: Path, config: Path, storage: str, create: 
     that ``create(folder)`` makes; False (nothing copied) when the cache cannot be written or read."""
     try:
         shutil.copytree(_template(config, storage, create), dagster_home, dirs_exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to find the cache in
         return False
     return True
