@@ -25,21 +25,20 @@ from packaging import version
 from orchestration.dbt_in_process import in_process
 
 
+def is_own_dbt(dbt_executable: str) -> bool:
+    """The dbt installed beside this interpreter (not another executable configured)."""
+    return Path(dbt_executable).parent == Path(sys.executable).parent
+
+
 def runs_in_own_process(dbt_executable: str) -> bool:
-    """dbt runs as a separate process: told so (``FISCAL_DBT_SUBPROCESS=1``) or another dbt than the one installed
-    beside this interpreter."""
-    return os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or Path(dbt_executable).parent != Path(sys.executable).parent
+    """dbt runs as a separate process: told so (``FISCAL_DBT_SUBPROCESS=1``) or another dbt than this one."""
+    return os.environ.get("FISCAL_DBT_SUBPROCESS") == "1" or not is_own_dbt(dbt_executable)
 
 
 class FiscalDbtCliResource(DbtCliResource):
-    @property
-    def _own_dbt(self) -> bool:
-        """The dbt installed beside this interpreter (not another executable configured)."""
-        return Path(self.dbt_executable).parent == Path(sys.executable).parent
-
     @cached_property
     def _cli_version(self) -> version.Version:
-        if self._own_dbt:
+        if is_own_dbt(self.dbt_executable):
             return version.parse(metadata.version("dbt-core"))
         return super()._cli_version  # another dbt: ask it
 

@@ -62,15 +62,19 @@ def open_instance(dagster_home: Path) -> DagsterInstance:
         empty = not any(dagster_home.iterdir())
         if not (empty and copy_empty_instance(dagster_home, INSTANCE_CONFIG, EVENT_LOG_STORAGE,
                                               _create_empty_instance)):
-            config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+            _write_config(dagster_home)
     return _open(dagster_home, config)
+
+
+def _write_config(dagster_home: Path) -> Path:
+    config = dagster_home / "dagster.yaml"
+    config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    return config
 
 
 def _create_empty_instance(folder: Path) -> None:
     """A new instance with the deploy dagster.yaml, created in ``folder`` and closed (``instance_template``)."""
-    config = folder / "dagster.yaml"
-    config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    with _open(folder, config):
+    with _open(folder, _write_config(folder)):
         pass
 
 
