@@ -16,16 +16,21 @@ from ingest.renderings.model import RenderedReport, text_rendering
 def render_report(report: ReportFile) -> RenderedReport:
     """The report's lines, whatever its format; UnreadableReport says why a file cannot be read."""
     from ingest.renderings.office import UnreadableOffice, office_kind, render_docx, render_xlsx
-    from ingest.renderings.pdf import UnreadablePdf, render_pdf
 
     data = report.data
-    try:
-        if data[:1024].lstrip().startswith(b"%PDF-"):
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        # imported for PDFs only: pdfium's library takes ~0.25 s to load in each parse worker
+        from ingest.renderings.pdf import UnreadablePdf, render_pdf
+
+        try:
             rendered = render_pdf(data)
-            if not any(line.strip() for line in rendered.lines):
-                raise UnreadableReport(f"{report.file_name}: PDF of {rendered.page_count} pages without a text "
-                                       "layer (scanned?); expected text, OCR it first")
-            return rendered
+        except UnreadablePdf as exc:
+            raise UnreadableReport(f"{report.file_name}: {exc}") from exc
+        if not any(line.strip() for line in rendered.lines):
+            raise UnreadableReport(f"{report.file_name}: PDF of {rendered.page_count} pages without a text "
+                                   "layer (scanned?); expected text, OCR it first")
+        return rendered
+    try:
         kind = office_kind(data)
         if kind == "docx":
             return render_docx(data)
@@ -34,6 +39,6 @@ def render_report(report: ReportFile) -> RenderedReport:
         if data.startswith(b"PK\x03\x04"):
             raise UnreadableOffice("a ZIP package that is not a readable DOCX or XLSX (cut short or damaged: "
                                    "no readable word/document.xml or xl/workbook.xml)")
-    except (UnreadablePdf, UnreadableOffice) as exc:
+    except UnreadableOffice as exc:
         raise UnreadableReport(f"{report.file_name}: {exc}") from exc
     return text_rendering(decode_text(report))
