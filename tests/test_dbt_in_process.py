@@ -84,3 +84,41 @@ def test_no_project_file_renders_the_profiles_file_paths():
              and "target" not in path.relative_to(PROJECT).parts and path.name != "profiles.yml"]
     assert len(files) > 50
     assert [str(path) for path in files if renders_paths.search(path.read_text(encoding="utf-8"))] == []
+
+
+def test_a_debug_event_is_built_only_for_a_reader():
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import LogStartLine
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    from orchestration.dbt_in_process import _skip_unread_debug_events
+
+    _skip_unread_debug_events()
+    manager = EventManager()
+    info_only = []
+
+    def keep(msg) -> None:
+        if msg.info.level != "debug":
+            info_only.append(msg.info.name)
+
+    keep.ignores_debug = True
+    manager.add_callback(keep)
+    query = SQLQuery(conn_name="model.fiscal.x", sql="select 1", node_info={})
+    manager.fire_event(query)
+    assert "_arguments" in query.__dict__  # no one reads debug events: its message was never built
+    start = LogStartLine(description="sql table model marts.x", index=1, total=2, node_info={})
+    manager.fire_event(start)
+    assert info_only == ["LogStartLine"] and "_arguments" not in start.__dict__
+
+    # its fields are there when asked for, as dbt built them
+    assert query.sql == "select 1" and query.conn_name == "model.fiscal.x"
+
+    read = []
+    manager.add_callback(lambda msg: read.append((msg.info.level, msg.data.sql)))  # a reader of every event
+    manager.fire_event(SQLQuery(conn_name="model.fiscal.y", sql="select 2", node_info={}))
+    assert read == [("debug", "select 2")]
+    # a debug event fired at a higher level reaches the callbacks that read that level
+    manager.callbacks = [keep]
+    manager.fire_event(SQLQuery(conn_name="model.fiscal.z", sql="select 3", node_info={}), level=EventLevel.INFO)
+    assert info_only == ["LogStartLine", "SQLQuery"]
