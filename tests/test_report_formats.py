@@ -133,3 +133,18 @@ def test_merged_header_cells_of_xlsx_and_docx_stand_over_each_column_they_span()
         outcome = parse_report_file(report(data, name))
         paths = {c["column_path"]: c["amount"] for c in outcome.cells if c["table_code"] == "GK07"}
         assert paths == {"合计/预算数": 1.5, "公务接待费/预算数": 1.5}, name
+
+
+def test_a_text_report_is_read_without_loading_pdfium():
+    """pdfium's library takes ~0.25 s to load in each parse worker: a text inbox does not pay for it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ingest.parse_report import parse_report_file; "
+            "from pathlib import Path; from ingest.reader import load_report_file; "
+            "outcome = parse_report_file(load_report_file(Path(sys.argv[1]))); "
+            "print(len(outcome.cells), 'pypdfium2' in sys.modules, 'pdfplumber' in sys.modules)")
+    sample = sorted((REPO / "samples" / "inbox").glob("*.txt"))[0]
+    shown = subprocess.run([sys.executable, "-c", code, str(sample)], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert int(shown[0]) > 100 and shown[1:] == ["False", "False"]
