@@ -490,7 +490,7 @@ def _print_some(lines: list[str], what: str, limit: int | None) -> None:
 def _print_status(paths: WarehousePaths, limit: int | None = SHOWN) -> None:
     """What is published and what is held back; each list cut at ``limit`` lines (None: all of them), since
     a refresh of 10,000 reports printing thousands of held-back tables hides the rest of its report."""
-    from orchestration.alerts import current_problems
+    from orchestration.alerts import current_problems, described
     from orchestration.publish import current_release
 
     if not paths.has_published():
@@ -535,8 +535,8 @@ def _print_status(paths: WarehousePaths, limit: int | None = SHOWN) -> None:
             console.print(f"  [{'red' if severity == 'error' else 'yellow'}]{severity}[/] {escape(str(message))}"
                           + (f"\n    Data Docs: {escape(str(page))}" if page else ""))
     problems = current_problems(paths.published)
-    _print_some([f"[magenta]{escape(str(summary))}[/magenta]"
-                 for summary in problems.loc[problems["kind"].isin(["could_not_read", "version_held"]), "summary"]],
+    problems = described(problems[problems["kind"].isin(["could_not_read", "version_held"])])
+    _print_some([f"[magenta]{escape(str(summary))}[/magenta]" for summary in problems["summary"]],
                 "documents with rows the reader could not read, or versions held back (mart dq_finding)", limit)
 
 

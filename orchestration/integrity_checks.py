@@ -50,53 +50,83 @@ def integrity_rules(context: AssetCheckExecutionContext, warehouse: WarehouseRes
                     ) -> Iterator[AssetCheckResult]:
     """Why: a held-back table must show in the UI, by rule, with the row that breaks it."""
     paths = warehouse.paths()
-    findings = current_findings(paths.build_db, paths.raw_db)
+    summaries, top_rows = current_findings(paths.build_db, paths.raw_db)
     selected = {key.name for key in context.selected_asset_check_keys}
     for rule in rules().values():
         if rule.rule_id in selected:
-            yield check_result(rule, findings[findings["rule_id"] == rule.rule_id])
+            yield check_result(rule, summaries.get(rule.rule_id, {}), top_rows[top_rows["rule_id"] == rule.rule_id])
 
 
-def current_findings(build_db: Path, raw_db: Path) -> pd.DataFrame:
-    """Error and warning findings of the current version of every report, with where they are."""
+_CURRENT_FINDINGS = """
+    select f.rule_id, f.severity, coalesce(f.waived, false) as waived, f.document_id, f.unit_name, f.file_name,
+           f.fiscal_year, f.table_code, f.row_code, f.row_label, f.column_path, f.line_no, f.page_no,
+           round(f.actual, 4) as actual, round(f.expected, 4) as expected, round(f.tolerance, 4) as tolerance,
+           f.origin, f.data_docs_page, f.message
+    from marts.dq_finding f
+    join marts.dim_document d using (document_id)
+    where f.severity in ('error', 'warning') and d.is_current_version
+"""
+
+
+def current_findings(build_db: Path, raw_db: Path) -> tuple[dict[str, dict], pd.DataFrame]:
+    """Error and warning findings of the current version of every report, counted per rule, and each rule's
+    first TOP_ROWS unwaived findings with where they are (in file, table, line and column order). Counted in
+    DuckDB: only the rows a check names reach Python, however many findings there are."""
     with duckdb.connect(str(build_db), read_only=True) as con:
         con.execute(f"attach '{raw_db}' as raw (read_only)")
-        return con.sql("""
-            select f.rule_id, f.severity, f.waived, f.document_id, f.unit_name, f.file_name, f.fiscal_year,
-                   f.table_code, f.row_code, f.row_label, f.column_path, f.line_no, f.page_no,
-                   round(f.actual, 4) as actual, round(f.expected, 4) as expected,
-                   round(f.tolerance, 4) as tolerance, f.origin, f.data_docs_page, f.message
-            from marts.dq_finding f
-            join marts.dim_document d using (document_id)
-            where f.severity in ('error', 'warning') and d.is_current_version
-            order by f.file_name, f.table_code, f.line_no, f.column_path
+        counted = con.sql(f"""
+            with findings as ({_CURRENT_FINDINGS})
+            select rule_id,
+                   count(*) filter (where not waived) as failing,
+                   count(*) filter (where waived) as waived,
+                   count(distinct [document_id, coalesce(table_code, '')])
+                       filter (where not waived and severity = 'error') as tables_held_back,
+                   count(distinct document_id) filter (where not waived) as documents,
+                   count(*) filter (where not waived and origin = 'source') as of_source,
+                   count(*) filter (where not waived and origin = 'reader') as of_reader,
+                   -- the newest run's page (runs/<UTC time>-<pid>/<rule>.html)
+                   max(data_docs_page) filter (where not waived and data_docs_page <> '') as data_docs_page
+            from findings
+            group by rule_id
+        """).fetchall()
+        top_rows = con.sql(f"""
+            with findings as ({_CURRENT_FINDINGS})
+            select * exclude (k) from (
+                select *, row_number() over (
+                    partition by rule_id order by file_name, table_code, line_no, column_path) as k
+                from findings
+                where not waived
+            )
+            where k <= {TOP_ROWS}
+            order by rule_id, k
         """).df()
+    names = ["failing", "waived", "tables_held_back", "documents", "of_source", "of_reader", "data_docs_page"]
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in counted}, top_rows
 
 
-def check_result(rule: Rule, findings: pd.DataFrame) -> AssetCheckResult:
-    failing = findings[~findings["waived"].astype(bool)]
+def check_result(rule: Rule, counts: dict, top_rows: pd.DataFrame) -> AssetCheckResult:
+    """The check of one rule: its counts (``current_findings``; none for a rule without findings) and its
+    first unwaived findings, in order."""
+    failing = int(counts.get("failing", 0))
     severity = AssetCheckSeverity.ERROR if rule.severity == "error" else AssetCheckSeverity.WARN
-    held = failing[failing["severity"] == "error"]
-    pages = [p for p in dict.fromkeys(failing["data_docs_page"].dropna()) if p]
     metadata = {
         "rule": rule.name_zh,
-        "failing": len(failing),
-        "waived": int(len(findings) - len(failing)),
-        "tables_held_back": int(held[["document_id", "table_code"]].drop_duplicates().shape[0]),
-        "documents": int(failing["document_id"].nunique()),
-        "of_source": int((failing["origin"] == "source").sum()),
-        "of_reader": int((failing["origin"] == "reader").sum()),
+        "failing": failing,
+        "waived": int(counts.get("waived", 0)),
+        "tables_held_back": int(counts.get("tables_held_back", 0)),
+        "documents": int(counts.get("documents", 0)),
+        "of_source": int(counts.get("of_source", 0)),
+        "of_reader": int(counts.get("of_reader", 0)),
     }
-    if len(failing):
-        top = failing.head(TOP_ROWS)
-        metadata["offending_rows"] = MetadataValue.md(offending_table(top))
+    if failing:
+        metadata["offending_rows"] = MetadataValue.md(offending_table(top_rows))
         metadata["offending_rows_json"] = MetadataValue.json(
-            [{k: _plain(v) for k, v in row.items()} for row in top[ROW_COLUMNS].to_dict("records")])
-    if pages:
-        metadata["data_docs"] = MetadataValue.url(_url(pages[-1]))
-    return AssetCheckResult(check_name=rule.rule_id, asset_key=AssetKey(rule.guarded_asset), passed=failing.empty,
+            [{k: _plain(v) for k, v in row.items()} for row in top_rows[ROW_COLUMNS].to_dict("records")])
+    if counts.get("data_docs_page"):
+        metadata["data_docs"] = MetadataValue.url(_url(counts["data_docs_page"]))
+    return AssetCheckResult(check_name=rule.rule_id, asset_key=AssetKey(rule.guarded_asset), passed=not failing,
                             severity=severity, metadata=metadata,
-                            description=None if failing.empty else failing["message"].iloc[0])
+                            description=top_rows["message"].iloc[0] if failing else None)
 
 
 def offending_table(rows: pd.DataFrame) -> str:

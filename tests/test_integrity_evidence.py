@@ -47,32 +47,70 @@ def test_catalog_markdown_and_asset_checks_are_generated_from_one_declaration():
     assert rules()["narrative_figure_parts_sum"].guards == "marts/fct_narrative_figure"
 
 
-def test_check_result_severity_counts_and_offending_rows():
-    from orchestration.integrity_checks import check_result
+def _findings_database(tmp_path, findings: list[dict], current: dict[str, bool]):
+    """A build database holding ``findings`` as marts.dq_finding, and documents current or not."""
+    build, raw = tmp_path / "build.duckdb", tmp_path / "raw.duckdb"
+    duckdb.connect(str(raw)).close()
+    frame = pd.DataFrame(findings)  # noqa: F841 (read by DuckDB)
+    documents = pd.DataFrame({"document_id": list(current), "is_current_version": list(current.values())})  # noqa: F841
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dq_finding as select * from frame")
+        con.execute("create table marts.dim_document as select * from documents")
+    return build, raw
+
+
+def test_check_result_severity_counts_and_offending_rows(tmp_path):
+    from orchestration.integrity_checks import TOP_ROWS, check_result, current_findings
 
     row = {"rule_id": "row_total", "severity": "error", "waived": False, "document_id": "d1", "unit_name": "某局",
            "file_name": "a.txt", "fiscal_year": 2023, "table_code": "GK03", "row_code": "2050202",
            "row_label": "小学教育", "column_path": "本年支出合计", "line_no": 74, "page_no": None, "actual": 12515.62,
-           "expected": 12505.62, "tolerance": 0.03, "origin": "source", "data_docs_page": "file:///x/runs/r1/row_total.html",
+           "expected": 12505.62, "tolerance": 0.03, "origin": "source",
+           "data_docs_page": "file:///x/runs/20261201T060923214961Z-516496/row_total.html",
            "message": "row_total breach"}
     waived = {**row, "waived": True, "row_code": "2050203"}
-    failed = check_result(rules()["row_total"], pd.DataFrame([row, waived]))
+    older = {**row, "file_name": "b.txt", "document_id": "d2", "line_no": 9, "origin": "reader",
+             "data_docs_page": "file:///x/runs/20261130T010000000000Z-0a0a0a/row_total.html"}
+    superseded = {**row, "document_id": "d0"}  # an earlier version of the report: not counted
+    many = [{**row, "rule_id": "narrative_amount", "severity": "warning", "line_no": n, "message": f"m{n}"}
+            for n in range(TOP_ROWS + 5, 0, -1)]
+    build, raw = _findings_database(tmp_path, [row, waived, older, superseded, *many],
+                                    {"d0": False, "d1": True, "d2": True})
+    counts, top = current_findings(build, raw)
+
+    failed = check_result(rules()["row_total"], counts["row_total"], top[top["rule_id"] == "row_total"])
     assert (failed.passed, failed.severity) == (False, AssetCheckSeverity.ERROR)
-    assert failed.metadata["failing"].value == 1 and failed.metadata["waived"].value == 1
-    assert failed.metadata["tables_held_back"].value == 1
-    assert failed.metadata["offending_rows_json"].value == [{
+    values = {key: failed.metadata[key].value for key in ("failing", "waived", "tables_held_back", "documents",
+                                                          "of_source", "of_reader")}
+    assert values == {"failing": 2, "waived": 1, "tables_held_back": 2, "documents": 2, "of_source": 1,
+                      "of_reader": 1}
+    assert failed.metadata["offending_rows_json"].value[0] == {
         "unit_name": "某局", "file_name": "a.txt", "fiscal_year": 2023, "table_code": "GK03", "row_code": "2050202",
         "row_label": "小学教育", "column_path": "本年支出合计", "line_no": 74, "page_no": None, "actual": 12515.62,
-        "expected": 12505.62, "tolerance": 0.03}]
+        "expected": 12505.62, "tolerance": 0.03}
+    assert [r["file_name"] for r in failed.metadata["offending_rows_json"].value] == ["a.txt", "b.txt"]
     assert "| 某局 | a.txt | 2023 | GK03 | 2050202 | 小学教育 | 本年支出合计 | 74 | 12,515.62 | 12,505.62 | 0.03 |" in \
         failed.metadata["offending_rows"].value
-    assert failed.metadata["data_docs"].value == "file:///x/runs/r1/row_total.html"
-    warning = check_result(rules()["narrative_amount"], pd.DataFrame([{**row, "rule_id": "narrative_amount",
-                                                                        "severity": "warning"}]))
+    # the newest run's page
+    assert failed.metadata["data_docs"].value == "file:///x/runs/20261201T060923214961Z-516496/row_total.html"
+    assert failed.description == "row_total breach"
+
+    warning = check_result(rules()["narrative_amount"], counts["narrative_amount"],
+                           top[top["rule_id"] == "narrative_amount"])
     assert (warning.passed, warning.severity) == (False, AssetCheckSeverity.WARN)
-    assert warning.metadata["tables_held_back"].value == 0
-    only_waived = check_result(rules()["row_total"], pd.DataFrame([waived]))
+    assert warning.metadata["tables_held_back"].value == 0 and warning.metadata["failing"].value == TOP_ROWS + 5
+    # the first rows in line order, however many findings the rule has
+    assert [r["line_no"] for r in warning.metadata["offending_rows_json"].value] == list(range(1, TOP_ROWS + 1))
+    assert warning.description == "m1"
+
+    (tmp_path / "waived").mkdir()
+    build, raw = _findings_database(tmp_path / "waived", [waived], {"d1": True})
+    counts, top = current_findings(build, raw)
+    only_waived = check_result(rules()["row_total"], counts["row_total"], top[top["rule_id"] == "row_total"])
     assert only_waived.passed and only_waived.metadata["waived"].value == 1
+    clean = check_result(rules()["row_total"], {}, top.iloc[0:0])
+    assert clean.passed and clean.metadata["failing"].value == 0 and "data_docs" not in clean.metadata
 
 
 # --- GX over identity rows, Data Docs offline and lasting -----------------------------------------------------
