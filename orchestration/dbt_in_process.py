@@ -140,8 +140,9 @@ def _ignores_debug(callback) -> bool:
 
 
 def _skip_unread_debug_events() -> None:
-    """Install (once, for the process) dbt's events with their message built on first use, and an event manager
-    that drops a debug event when no logger is set up and every callback ignores debug events (module doc).
+    """Install (once, for the process; called holding ``_LOCK``) dbt's events with their message built on first
+    use, and an event manager that drops a debug event when no logger is set up and every callback ignores
+    debug events (module doc).
 
     An event of a debug class keeps its arguments until its message is read (an attribute, or its firing to
     someone who reads it); an event of any other level is built at once, as before. Firing a dropped event had
@@ -161,9 +162,10 @@ def _skip_unread_debug_events() -> None:
             build(self, *args, **kwargs)
 
     def built(self) -> None:
-        arguments = self.__dict__.pop("_arguments", None)
-        if arguments is not None:
+        arguments = self.__dict__.get("_arguments")
+        if arguments is not None:  # built, then marked so: a thread reading it meanwhile builds it too
             build(self, *arguments[0], **arguments[1])
+            self.__dict__.pop("_arguments", None)
 
     def __getattr__(self, key):  # noqa: N807 (only reached for names not set on the event: the message's fields)
         built(self)
@@ -190,8 +192,8 @@ def parse_project(project_dir: Path, target_path: Path) -> None:
     from dbt.cli.main import dbtRunner
 
     env = dict(os.environ)
-    _skip_unread_debug_events()
     with _LOCK, _environment(env, str(project_dir)), _partial_parse_across_homes():
+        _skip_unread_debug_events()
         try:
             # as ``InProcessDbt`` parses: no --target (the profile's default, FISCAL_TARGET), which dbt's
             # partial-parse check compares
@@ -235,7 +237,6 @@ class InProcessDbt:
                 keep(event)
 
         keep.ignores_debug = keep_parse.ignores_debug = True
-        _skip_unread_debug_events()
 
         env = dict(env if env is not None else os.environ)
         cwd = str(cwd or os.getcwd())
@@ -243,6 +244,7 @@ class InProcessDbt:
         dbt_args = [*self.args[1:], "--log-level", "none", "--no-write-json"]
         key = _settings_key(env, cwd)
         with _LOCK, _environment(env, cwd), _partial_parse_across_homes():
+            _skip_unread_debug_events()
             try:
                 manifest = _MANIFESTS.get(key)
                 if manifest is None:

@@ -79,12 +79,12 @@ def current_findings(build_db: Path, raw_db: Path) -> tuple[dict[str, dict], pd.
             select rule_id,
                    count(*) filter (where not waived) as failing,
                    count(*) filter (where waived) as waived,
-                   count(distinct [document_id, coalesce(table_code, '')])
+                   count(distinct [document_id, table_code])
                        filter (where not waived and severity = 'error') as tables_held_back,
                    count(distinct document_id) filter (where not waived) as documents,
                    count(*) filter (where not waived and origin = 'source') as of_source,
                    count(*) filter (where not waived and origin = 'reader') as of_reader,
-                   -- the newest run's page (runs/<UTC time>-<pid>/<rule>.html)
+                   -- the newest run's page (runs/<UTC time>-<random>/<rule>.html)
                    max(data_docs_page) filter (where not waived and data_docs_page <> '') as data_docs_page
             from findings
             group by rule_id
