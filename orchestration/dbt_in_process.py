@@ -172,7 +172,8 @@ def _skip_unread_debug_events() -> None:
         return read(self, key)
 
     def __setattr__(self, key, value):  # noqa: N807
-        built(self)
+        if key != "pb_msg":  # dbt's own __init__ sets pb_msg, building it
+            built(self)
         write(self, key, value)
 
     def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):

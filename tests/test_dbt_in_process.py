@@ -89,6 +89,7 @@ def test_no_project_file_renders_the_profiles_file_paths():
 def test_a_debug_event_is_built_only_for_a_reader():
     from dbt.adapters.events.types import SQLQuery
     from dbt.events.types import LogStartLine
+    from dbt.tracking import track_behavior_change_warn
     from dbt_common.events.base_types import EventLevel
     from dbt_common.events.event_manager import EventManager
 
@@ -104,6 +105,7 @@ def test_a_debug_event_is_built_only_for_a_reader():
 
     keep.ignores_debug = True
     manager.add_callback(keep)
+    manager.add_callback(track_behavior_change_warn)  # dbt's own: reads one warning's name
     query = SQLQuery(conn_name="model.fiscal.x", sql="select 1", node_info={})
     manager.fire_event(query)
     assert "_arguments" in query.__dict__  # no one reads debug events: its message was never built
@@ -111,8 +113,11 @@ def test_a_debug_event_is_built_only_for_a_reader():
     manager.fire_event(start)
     assert info_only == ["LogStartLine"] and "_arguments" not in start.__dict__
 
-    # its fields are there when asked for, as dbt built them
+    # its fields are there when asked for, as dbt built them, and can be set as on any event
     assert query.sql == "select 1" and query.conn_name == "model.fiscal.x"
+    renamed = SQLQuery(conn_name="model.fiscal.x", sql="select 1", node_info={})
+    renamed.conn_name = "model.fiscal.w"
+    assert (renamed.conn_name, renamed.sql, renamed.to_dict()["sql"]) == ("model.fiscal.w", "select 1", "select 1")
 
     read = []
     manager.add_callback(lambda msg: read.append((msg.info.level, msg.data.sql)))  # a reader of every event

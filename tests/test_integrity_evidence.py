@@ -109,6 +109,12 @@ def test_check_result_severity_counts_and_offending_rows(tmp_path):
     counts, top = current_findings(build, raw)
     only_waived = check_result(rules()["row_total"], counts["row_total"], top[top["rule_id"] == "row_total"])
     assert only_waived.passed and only_waived.metadata["waived"].value == 1
+    # a finding without a table (a document-wide one) is its own scope; one without a page links none
+    (tmp_path / "nulls").mkdir()
+    no_table = {**row, "table_code": None, "data_docs_page": None}
+    build, raw = _findings_database(tmp_path / "nulls", [row, no_table, {**no_table, "line_no": 75}], {"d1": True})
+    counts, _ = current_findings(build, raw)
+    assert (counts["row_total"]["failing"], counts["row_total"]["tables_held_back"]) == (3, 2)
     clean = check_result(rules()["row_total"], {}, top.iloc[0:0])
     assert clean.passed and clean.metadata["failing"].value == 0 and "data_docs" not in clean.metadata
 
