@@ -27,9 +27,8 @@ def fiscal(*args: str, home: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="session")
-def refreshed(tmp_path_factory):
-    """The bundled samples, seed 000 and three unreadable files, refreshed once for every test that reads them."""
+def _refreshed_warehouse(tmp_path_factory):
+    """The bundled samples, seed 000 and three unreadable files, refreshed into a new home."""
     inbox = tmp_path_factory.mktemp("inbox")
     home = tmp_path_factory.mktemp("warehouse")
     for sample in (REPO / "samples" / "inbox").iterdir():
@@ -44,3 +43,16 @@ def refreshed(tmp_path_factory):
     con = duckdb.connect(str(home / "marts.duckdb"), read_only=True)
     yield {"home": home, "inbox": inbox, "stdout": result.stdout, "stderr": result.stderr, "con": con}
     con.close()
+
+
+@pytest.fixture(scope="session")
+def refreshed(tmp_path_factory):
+    """That warehouse, refreshed once for every test that only reads it."""
+    yield from _refreshed_warehouse(tmp_path_factory)
+
+
+@pytest.fixture
+def refreshed_to_change(tmp_path_factory):
+    """That warehouse of the test's own, for a test that refreshes it again, rolls it back or closes its reader
+    (on the shared one, the tests that ran after it on the same worker saw what it did)."""
+    yield from _refreshed_warehouse(tmp_path_factory)

@@ -134,10 +134,10 @@ def parsed_at(home: Path) -> dict:
         return dict(raw.execute("select content_hash, parsed_at from documents").fetchall())
 
 
-def test_rerun_then_corrected_version_then_rollback(refreshed):
+def test_rerun_then_corrected_version_then_rollback(refreshed_to_change):
     """One scenario on one warehouse, in order: nothing new; an altered re-publication (kept out, then let in by
     a waiver); rollback."""
-    home, inbox, old_reader = refreshed["home"], refreshed["inbox"], refreshed["con"]
+    home, inbox, old_reader = refreshed_to_change["home"], refreshed_to_change["inbox"], refreshed_to_change["con"]
     before = parsed_at(home)
     first_release = one(old_reader, "select release_id from publish_history")
 
