@@ -62,6 +62,7 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
     below a failing one can only show their failures in the next run. Yields the Dagster events of the
     run that counts (a failed run's events are not reported: its assets are built again)."""
     attempt = dbt_call(dbt, args, context, paths)
+    one_thread = False
     for _ in range(HOLD_ROUNDS):
         events = list(attempt.stream())
         if attempt.is_successful():
@@ -70,6 +71,17 @@ def build_isolated(dbt, context, args: list[str], paths: WarehousePaths, retry_a
         try:
             results = attempt.get_artifact("run_results.json")
             failed = [r for r in results["results"] if r["status"] in ("fail", "error", "runtime error")]
+            if not one_thread and any(out_of_memory(r) for r in failed):
+                # two nodes at once each holding part of DuckDB's memory limit (FISCAL_DBT_MEMORY): both may
+                # fit one at a time. Seen at 100,000 reports when every incremental model was rebuilt in full.
+                one_thread = True
+                if log:
+                    log.warning("DuckDB ran out of its memory limit (FISCAL_DBT_MEMORY) with two nodes building at "
+                                f"once ({', '.join(r['unique_id'] for r in failed if out_of_memory(r))}): "
+                                "built again one node at a time")
+                args, retry_args = [*args, "--threads", "1"], [*(retry_args or args), "--threads", "1"]
+                attempt = dbt_call(dbt, args, context, paths)
+                continue
             reasons = trace_failures(failed, attempt.manifest, paths)
         except (UntracedFailure, FileNotFoundError) as exc:  # no run_results: dbt failed before running nodes
             if log:
@@ -133,6 +145,11 @@ def raw_layer_hold(paths: WarehousePaths, reasons: dict[str, str]) -> None:
         raw_layer.hold_documents(con, reasons, hold_fingerprint())
     if paths.server:  # the server's raw layer follows raw.duckdb
         sync_raw(str(paths.raw_db), paths.server)
+
+
+def out_of_memory(result: dict) -> bool:
+    """A node that failed because DuckDB could not stay within its memory limit."""
+    return result["status"] != "fail" and "Out of Memory Error" in (result.get("message") or "")
 
 
 def trace_failures(results: list[dict], manifest: dict, paths: WarehousePaths) -> dict[str, str]:

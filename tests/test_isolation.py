@@ -360,3 +360,53 @@ def test_a_reader_killing_its_process_quarantines_only_that_file(tmp_path, monke
     assert len(status) == len(reports) and status.pop(victim) == "quarantined"
     assert set(status.values()) == {"parsed"}
     assert reason.startswith(f"{victim}: the process reading it died")
+
+
+class _Attempt:
+    """A finished dbt call as build_isolated reads it."""
+
+    def __init__(self, events: list[str], failed: list[dict]):
+        self.events, self.failed, self.manifest = events, failed, {"nodes": {}}
+
+    def stream(self):
+        yield from self.events
+
+    def is_successful(self) -> bool:
+        return not self.failed
+
+    def get_artifact(self, name: str) -> dict:
+        return {"results": self.failed}
+
+    def get_error(self) -> Exception:
+        return RuntimeError("dbt failed")
+
+
+def _out_of_memory(unique_id: str) -> dict:
+    return {"unique_id": unique_id, "status": "error",
+            "message": "Runtime Error in model x\n  Out of Memory Error: failed to pin block of size 256.0 KiB "
+                       "(953.4 MiB/953.6 MiB used)"}
+
+
+def test_a_build_out_of_duckdb_memory_is_built_again_one_node_at_a_time(tmp_path, monkeypatch):
+    from orchestration import dbt_isolation
+    from orchestration.warehouse import WarehousePaths
+
+    calls, warnings = [], []
+    outcomes = [_Attempt(["first"], [_out_of_memory("model.fiscal.int_performance_indicators_scored"),
+                                     {"unique_id": "test.fiscal.x", "status": "skipped", "message": None}]),
+                _Attempt(["second"], [])]
+    monkeypatch.setattr(dbt_isolation, "dbt_call", lambda dbt, args, context, paths: (calls.append(args),
+                                                                                       outcomes.pop(0))[1])
+    log = type("Log", (), {"warning": lambda self, m: warnings.append(m), "error": lambda self, m: None})()
+    events = list(dbt_isolation.build_isolated(None, None, ["build", "--full-refresh"], WarehousePaths(tmp_path),
+                                               log=log))
+    assert events == ["second"]  # the run that counts
+    assert calls == [["build", "--full-refresh"], ["build", "--full-refresh", "--threads", "1"]]
+    assert "model.fiscal.int_performance_indicators_scored" in warnings[0] and "one node at a time" in warnings[0]
+
+    # out of memory on one thread too: the refresh fails (no document explains it), once
+    calls.clear()
+    outcomes[:] = [_Attempt([], [_out_of_memory("model.fiscal.a")]), _Attempt([], [_out_of_memory("model.fiscal.a")])]
+    with pytest.raises(RuntimeError, match="dbt failed"):
+        list(dbt_isolation.build_isolated(None, None, ["build"], WarehousePaths(tmp_path), log=log))
+    assert calls == [["build"], ["build", "--threads", "1"]]
