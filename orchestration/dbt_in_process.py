@@ -135,8 +135,9 @@ def _partial_parse_across_homes() -> Iterator[None]:
 def _ignores_debug(callback) -> bool:
     """A callback that reads no debug event: ``keep`` and ``keep_parse`` below (marked), or dbt's tracking of
     behaviour-change warnings."""
-    return getattr(callback, "ignores_debug", False) or (
-        getattr(callback, "__module__", "") == "dbt.tracking" and callback.__name__ == "track_behavior_change_warn")
+    from dbt.tracking import track_behavior_change_warn
+
+    return getattr(callback, "ignores_debug", False) or callback is track_behavior_change_warn
 
 
 def _skip_unread_debug_events() -> None:

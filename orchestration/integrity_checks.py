@@ -71,7 +71,9 @@ _CURRENT_FINDINGS = """
 def current_findings(build_db: Path, raw_db: Path) -> tuple[dict[str, dict], pd.DataFrame]:
     """Error and warning findings of the current version of every report, counted per rule, and each rule's
     first TOP_ROWS unwaived findings with where they are (in file, table, line and column order). Counted in
-    DuckDB: only the rows a check names reach Python, however many findings there are."""
+    DuckDB: only the rows a check names reach Python, however many findings there are. The findings are read
+    twice on purpose: the count reads a few columns, and a temporary table of every finding with its message
+    cost more (0.76 s against 0.59 s at 100,000 reports)."""
     with duckdb.connect(str(build_db), read_only=True) as con:
         con.execute(f"attach '{raw_db}' as raw (read_only)")
         counted = con.sql(f"""
