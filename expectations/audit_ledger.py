@@ -9,7 +9,8 @@ Tables, in the build database's ``audit`` schema (written by the gate, read by n
 
     document_audit   one row per audited document: parse it saw, fingerprint, comparisons made
     finding_ledger   the findings of those documents (FINDING_COLUMNS of expectations.suite), each with its
-                     origin (source | reader) and what it holds back (row | table | document)
+                     origin (source | reader), what it holds back (row | table | document) and when it was
+                     first seen
 """
 
 from __future__ import annotations
@@ -53,17 +54,20 @@ create table if not exists audit.finding_ledger (
     message varchar,
     data_docs_page varchar,
     origin varchar,                 -- source | reader (expectations/origin.py)
-    scope varchar                   -- what an unwaived error holds back: row | table | document
+    scope varchar,                  -- what an unwaived error holds back: row | table | document
+    first_seen_at timestamp         -- when the finding (its id) was first seen, in any audit
 );
 alter table audit.finding_ledger add column if not exists origin varchar;
 alter table audit.finding_ledger add column if not exists scope varchar;
+alter table audit.finding_ledger add column if not exists first_seen_at timestamp;
 """
 LEDGER_COLUMNS = ("finding_id, document_id, table_code, side, row_code, row_label, column_path, "
                   "line_no::integer as line_no, rule_id, rule_name, expected::double precision as expected, "
                   "actual::double precision as actual, difference::double precision as difference, "
                   "tolerance::double precision as tolerance, "
                   "n_addends::integer as n_addends, addends, severity, message, "
-                  "data_docs_page::varchar as data_docs_page, origin::varchar as origin, scope::varchar as scope")
+                  "data_docs_page::varchar as data_docs_page, origin::varchar as origin, scope::varchar as scope, "
+                  "first_seen_at::timestamp as first_seen_at")
 LEDGER_NAMES = ", ".join(column.split(" as ")[-1].split("::")[0].strip() for column in LEDGER_COLUMNS.split(", "))
 # what the dbt models' rows are computed by (with the parser version): a change rebuilds incremental models
 DBT_BUILD_INPUTS = ("dbt_project/dbt_project.yml", "dbt_project/models/**/*.sql", "dbt_project/macros/*.sql",
@@ -124,8 +128,6 @@ def record_audit(build: BuildDatabase, fingerprint: str, audited: pd.DataFrame,
             build.unregister(name)
 
 
-def ledger(build: BuildDatabase) -> tuple[pd.DataFrame, int]:
-    """Every remembered finding, and the number of comparisons they came from."""
-    findings = build.df("select * from audit.finding_ledger order by document_id, finding_id")
-    n_checks = build.rows("select coalesce(sum(n_checks), 0) from audit.document_audit")[0][0]
-    return findings, int(n_checks)
+def checks_made(build: BuildDatabase) -> int:
+    """The number of comparisons the remembered findings came from."""
+    return int(build.rows("select coalesce(sum(n_checks), 0) from audit.document_audit")[0][0])

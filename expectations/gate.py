@@ -6,7 +6,8 @@ are audited in batches, on every core when there are several batches: each batch
 the build database (read-only) and computes the rules' comparisons. Only comparisons whose printed and
 expected values differ go to Great Expectations (an exact match cannot exceed a tolerance ≥ 0), so its
 checkpoints see thousands of rows, not millions. Waivers are applied to the whole ledger, then
-``audit.dq_finding`` and ``audit.quarantined_scope`` are rewritten for the marts. Only unwaived
+``audit.dq_finding`` and ``audit.quarantined_scope`` are rewritten for the marts, in the build database
+itself (SQL): only the findings of the documents audited now pass through pandas. Only unwaived
 ``error`` findings quarantine, and only their scope: one table of one document, or one row of it for a
 row the reader could not read.
 
@@ -30,10 +31,10 @@ import psycopg
 
 from expectations import data_docs
 from expectations.audit_ledger import (
-    LEDGER_COLUMNS,
+    LEDGER_NAMES,
     audit_fingerprint,
+    checks_made,
     ensure_ledger,
-    ledger,
     record_audit,
     stale_documents,
 )
@@ -49,7 +50,7 @@ from expectations.origin import PROBLEM_COLUMNS, assign_origin, reader_problems
 from expectations.rescoring_checks import rescoring_comparisons
 from expectations.score_checks import score_comparisons
 from expectations.suite import FINDING_COLUMNS, audit_failures, unique_finding_ids, unreadable_rows
-from expectations.waivers import apply_waivers, load_waivers
+from expectations.waivers import WAIVER_REASON, Waiver, load_waivers, waivers_frame
 from ingest.faults import injected_files, raise_if_injected
 
 FINDING_HISTORY_DDL = """
@@ -73,7 +74,6 @@ class IntegrityOutcome:
 
 
 FAILURE_COLUMNS = ["document_id", "file_name", "error"]
-SCOPE_COLUMNS = ["document_id", "table_code", "line_no", "rule_ids", "n_findings", "origin"]
 # failures of the machine, not of a document: they stop the audit instead of holding documents back
 INFRASTRUCTURE_ERRORS = (MemoryError, OSError, duckdb.IOException, duckdb.ConnectionException,
                          psycopg.OperationalError)
@@ -135,28 +135,19 @@ def run_integrity(build_db: Build, raw_db: Path, waivers_path: Path | None = Non
         ids = set(documents.loc[documents["file_name"] == name, "document_id"])
         fresh.loc[fresh["document_id"].isin(ids), "finding_id"] = "f" * 16
     n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
-    with BuildDatabase(build_db) as build, build.transaction():
-        record_audit(build, fingerprint, n_checks, fresh.reindex(columns=FINDING_COLUMNS), documents)
-        remembered, total_checks = ledger(build)
-        findings = apply_waivers(remembered, load_waivers(waivers_path))
-        findings = findings.merge(documents.drop(columns="parsed_at"), on="document_id", how="left")
-        findings["first_seen_at"] = _remember(raw_db, findings["finding_id"].tolist())
-        blocking = findings[(findings["severity"] == "error") & ~findings["waived"]]
-        scope = quarantine_scope(blocking, _tables_of(raw_db, set(blocking.loc[blocking["scope"] == "document",
-                                                                              "document_id"])))
-        _write_audit(build, findings, scope)
+    fresh["first_seen_at"] = pd.Series(_remember(raw_db, fresh["finding_id"].tolist()), index=fresh.index,
+                                       dtype="datetime64[us]")  # typed when empty too (a server column)
+    waivers = load_waivers(waivers_path)
+    with BuildDatabase(build_db, raw_db) as build, build.transaction():
+        record_audit(build, fingerprint, n_checks, fresh.reindex(columns=[*FINDING_COLUMNS, "first_seen_at"]),
+                     documents)
+        _write_audit(build, waivers)
+        outcome = _summary(build, n_documents_audited=len(stale), n_candidates=len(candidates))
+        pages = {row[0] for row in build.rows("select distinct data_docs_page from audit.dq_finding "
+                                              "where data_docs_page is not null")}
     if docs_dir is not None:  # every page a finding links to stays; the rest beyond the newest few goes
-        data_docs.prune(docs_dir, set(findings["data_docs_page"].dropna().astype(str)))
-    return IntegrityOutcome(
-        n_checks=total_checks,
-        n_findings=len(findings),
-        by_severity=findings["severity"].value_counts().to_dict(),
-        n_waived=int(findings["waived"].sum()),
-        quarantined_tables=list(scope.loc[scope["line_no"].isna(), ["document_id", "table_code"]]
-                                .itertuples(index=False, name=None)),
-        n_documents_audited=len(stale),
-        n_candidates=len(candidates),
-    )
+        data_docs.prune(docs_dir, pages)
+    return outcome
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
@@ -276,10 +267,11 @@ def document_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame, nodes: pd.
 
 
 def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
-    """first_seen_at of each finding, kept across refreshes in the raw database."""
+    """first_seen_at of each finding, kept across refreshes in the raw database (``last_seen_at``: when a
+    finding was last found by an audit of its document)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     # each id once: a repeated id must reach dbt's key test (which names its document), not stop the audit
-    seen = pd.DataFrame({"finding_id": list(dict.fromkeys(finding_ids))})  # noqa: F841 (scanned by duckdb)
+    seen = pd.DataFrame({"finding_id": list(dict.fromkeys(finding_ids))}, dtype=object)  # noqa: F841 (duckdb)
     with duckdb.connect(str(raw_db)) as raw:
         raw.execute(FINDING_HISTORY_DDL)
         raw.execute(
@@ -293,60 +285,101 @@ def _remember(raw_db: Path, finding_ids: list[str]) -> list[datetime]:
     return [first.get(fid, now) for fid in finding_ids]
 
 
-def quarantine_scope(blocking: pd.DataFrame, tables_of: pd.DataFrame) -> pd.DataFrame:
-    """What the blocking findings hold back: one row per table (line_no null) or, for a row the reader
-    could not read in a table not otherwise held, per row (its line); with the rules, the number of
-    findings, and ``origin`` source when any of them is the document's own arithmetic, else reader.
-    ``tables_of``: document_id, table_code of every table of the documents whose audit could not run."""
-    document_wide = blocking[blocking["scope"] == "document"].drop(columns="table_code")
-    expanded = document_wide.merge(tables_of, on="document_id").assign(scope="table")
-    held = pd.concat([blocking[(blocking["scope"] != "document") & blocking["table_code"].notna()], expanded],
-                     ignore_index=True)
-    if held.empty:
-        return pd.DataFrame(columns=SCOPE_COLUMNS)
-    whole = held.loc[held["scope"] == "table", ["document_id", "table_code"]].drop_duplicates().assign(whole=True)
-    held = held.merge(whole, on=["document_id", "table_code"], how="left")
-    held["line_no"] = held["line_no"].astype("Int64").where(held["whole"].ne(True) & (held["scope"] == "row"))
-    held = held[["document_id", "table_code", "line_no", "rule_id", "origin"]]  # noqa: F841 (scanned by duckdb)
-    # one SQL aggregate, not a Python function per group (2 s of every audit at 10,000 reports)
-    with duckdb.connect() as con:
-        scope = con.sql("""
-            select document_id, table_code, line_no,
-                   string_agg(distinct rule_id, ',' order by rule_id) as rule_ids,
-                   count(*) as n_findings,
-                   case when bool_or(origin = 'source') then 'source' else 'reader' end as origin
-            from held
-            group by document_id, table_code, line_no
-            order by document_id, table_code, line_no nulls last
-        """).df()
-    scope["line_no"] = scope["line_no"].astype("Int64")
-    return scope[SCOPE_COLUMNS]
+# What the unwaived error findings of ``{findings}`` hold back, one row per table (line_no null) or, for a row
+# the reader could not read in a table not otherwise held, per row (its line); with the rules, the number of
+# findings, and ``origin`` source when any of them is the document's own arithmetic, else reader. A finding
+# whose scope is the whole document (an audit that could not run) holds back every table of the document
+# (``{report_tables}``, ``{performance_tables}``: the raw layer's, keyed by content_hash).
+QUARANTINE_SCOPE = """
+with blocking as (
+    select document_id, table_code, line_no, rule_id, origin, coalesce(scope, 'table') as scope
+    from {findings}
+    where severity = 'error' and not waived
+),
+
+document_wide as (
+    select * from blocking where scope = 'document'
+),
+
+document_tables as (
+    select content_hash as document_id, table_code from {report_tables}
+    where content_hash in (select document_id from document_wide)
+    union
+    select content_hash as document_id, table_code from {performance_tables}
+    where content_hash in (select document_id from document_wide)
+),
+
+held as (
+    select document_id, table_code, line_no, rule_id, origin, scope
+    from blocking
+    where scope <> 'document' and table_code is not null
+    union all
+    select document_wide.document_id, document_tables.table_code, document_wide.line_no, document_wide.rule_id,
+           document_wide.origin, 'table' as scope
+    from document_wide
+    inner join document_tables on document_wide.document_id = document_tables.document_id
+),
+
+whole as (
+    select distinct document_id, table_code from held where scope = 'table'
+),
+
+placed as (
+    select held.document_id, held.table_code, held.rule_id, held.origin,
+           case when whole.document_id is null and held.scope = 'row' then held.line_no end as line_no
+    from held
+    left join whole on held.document_id = whole.document_id and held.table_code = whole.table_code
+)
+
+select
+    document_id::varchar as document_id,
+    table_code::varchar as table_code,
+    line_no::integer as line_no,
+    string_agg(distinct rule_id, ',' order by rule_id)::varchar as rule_ids,
+    count(*)::integer as n_findings,
+    (case when bool_or(origin = 'source') then 'source' else 'reader' end)::varchar as origin
+from placed
+group by document_id, table_code, line_no
+order by document_id, table_code, line_no nulls last
+"""
 
 
-def _tables_of(raw_db: Path, document_ids: set[str]) -> pd.DataFrame:
-    """Every table (amount and performance) of these documents, from the raw layer."""
-    if not document_ids:
-        return pd.DataFrame(columns=["document_id", "table_code"])
-    wanted = pd.DataFrame({"content_hash": sorted(document_ids)})  # noqa: F841 (scanned by duckdb)
-    with duckdb.connect(str(raw_db), read_only=True) as raw:
-        return raw.sql("""
-            select content_hash as document_id, table_code from report_tables semi join wanted using (content_hash)
-            union
-            select content_hash, table_code from performance_tables semi join wanted using (content_hash)
-        """).df()
+def _write_audit(build: BuildDatabase, waivers: list[Waiver]) -> None:
+    """``audit.dq_finding`` (the whole ledger, waived, with where each finding is) and
+    ``audit.quarantined_scope``, computed in the build database: no finding passes through pandas (the
+    ledger at 100,000 reports holds ~1.3 M findings)."""
+    if waivers:
+        build.register("audit_waivers", waivers_frame(waivers))
+        reason = WAIVER_REASON.format(waivers="audit_waivers")
+    else:
+        reason = "null"
+    try:
+        build.replace_table("audit.dq_finding", f"""
+            select {", ".join(f"findings.{name}" for name in LEDGER_NAMES.split(", ")[:-1])},
+                   documents.file_name::varchar as file_name, documents.unit_name::varchar as unit_name,
+                   documents.fiscal_year::integer as fiscal_year,
+                   findings.reason is not null as waived, findings.reason::varchar as waiver_reason,
+                   findings.first_seen_at
+            from (select f.*, {reason} as reason from audit.finding_ledger as f) as findings
+            left join staging.stg_raw__documents as documents on findings.document_id = documents.document_id
+            order by findings.document_id, findings.finding_id
+        """)
+    finally:
+        if waivers:
+            build.unregister("audit_waivers")
+    build.replace_table("audit.quarantined_scope", QUARANTINE_SCOPE.format(
+        findings="audit.dq_finding", report_tables="raw.report_tables", performance_tables="raw.performance_tables"))
 
 
-def _write_audit(build: BuildDatabase, findings: pd.DataFrame, scope: pd.DataFrame) -> None:
-    # the ledger's columns (typed again after the pandas round trip), then where and since when
-    columns = f"{LEDGER_COLUMNS}, file_name, unit_name, fiscal_year, waived, waiver_reason, first_seen_at"
-    build.register("incoming_findings", findings)
-    build.register("incoming_scope", scope)
-    build.replace_table("audit.dq_finding", f"select {columns} from incoming_findings")
-    build.replace_table(
-        "audit.quarantined_scope",
-        "select document_id::varchar as document_id, table_code::varchar as table_code, "
-        "line_no::integer as line_no, rule_ids::varchar as rule_ids, n_findings::integer as n_findings, "
-        "origin::varchar as origin from incoming_scope"
+def _summary(build: BuildDatabase, **counts: int) -> IntegrityOutcome:
+    by_severity = dict(build.rows("select severity, count(*) from audit.dq_finding group by severity"))
+    return IntegrityOutcome(
+        n_checks=checks_made(build),
+        n_findings=int(sum(by_severity.values())),
+        by_severity={severity: int(n) for severity, n in by_severity.items()},
+        n_waived=int(build.rows("select count(*) from audit.dq_finding where waived")[0][0]),
+        quarantined_tables=[tuple(row) for row in build.rows(
+            "select document_id, table_code from audit.quarantined_scope where line_no is null "
+            "order by document_id, table_code")],
+        **counts,
     )
-    build.unregister("incoming_findings")
-    build.unregister("incoming_scope")

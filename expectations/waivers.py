@@ -23,17 +23,6 @@ class Waiver:
     row_code: str | None = None
     column: str | None = None
 
-    def matches(self, finding) -> bool:
-        if len(self.document) < 12 or not str(finding.document_id).startswith(self.document):
-            return False
-        if self.rule != finding.rule_id:
-            return False
-        if self.table and self.table != finding.table_code:
-            return False
-        if self.row_code and self.row_code not in (finding.row_code, finding.row_label):
-            return False
-        return not self.column or self.column == finding.column_path
-
 
 def load_waivers(path: Path | None = None) -> list[Waiver]:
     path = path or DEFAULT_WAIVERS
@@ -49,16 +38,31 @@ def load_waivers(path: Path | None = None) -> list[Waiver]:
     return waivers
 
 
-def apply_waivers(findings: pd.DataFrame, waivers: list[Waiver]) -> pd.DataFrame:
-    """``waived`` and ``waiver_reason`` for every finding. Runs on the whole audit ledger each refresh, so
-    without waivers it makes no pass over the rows."""
-    findings = findings.copy()
-    if not waivers:
-        return findings.assign(waived=False, waiver_reason=None)
-    reasons = []
-    for row in findings.itertuples():
-        match = next((w for w in waivers if w.matches(row)), None)
-        reasons.append(f"{match.reason} ({match.approved_by}, {match.approved_on})" if match else None)
-    findings["waived"] = [r is not None for r in reasons]
-    findings["waiver_reason"] = reasons
-    return findings
+def waivers_frame(waivers: list[Waiver]) -> pd.DataFrame:
+    """The waivers as a relation ``WAIVER_REASON`` reads: in file order, each with the reason a finding it
+    waives shows (reason, who approved it and when)."""
+    return pd.DataFrame({
+        "position": list(range(len(waivers))),
+        "document": [w.document for w in waivers],
+        "rule_id": [w.rule for w in waivers],
+        "table_code": [w.table or "" for w in waivers],
+        "row_code": [w.row_code or "" for w in waivers],
+        "column_path": [w.column or "" for w in waivers],
+        "reason": [f"{w.reason} ({w.approved_by}, {w.approved_on})" for w in waivers],
+    }, dtype=object).astype({"position": "int64"})
+
+
+# The reason of the first waiver (in file order) matching finding ``f``, else NULL; ``{waivers}`` names the
+# relation of ``waivers_frame``. A waiver matches when its document id (≥ 12 characters) begins the finding's
+# and its rule is the finding's; a table, a row (code or label) and a column, where given, must match too.
+# SQL both DuckDB and PostgreSQL read: the whole ledger is waived in the database, not in pandas.
+WAIVER_REASON = """(
+    select w.reason from {waivers} as w
+    where length(w.document) >= 12 and left(f.document_id, length(w.document)) = w.document
+      and w.rule_id = f.rule_id
+      and (w.table_code = '' or w.table_code = f.table_code)
+      and (w.row_code = '' or w.row_code = f.row_code or w.row_code = f.row_label)
+      and (w.column_path = '' or w.column_path = f.column_path)
+    order by w.position
+    limit 1
+)"""

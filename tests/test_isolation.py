@@ -4,7 +4,7 @@ End to end: one inbox where a document collides with itself, two documents are t
 document's reader raises, one document's collision is let through to dbt, one document's audit raises,
 beside good documents: the refresh exits 0, the good ones are published with their figures, each bad one
 is named with its reason. Unit tests: the per-document key check, origin, finding ids, the quarantine
-scope, dbt failures traced to documents, the raw layer's per-document load.
+scope, waiver matching, dbt failures traced to documents, the raw layer's per-document load.
 """
 
 from __future__ import annotations
@@ -282,17 +282,24 @@ def test_finding_ids_are_unique_by_construction():
 
 
 def test_quarantine_scope_holds_rows_unless_their_table_is_held():
-    from expectations.gate import quarantine_scope
+    from expectations.gate import QUARANTINE_SCOPE
 
-    blocking = pd.DataFrame([
+    findings = pd.DataFrame([
         finding("unreadable_row", table="GK05", line=40, scope="row", origin="reader"),
         finding("unreadable_row", table="GK03", line=7, scope="row", origin="reader"),
         finding("column_total", table="GK03", line=5, origin="reader"),
         finding("hierarchy_rollup", table="GK03", row_code="205", line=6, origin="source"),
         {**finding("audit_failed", table=None, line=None, scope="document", origin="reader"), "document_id": "e"},
     ])
-    tables_of = pd.DataFrame({"document_id": ["e", "e"], "table_code": ["GK01", "PERF_DEPT_01"]})
-    scope = quarantine_scope(blocking, tables_of)
+    findings["severity"], findings["waived"] = "error", False
+    waived = {**finding("hierarchy_rollup", table="GK05", line=9, origin="source"), "severity": "error", "waived": True}
+    warning = {**finding("column_total", table="GK06", line=3, origin="source"), "severity": "warning", "waived": False}
+    findings = pd.concat([findings, pd.DataFrame([waived, warning])], ignore_index=True)  # neither holds back
+    report_tables = pd.DataFrame({"content_hash": ["e", "f"], "table_code": ["GK01", "GK01"]})  # noqa: F841
+    performance_tables = pd.DataFrame({"content_hash": ["e"], "table_code": ["PERF_DEPT_01"]})  # noqa: F841
+    with duckdb.connect() as con:
+        scope = con.sql(QUARANTINE_SCOPE.format(findings="findings", report_tables="report_tables",
+                                                performance_tables="performance_tables")).df()
     got = {(r.document_id, r.table_code, None if pd.isna(r.line_no) else int(r.line_no), r.rule_ids, r.origin)
            for r in scope.itertuples()}
     assert got == {("d", "GK05", 40, "unreadable_row", "reader"),
@@ -410,3 +417,29 @@ def test_a_build_out_of_duckdb_memory_is_built_again_one_node_at_a_time(tmp_path
     with pytest.raises(RuntimeError, match="dbt failed"):
         list(dbt_isolation.build_isolated(None, None, ["build"], WarehousePaths(tmp_path), log=log))
     assert calls == [["build"], ["build", "--threads", "1"]]
+
+
+def test_a_waiver_matches_by_document_prefix_rule_table_row_and_column_first_in_file_order():
+    from expectations.waivers import WAIVER_REASON, Waiver, waivers_frame
+
+    doc = "0123456789abcdef"
+    findings = pd.DataFrame([  # noqa: F841 (scanned by duckdb)
+        finding("column_total", table="GK05", row_code="2010301", line=1),
+        {**finding("column_total", table="GK05", line=2), "row_label": "一般公共服务支出"},
+        finding("column_total", table="GK06", row_code="2010301", line=3),
+        finding("hierarchy_rollup", table="GK05", row_code="2010301", line=4),
+        {**finding("column_total", table="GK05", row_code="2010301", line=5), "column_path": "年初预算"},
+    ]).assign(document_id=doc)
+    waivers = waivers_frame([  # noqa: F841
+        Waiver(doc[:8], "hierarchy_rollup", "too short a prefix", "a", "2026-01-01"),
+        Waiver(doc[:12], "column_total", "first", "审核人", "2026-11-30", table="GK05", row_code="2010301",
+               column="合计"),
+        Waiver(doc, "column_total", "by label", "b", "2026-11-30", row_code="一般公共服务支出"),
+        Waiver(doc, "column_total", "any row", "c", "2026-11-30", table="GK05"),
+    ])
+    with duckdb.connect() as con:
+        reasons = [row[0] for row in con.sql(
+            f"select {WAIVER_REASON.format(waivers='waivers')} as reason from findings as f order by line_no"
+        ).fetchall()]
+    assert reasons == ["first (审核人, 2026-11-30)", "by label (b, 2026-11-30)", None, None,
+                       "any row (c, 2026-11-30)"]
