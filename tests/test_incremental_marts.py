@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 INCREMENTAL_MARTS = ("fct_fiscal_amount", "fct_fiscal_quantity", "fct_fiscal_amount_superseded",
                      "fct_fiscal_amount_quarantined", "fct_performance_score", "fct_performance_score_quarantined",
-                     "mart_performance_scores", "mart_performance_targets")
+                     "mart_performance_scores", "mart_performance_targets", "fct_narrative_figure",
+                     "fct_narrative_figure_superseded")
 ERRATUM_FILE = "east_lake_education_bureau_2023_juesuan.txt"  # the bundled sample whose 公开03 does not add up
 OTHER_FILE = "east_lake_finance_bureau_2023_juesuan.txt"
 RENAMED_UNIT = "东湖区教育局（清单更名）"  # what a manifest row names the erratum's unit in step 1

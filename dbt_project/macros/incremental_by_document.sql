@@ -46,8 +46,10 @@
     A change to the models or seeds rebuilds these marts in full (orchestration/assets.py), and so does a mart
     without the publication_state column (built by an older version). The post-hook is an anti-join (NOT
     EXISTS), which both DuckDB and PostgreSQL run as a hash join whatever the number of documents.
+    `state`: the column of int_document_publication_states the mart keeps as its publication_state
+    (figures_state for the prose-figure marts, whose rows also depend on the codes their names resolve to).
 #}
-{% macro incremental_by_publication_state() -%}
+{% macro incremental_by_publication_state(state='publication_state') -%}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
@@ -55,20 +57,20 @@
     post_hook="delete from {{ this }} where not exists (
         select 1 from {{ ref('int_document_publication_states') }} as states
         where states.document_id = {{ this.identifier }}.document_id
-            and states.publication_state = {{ this.identifier }}.publication_state)"
+            and states." ~ state ~ " = {{ this.identifier }}.publication_state)"
 ) }}
 {%- endmacro %}
 
 {# the documents whose rows this model builds in this run (CTE `documents`: document_id, publication_state):
    those meeting `condition` (a filter on int_document_publication_states) not held yet at their state #}
-{% macro publication_states_to_build(condition='true') -%}
-    select states.document_id, states.publication_state
+{% macro publication_states_to_build(condition='true', state='publication_state') -%}
+    select states.document_id, states.{{ state }} as publication_state
     from {{ ref('int_document_publication_states') }} as states
     where {{ condition }}
     {% if is_incremental() %}
         and not exists (
             select 1 from {{ this }} as built
-            where built.document_id = states.document_id and built.publication_state = states.publication_state
+            where built.document_id = states.document_id and built.publication_state = states.{{ state }}
         )
     {% endif %}
 {%- endmacro %}

@@ -10,6 +10,9 @@
 -- more report in a warehouse of 10,000 rebuilds its own rows and those of the versions it supersedes, not
 -- 1.4 million. Built after the audit (it reads the audit's holds). A change to the models or seeds rebuilds
 -- the marts in full (orchestration/assets.py), so the key need not name them.
+-- figures_state is the key of the prose-figure marts (fct_narrative_figure and its superseded twin): the
+-- same, and the classification codes the document's figures resolve to (int_narrative_figure_codes), which
+-- another report's tables can change without touching this document.
 {{ config(materialized='table') }}
 
 with documents as (
@@ -47,21 +50,42 @@ holds as (
         ) as held
     from {{ source('audit', 'quarantined_scope') }}
     group by document_id
+),
+
+figure_codes as (
+    select
+        document_id,
+        string_agg(figure_id || '|' || classification_system || '|' || classification_code, ';' order by figure_id)
+            as codes
+    from {{ ref('int_narrative_figure_codes') }}
+    group by document_id
+),
+
+states as (
+    select
+        documents.document_id,
+        coalesce(versions.is_current, false) as is_current,
+        holds.document_id is not null as is_held,
+        md5(
+            cast(documents.parser_version as varchar)
+            || '#' || coalesce(documents.resolved, '') || '#' || coalesce(units.unit_id, '')
+            || '#' || cast(coalesce(versions.is_current, false) as varchar)
+            || '#' || coalesce(versions.superseded_by, '')
+            || '#' || coalesce(cast(versions.superseded_at as varchar), '')
+            || '#' || coalesce(holds.held, '')
+        ) as publication_state,
+        figure_codes.codes as figure_codes
+    from documents
+    left join units on documents.unit_name = units.unit_name
+    left join versions on documents.document_id = versions.document_id
+    left join holds on documents.document_id = holds.document_id
+    left join figure_codes on documents.document_id = figure_codes.document_id
 )
 
 select
-    documents.document_id,
-    coalesce(versions.is_current, false) as is_current,
-    holds.document_id is not null as is_held,
-    md5(
-        cast(documents.parser_version as varchar)
-        || '#' || coalesce(documents.resolved, '') || '#' || coalesce(units.unit_id, '')
-        || '#' || cast(coalesce(versions.is_current, false) as varchar)
-        || '#' || coalesce(versions.superseded_by, '')
-        || '#' || coalesce(cast(versions.superseded_at as varchar), '')
-        || '#' || coalesce(holds.held, '')
-    ) as publication_state
-from documents
-left join units on documents.unit_name = units.unit_name
-left join versions on documents.document_id = versions.document_id
-left join holds on documents.document_id = holds.document_id
+    document_id,
+    is_current,
+    is_held,
+    publication_state,
+    md5(publication_state || '#' || coalesce(figure_codes, '')) as figures_state
+from states

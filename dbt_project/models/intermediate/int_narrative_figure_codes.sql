@@ -36,6 +36,7 @@ national_names as (
 wanted as (
     select
         figures.figure_id,
+        figures.document_id,
         units.unit_id,
         figures.fiscal_year,
         {{ classification_name_key('figures.class_name') }} as class_key,
@@ -51,6 +52,7 @@ wanted as (
 candidates as (
     select
         wanted.figure_id,
+        wanted.document_id,
         leaf.classification_system,
         leaf.classification_code,
         max(case when same_report.name_key is not null then 1 else 0 end) as printed_by_same_report
@@ -80,7 +82,7 @@ candidates as (
                 and parent.name_key = wanted.class_key
         )
     )
-    group by wanted.figure_id, leaf.classification_system, leaf.classification_code
+    group by wanted.figure_id, wanted.document_id, leaf.classification_system, leaf.classification_code
 ),
 
 ranked as (
@@ -92,9 +94,10 @@ ranked as (
 
 select
     figure_id,
+    document_id,
     {{ any_value('classification_system') }} as classification_system,
     {{ any_value('classification_code') }} as classification_code
 from ranked
 where printed_by_same_report = best
-group by figure_id
+group by figure_id, document_id
 having count(*) = 1
