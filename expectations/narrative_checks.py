@@ -30,7 +30,9 @@ def narrative_comparisons(amounts: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
 def _cells_by_target(amounts: pd.DataFrame) -> pd.DataFrame:
     """Table cells addressable the way claims address them: a row by its label or its item (without
     numbering), a column by its path or '*' for the first column of its row."""
-    frame = amounts.assign(amount=amounts["amount_wan"].astype(float), side=amounts["side"].fillna(""))
+    columns = ["document_id", "table_code", "side", "line_no", "row_label", "line_item", "column_path", "column_number"]
+    # the columns it reads: each filter and copy below takes every column (Arrow's take, 7 % of the audit)
+    frame = amounts[columns].assign(amount=amounts["amount_wan"].astype(float), side=amounts["side"].fillna(""))
     frame["first_column"] = frame.sort_values("column_number", na_position="last").groupby(
         ["document_id", "table_code", "side", "line_no"], sort=False)["column_path"].transform("first")
     rows = pd.concat([frame.assign(target_row=frame["row_label"]), frame.assign(target_row=frame["line_item"])])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from expectations.comparisons import COLUMNS, comparison_rows
+from expectations.comparisons import COLUMNS, _sum_children, comparison_rows
 
 
 def score_comparisons(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
@@ -22,8 +22,13 @@ def score_comparisons(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame
     return pd.concat([p for p in parts if not p.empty] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
 
 
-def _joined(values: pd.Series) -> str:
-    return "+".join(f"{v:g}" for v in values)
+def _sums(rows: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
+    """Σ and count of ``column`` per group of ``keys`` (groups in order of first appearance, a group with a
+    missing key left out), and its values joined (60+40) for the finding's text. A Python call per group
+    to join them was 5 % of the audit."""
+    rows = rows[rows[keys].notna().all(axis=1)]
+    labelled = rows.assign(amount=rows[column], label=[f"{v:g}" for v in rows[column].to_numpy(dtype=float)])
+    return _sum_children(labelled, keys, "label")
 
 
 def _weight_rollup(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -38,8 +43,7 @@ def _weight_rollup(nodes: pd.DataFrame) -> pd.DataFrame:
     children = weighted[weighted["parent_path"].notna()].merge(up, how="left", on=[*keys, "parent_path"])
     children["rollup_path"] = children["parent_path"].where(
         children["parent_weight"].notna(), children["grandparent_path"])
-    sums = children[children["rollup_path"].notna()].groupby([*keys, "rollup_path"], sort=False).agg(
-        expected=("weight", "sum"), n=("weight", "size"), addends=("weight", _joined)).reset_index()
+    sums = _sums(children, [*keys, "rollup_path"], "weight")
     parents = weighted.merge(sums, left_on=[*keys, "indicator_path"], right_on=[*keys, "rollup_path"])
     return comparison_rows("score_weight_rollup", parents, row_label=parents["indicator_path"], column_path="分值",
                            actual=parents["weight"], expected=parents["expected"], n_addends=parents["n"],
@@ -49,9 +53,9 @@ def _weight_rollup(nodes: pd.DataFrame) -> pd.DataFrame:
 def _weight_total(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
     """Σ 一级指标分值 = the printed total weight (100 where none is printed)."""
     top = nodes[(nodes["level"] == 1) & nodes["weight"].notna()]
-    sums = top.groupby(["document_id", "table_code"], sort=False).agg(
-        actual=("weight", "sum"), n=("weight", "size"), line_no=("line_no", "min"),
-        addends=("weight", _joined)).reset_index()
+    keys = ["document_id", "table_code"]
+    sums = _sums(top, keys, "weight").rename(columns={"expected": "actual"}).merge(
+        top.groupby(keys, sort=False)["line_no"].min().reset_index(), on=keys)
     merged = sums.merge(tables[["document_id", "table_code", "stated_weight_total"]], how="left",
                         on=["document_id", "table_code"])
     return comparison_rows("score_weight_total", merged, row_label=["一级指标分值合计"] * len(merged),
@@ -63,9 +67,7 @@ def _weight_total(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
 def _score_total(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
     """总分 as printed = Σ printed scores of the leaves."""
     leaves = nodes[nodes["score_printed"].notna()]
-    sums = leaves.groupby(["document_id", "table_code"], sort=False).agg(
-        expected=("score_printed", "sum"), n=("score_printed", "size"),
-        addends=("score_printed", _joined)).reset_index()
+    sums = _sums(leaves, ["document_id", "table_code"], "score_printed")
     merged = tables[tables["stated_total"].notna()].merge(sums, on=["document_id", "table_code"])
     merged = merged.assign(line_no=merged["stated_total_line"])
     return comparison_rows("score_total", merged, row_label=["总分"] * len(merged), column_path="得分",

@@ -178,6 +178,8 @@ def _flat(text: str) -> str:
 
 
 def _level(flat: str) -> int | None:
+    if not _LEADING_ENUMERATION.match(flat):  # most lines are none: one match instead of six
+        return None
     return next((level for level, pattern in _ENUMERATIONS if pattern.match(flat)), None)
 
 
@@ -456,7 +458,7 @@ def _figure_matches(flat: str, start: int = 0, end: int | None = None) -> list[t
 
 
 def _sentence_ends(flat: str) -> list[int]:
-    ends = [i + 1 for i, char in enumerate(flat) if char in _SENTENCE_END]
+    ends = [match.end() for match in _SENTENCE_END_CHAR.finditer(flat)]
     if not ends or ends[-1] != len(flat):
         ends.append(len(flat))
     return ends
@@ -613,7 +615,8 @@ def _balanced_quotes(subject: str) -> str:
 def _chain(flat: str) -> tuple[str | None, str | None, str | None]:
     """The 类 / 款 / 项 names a text prints (政协事务（款）行政运行（项）), each without a trailing 支出."""
     names: dict[str, str] = {}
-    for match in _LEVEL.finditer(flat):
+    levels = _LEVEL.finditer(flat) if "(类)" in flat or "(款)" in flat or "(项)" in flat else ()  # as _last_chain_end
+    for match in levels:
         name = _LEADING_ENUMERATION.sub("", match.group(1)).strip(_QUOTES + ",:、")
         name = re.sub(r"^支出", "", name) if names else name  # 一般公共服务（类）支出 … → the next name
         if name and match.group(2) not in names:
