@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.amounts import normalise_cell
 
@@ -47,8 +48,15 @@ def clean(text: str) -> str:
 
 
 def make_cell(text: str, line_no: int) -> GridCell:
+    return GridCell(*_cleaned(text), line_no)
+
+
+@lru_cache(maxsize=4096)
+def _cleaned(text: str) -> tuple[str, str]:
+    """A cell's text cleaned, and its flat form: each finder reads the lines it looks at into cells, and a
+    report's cells repeat (the same line read by several finders, the same words in many rows)."""
     cleaned = clean(text)
-    return GridCell(cleaned, normalise_cell(cleaned), line_no)
+    return cleaned, normalise_cell(cleaned)
 
 
 def tab_rows(lines: list[tuple[int, str]]) -> list[GridRow]:

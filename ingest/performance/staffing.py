@@ -32,6 +32,8 @@ def staffing_claims(lines: list[str], table_lines: set[int]) -> list[dict]:
         if line_no in table_lines or "\t" in raw:
             continue
         text = normalise_cell(raw)
+        if "人" not in text and "控制率" not in text:  # every pattern needs one of them
+            continue
         authorised = _first(_AUTHORISED, text)
         on_staff = _first(_ON_STAFF, text)
         off_staff = sum(int(m.group(1)) for m in _OFF_STAFF.finditer(text)) if _OFF_STAFF.search(text) else None
