@@ -64,10 +64,15 @@ _DECIMALS = re.compile(r"\.(\d+)\s*$")
 
 
 def _decimals(values: pd.Series) -> list[int]:
-    """Digits printed after the decimal point of each value (0 for none, or a missing value)."""
+    """Digits printed after the decimal point of each value (0 for none, or a missing value; a value that is
+    not text is read as its ``str``, as ``astype(str)`` read it)."""
     search = _DECIMALS.search
-    return [len(match.group(1)) if isinstance(text, str) and (match := search(text)) else 0
+    return [len(match.group(1)) if (match := search(text if isinstance(text, str) else _text(text))) else 0
             for text in values.to_numpy(dtype=object)]
+
+
+def _text(value: object) -> str:
+    return "" if pd.isna(value) else str(value)
 
 
 def _leaves(paths: pd.Series) -> list:
@@ -121,7 +126,7 @@ def comparison_rows(rule_id: str, frame: pd.DataFrame, *, row_label, column_path
     }, index=range(len(frame)))[COLUMNS]
 
 
-def _sum_children(children: pd.DataFrame, keys: list[str], label: str) -> pd.DataFrame:
+def sum_children(children: pd.DataFrame, keys: list[str], label: str) -> pd.DataFrame:
     """Σ and count of the children of each key, and their labels joined (a+b+c) for the finding's text.
 
     The sums are vectorised; the labels are joined over one stable sort instead of a Python call per
@@ -145,7 +150,7 @@ def hierarchy_rollup(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS)
     coded["parent_code"] = coded["row_code"].where(coded["row_code"].str.len() > 3).str[:-2]
     keys = ["document_id", "table_code", "side", "column_path"]
-    children = _sum_children(coded[coded["parent_code"].notna()], keys + ["parent_code"], "row_code")
+    children = sum_children(coded[coded["parent_code"].notna()], keys + ["parent_code"], "row_code")
     merged = coded.merge(children, left_on=keys + ["row_code"], right_on=keys + ["parent_code"],
                          suffixes=("", "_child"))
     return _checks("hierarchy_rollup", merged, merged["expected"], merged["n"], merged["addends"])
@@ -157,7 +162,7 @@ def column_total(frame: pd.DataFrame) -> pd.DataFrame:
     scoped = frame.merge(coded_tables, on=["document_id", "table_code"])
     keys = ["document_id", "table_code", "side", "column_path"]
     classes = scoped[scoped["row_code"].notna() & (scoped["row_code"].str.len() == 3)]
-    sums = _sum_children(classes, keys, "row_code")
+    sums = sum_children(classes, keys, "row_code")
     totals = scoped[scoped["row_code"].isna() & scoped["row_label"].isin(["合计", "总计"])]
     merged = totals.merge(sums, on=keys)
     return _checks("column_total", merged, merged["expected"], merged["n"], merged["addends"])
@@ -205,7 +210,7 @@ def row_total(frame: pd.DataFrame) -> pd.DataFrame:
     role_frame = pd.DataFrame(roles, columns=["table_code", "side", "column_path", "total_path"])
     row_keys = ["document_id", "table_code", "side", "line_no", "row_label"]
     components = frame.merge(role_frame, on=["table_code", "side", "column_path"])
-    sums = _sum_children(components, row_keys + ["total_path"], "column_path")
+    sums = sum_children(components, row_keys + ["total_path"], "column_path")
     totals = frame.merge(sums, left_on=row_keys + ["column_path"], right_on=row_keys + ["total_path"])
     return _checks("row_total", totals, totals["expected"], totals["n"], totals["addends"])
 
@@ -227,12 +232,12 @@ def two_sided(frame: pd.DataFrame) -> list[pd.DataFrame]:
     keys = ["document_id", "table_code", "side", "column_path"]
     out = []
 
-    items = _sum_children(sided[sided["numbered"]], keys, "line_item")
+    items = sum_children(sided[sided["numbered"]], keys, "line_item")
     subtotals = sided[sided["is_subtotal"]].merge(items, on=keys)
     out.append(_checks("side_subtotal", subtotals, subtotals["expected"], subtotals["n"], subtotals["addends"]))
 
     parts = sided[sided["is_subtotal"] | sided["is_balance_item"]]
-    grand = _sum_children(parts, keys, "line_item")
+    grand = sum_children(parts, keys, "line_item")
     grand_rows = sided[sided["is_grand_total"]].merge(grand, on=keys)
     out.append(_checks("side_grand_total", grand_rows, grand_rows["expected"], grand_rows["n"], grand_rows["addends"]))
 
@@ -260,7 +265,7 @@ def _carry_over_breakdown(sided: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     ordered = ordered.assign(block=breaks.groupby([ordered[k] for k in keys]).cumsum())
     heads = ordered[ordered["is_balance_item"]]
     children = ordered[~breaks]
-    sums = _sum_children(children, keys + ["block"], "line_item")
+    sums = sum_children(children, keys + ["block"], "line_item")
     merged = heads.merge(sums, on=keys + ["block"])
     return _checks("carry_over_breakdown", merged, merged["expected"], merged["n"], merged["addends"])
 
@@ -278,11 +283,11 @@ def basic_expenditure(frame: pd.DataFrame) -> list[pd.DataFrame]:
     both = both.assign(amount=both["amount"] + both["amount_public"], row_label="人员经费合计+公用经费合计")
     out = []
 
-    class_sums = _sum_children(classes, keys, "row_code")
+    class_sums = sum_children(classes, keys, "row_code")
     whole = both.merge(class_sums, on=keys)
     out.append(_checks("basic_expenditure_classes", whole, whole["expected"], whole["n"], whole["addends"], extra=2))
 
-    split = _sum_children(classes[classes["row_code"].isin(["301", "303"])], keys, "row_code")
+    split = sum_children(classes[classes["row_code"].isin(["301", "303"])], keys, "row_code")
     personnel_split = personnel.merge(split, on=keys)
     out.append(_checks("personnel_expenditure_split", personnel_split, personnel_split["expected"],
                        personnel_split["n"], personnel_split["addends"]))

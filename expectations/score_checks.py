@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from expectations.comparisons import COLUMNS, _sum_children, comparison_rows
+from expectations.comparisons import COLUMNS, comparison_rows, sum_children
 
 
 def score_comparisons(nodes: pd.DataFrame, tables: pd.DataFrame) -> pd.DataFrame:
@@ -28,7 +28,7 @@ def _sums(rows: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     to join them was 5 % of the audit."""
     rows = rows[rows[keys].notna().all(axis=1)]
     labelled = rows.assign(amount=rows[column], label=[f"{v:g}" for v in rows[column].to_numpy(dtype=float)])
-    return _sum_children(labelled, keys, "label")
+    return sum_children(labelled, keys, "label")
 
 
 def _weight_rollup(nodes: pd.DataFrame) -> pd.DataFrame:
