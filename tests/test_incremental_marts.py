@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 INCREMENTAL_MARTS = ("fct_fiscal_amount", "fct_fiscal_quantity", "fct_fiscal_amount_superseded",
                      "fct_fiscal_amount_quarantined", "fct_performance_score", "fct_performance_score_quarantined",
                      "mart_performance_scores", "mart_performance_targets", "fct_narrative_figure",
-                     "fct_narrative_figure_superseded")
+                     "fct_narrative_figure_superseded", "mart_budget_execution")
 ERRATUM_FILE = "east_lake_education_bureau_2023_juesuan.txt"  # the bundled sample whose 公开03 does not add up
 OTHER_FILE = "east_lake_finance_bureau_2023_juesuan.txt"
 RENAMED_UNIT = "东湖区教育局（清单更名）"  # what a manifest row names the erratum's unit in step 1
@@ -157,3 +157,50 @@ def test_a_fact_mart_built_without_the_state_column_is_found(tmp_path):
         build.execute("create table marts.fct_fiscal_quantity (document_id varchar, publication_state varchar)")
         build.execute("create table marts.dim_unit (unit_id varchar)")  # not incremental: never named
     assert _marts_without_state_column(paths) == ["fct_fiscal_amount"]
+
+
+# a self-evaluation report of our own with a budget execution table (表5): its rows go to mart_budget_execution
+EXECUTION_REPORT = """东湖区文化局（汇总）2021年度部门整体支出绩效自评报告
+
+一、部门基本情况
+东湖区文化局负责全区公共文化服务。
+
+表5 2021年东湖区文化局（汇总）预算整体支出情况表
+单位：万元
+分类\t预算项目\t部门预算指标(万元)\t上年/历年结转(万元)\t追加指标(万元)\t调整指标(万元)\t年度总指标(万元)\t支出数(万元)\t剩余指标(万元)\t执行进度
+基本支出\t人员经费\t300.00\t-\t-\t-\t300.00\t290.00\t10.00\t96.67%
+基本支出\t公用经费\t50.00\t-\t-\t-\t50.00\t40.00\t10.00\t80.00%
+基本支出小计\t\t350.00\t-\t-\t-\t350.00\t330.00\t20.00\t94.29%
+项目支出\t图书采购\t100.00\t20.00\t30.00\t-10.00\t140.00\t126.00\t14.00\t90.00%
+项目支出小计\t\t100.00\t20.00\t30.00\t-10.00\t140.00\t126.00\t14.00\t90.00%
+总计\t\t450.00\t20.00\t30.00\t-10.00\t490.00\t456.00\t34.00\t93.06%
+
+二、绩效目标完成情况
+全年预算执行率93.06%。
+"""
+
+
+def test_budget_execution_follows_new_reports_and_unit_names_as_a_full_rebuild_would(tmp_path):
+    """mart_budget_execution is incremental by publication state and the unit's name (unit_name_state): a second
+    report of the unit adds its rows, a manifest row renaming the first report's unit renames its rows (no new
+    bytes, no new parse), and the mart holds what a full rebuild holds."""
+    home, inbox = tmp_path / "home", tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "culture_2021.txt").write_text(EXECUTION_REPORT, encoding="utf-8")
+    refresh(home, inbox)
+    first = document_of(home, "culture_2021.txt")
+    (name, adjusted, executed), = build_rows(
+        home, "select unit_name, adjusted_wan, executed_wan from marts.mart_budget_execution "
+              "where document_id = ? and item = '总计'", [first])
+    assert (name, float(adjusted), float(executed)) == ("东湖区文化局(汇总)", 490.0, 456.0)
+
+    (inbox / "culture_2022.txt").write_text(EXECUTION_REPORT.replace("2021", "2022"), encoding="utf-8")
+    (inbox / "manifest.csv").write_text("file,unit,year,kind,source_url\nculture_2021.txt,东湖区文化广电局,,,\n",
+                                        encoding="utf-8")
+    log = refresh(home, inbox)
+    assert "rebuilt in full" not in log
+    second = document_of(home, "culture_2022.txt")
+    assert build_rows(home, "select distinct unit_name from marts.mart_budget_execution where document_id = ?",
+                      [first]) == [("东湖区文化广电局",)]
+    assert count(home, "mart_budget_execution", second) == count(home, "mart_budget_execution", first) == 6
+    assert marts(home) == rebuilt_in_full(home, inbox, tmp_path)

@@ -13,6 +13,9 @@
 -- figures_state is the key of the prose-figure marts (fct_narrative_figure and its superseded twin): the
 -- same, and the classification codes the document's figures resolve to (int_narrative_figure_codes), which
 -- another report's tables can change without touching this document.
+-- unit_name_state is the key of mart_budget_execution, which names the unit as dim_unit does (its spelling
+-- that sorts first among every report of the unit, which another report of the unit can change): the same, and
+-- that name.
 {{ config(materialized='table') }}
 
 with documents as (
@@ -34,6 +37,12 @@ with documents as (
 
 units as (
     select unit_name, unit_id from {{ ref('int_units_resolved') }}
+),
+
+unit_display_names as (  -- as dim_unit names a unit that publishes reports
+    select unit_id, min(report_unit_name) as display_name
+    from {{ ref('int_units_resolved') }}
+    group by unit_id
 ),
 
 versions as (
@@ -74,9 +83,11 @@ states as (
             || '#' || coalesce(cast(versions.superseded_at as varchar), '')
             || '#' || coalesce(holds.held, '')
         ) as publication_state,
-        figure_codes.codes as figure_codes
+        figure_codes.codes as figure_codes,
+        unit_display_names.display_name as unit_display_name
     from documents
     left join units on documents.unit_name = units.unit_name
+    left join unit_display_names on units.unit_id = unit_display_names.unit_id
     left join versions on documents.document_id = versions.document_id
     left join holds on documents.document_id = holds.document_id
     left join figure_codes on documents.document_id = figure_codes.document_id
@@ -87,5 +98,6 @@ select
     is_current,
     is_held,
     publication_state,
-    md5(publication_state || '#' || coalesce(figure_codes, '')) as figures_state
+    md5(publication_state || '#' || coalesce(figure_codes, '')) as figures_state,
+    md5(publication_state || '#' || coalesce(unit_display_name, '')) as unit_name_state
 from states

@@ -1,8 +1,18 @@
 -- Budget execution by item or function: the amounts of each phase side by side, the movements
 -- between them, the printed execution rate and the one recomputed from the amounts.
-with amounts as (
-    select * from {{ ref('int_fiscal_amounts_sourced') }}
-    where is_current_version and source_table like 'BUD_%' and measure_code is not null
+-- Incremental by publication state and the unit's name (unit_name_state: the name is dim_unit's, which another
+-- report of the unit can change): only documents whose state changed. It was rebuilt whole on every refresh
+-- (1.0-1.5 s of one more report at 10,000 reports).
+{{ incremental_by_publication_state(state='unit_name_state') }}
+
+with documents as (
+    {{ publication_states_to_build('states.is_current', state='unit_name_state') }}
+),
+
+amounts as (
+    select sourced.* from {{ ref('int_fiscal_amounts_sourced') }} as sourced
+    where sourced.is_current_version and sourced.source_table like 'BUD_%' and sourced.measure_code is not null
+        and exists (select 1 from documents where documents.document_id = sourced.document_id)
 ),
 
 quarantined as (
@@ -70,9 +80,11 @@ select
     items.source_file,
     items.source_line,
     items.unit_id,
-    items.document_id
+    items.document_id,
+    documents.publication_state
 from items
 inner join units on items.unit_id = units.unit_id
+inner join documents on items.document_id = documents.document_id
 left join report_tables
     on items.document_id = report_tables.document_id
     and items.source_table = report_tables.table_code
