@@ -64,15 +64,11 @@ _DECIMALS = re.compile(r"\.(\d+)\s*$")
 
 
 def _decimals(values: pd.Series) -> list[int]:
-    """Digits printed after the decimal point of each value (0 for none, or a missing value; a value that is
-    not text is read as its ``str``, as ``astype(str)`` read it)."""
+    """Digits printed after the decimal point of each value (0 for none; a value that is not text is read as its
+    ``str``, as ``astype(str)`` read it: a missing one as nan, None or <NA>, which print none)."""
     search = _DECIMALS.search
-    return [len(match.group(1)) if (match := search(text if isinstance(text, str) else _text(text))) else 0
+    return [len(match.group(1)) if (match := search(text if isinstance(text, str) else str(text))) else 0
             for text in values.to_numpy(dtype=object)]
-
-
-def _text(value: object) -> str:
-    return "" if pd.isna(value) else str(value)
 
 
 def _leaves(paths: pd.Series) -> list:

@@ -615,8 +615,7 @@ def _balanced_quotes(subject: str) -> str:
 def _chain(flat: str) -> tuple[str | None, str | None, str | None]:
     """The 类 / 款 / 项 names a text prints (政协事务（款）行政运行（项）), each without a trailing 支出."""
     names: dict[str, str] = {}
-    levels = _LEVEL.finditer(flat) if "(类)" in flat or "(款)" in flat or "(项)" in flat else ()  # as _last_chain_end
-    for match in levels:
+    for match in _LEVEL.finditer(flat) if _prints_level(flat) else ():
         name = _LEADING_ENUMERATION.sub("", match.group(1)).strip(_QUOTES + ",:、")
         name = re.sub(r"^支出", "", name) if names else name  # 一般公共服务（类）支出 … → the next name
         if name and match.group(2) not in names:
@@ -626,11 +625,16 @@ def _chain(flat: str) -> tuple[str | None, str | None, str | None]:
     return names.get("类"), names.get("款"), names.get("项")
 
 
+def _prints_level(flat: str) -> bool:
+    """Whether ``_LEVEL`` can match: it ends on one of these (its lazy 40-character scan from every position was
+    a third of a parse)."""
+    return "(类)" in flat or "(款)" in flat or "(项)" in flat
+
+
 def _last_chain_end(flat: str, limit: int) -> int:
     """End of the last 类/款/项 name printed before ``limit`` (the block's first amount)."""
-    head = flat[:limit]
-    if "(类)" not in head and "(款)" not in head and "(项)" not in head:
-        return 0  # _LEVEL ends on one of them; its lazy 40-character scan from every position was a third of a parse
+    if not _prints_level(flat[:limit]):
+        return 0
     last = 0
     for match in _LEVEL.finditer(flat, 0, limit):
         last = match.end()

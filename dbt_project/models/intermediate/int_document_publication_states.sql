@@ -36,12 +36,12 @@ with documents as (
 ),
 
 units as (
-    select unit_name, unit_id from {{ ref('int_units_resolved') }}
+    select unit_name, unit_id, report_unit_name from {{ ref('int_units_resolved') }}
 ),
 
 unit_display_names as (  -- as dim_unit names a unit that publishes reports
     select unit_id, min(report_unit_name) as display_name
-    from {{ ref('int_units_resolved') }}
+    from units
     group by unit_id
 ),
 
