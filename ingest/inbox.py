@@ -116,7 +116,7 @@ def pending_documents(con: duckdb.DuckDBPyConnection, store: RawFileStore,
 
 def _outcomes(jobs: list[tuple[Path, str]], workers: int) -> Iterator[ParseOutcome]:
     """Every job parsed in a worker under the time and memory limits (``ingest.parse_pool``)."""
-    return bounded_outcomes(jobs, workers)
+    return bounded_outcomes(jobs, workers, ahead_of_use=BATCH_SIZE)  # parsed on while a batch loads
 
 
 def parse_pending(con: duckdb.DuckDBPyConnection, store: RawFileStore, workers: int | None = None,

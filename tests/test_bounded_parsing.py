@@ -45,6 +45,32 @@ def test_limits_come_from_the_environment_with_defaults(monkeypatch):
     assert ParseLimits.from_env() == ParseLimits(300.0, 4096)
 
 
+def test_the_workers_have_a_batch_more_scheduled_while_the_caller_loads_one(tmp_path, monkeypatch):
+    """The refresh holds a batch of outcomes before loading it (slow): the workers must not run dry meanwhile."""
+    from ingest import parse_pool
+    from ingest.inbox import BATCH_SIZE, _outcomes
+
+    scheduled = []
+
+    class CountingPool(parse_pool.ProcessPool):
+        def schedule(self, function, *args, **kwargs):
+            scheduled.append(kwargs.get("args") or args)
+            return super().schedule(function, *args, **kwargs)
+
+    monkeypatch.setattr(parse_pool, "ProcessPool", CountingPool)
+    jobs = []
+    for k in range(BATCH_SIZE + 20):
+        path = tmp_path / f"stored_{k}.txt"
+        path.write_text(f"not a report {k}\n", encoding="utf-8")
+        jobs.append((path, f"report_{k}.txt"))
+    outcomes = _outcomes(jobs, workers=2)
+    first = next(outcomes)
+    assert first.document["file_name"] == "report_0.txt"
+    assert len(scheduled) == parse_pool.WINDOW_PER_WORKER * 2 + BATCH_SIZE == 208
+    assert [o.document["file_name"] for o in outcomes] == [f"report_{k}.txt" for k in range(1, BATCH_SIZE + 20)]
+    assert len(scheduled) == BATCH_SIZE + 20
+
+
 def test_a_file_past_its_time_or_memory_limit_is_quarantined_and_the_others_parsed(tmp_path, monkeypatch):
     jobs = []
     for name in ("first.txt", "never_ends.txt", "grows.txt", "dies.txt", "last.txt"):

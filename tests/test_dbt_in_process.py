@@ -127,3 +127,43 @@ def test_a_debug_event_is_built_only_for_a_reader():
     manager.callbacks = [keep]
     manager.fire_event(SQLQuery(conn_name="model.fiscal.z", sql="select 3", node_info={}), level=EventLevel.INFO)
     assert info_only == ["LogStartLine", "SQLQuery"]
+
+
+def test_a_template_is_compiled_once_per_source_and_kind_of_environment(tmp_path, monkeypatch):
+    import jinja2
+    from dbt_common.clients.jinja import get_template
+
+    from orchestration import dbt_in_process
+    from orchestration.dbt_in_process import _cache_compiled_templates
+
+    generated = []
+    original = jinja2.Environment._generate
+    monkeypatch.setattr(jinja2.Environment, "_generate",
+                        lambda self, *args, **kwargs: generated.append(1) or original(self, *args, **kwargs))
+    _cache_compiled_templates(tmp_path)
+    try:
+        monkeypatch.setattr(dbt_in_process, "_TEMPLATE_CODE", {})
+        source = "select {{ amount + 1 }} as total_{{ 2 * amount }}"
+        assert get_template(source, {}).render({"amount": 41}) == "select 42 as total_82"
+        assert get_template(source, {}).render({"amount": 1}) == "select 2 as total_2"
+        # a native environment's code differs (it returns values, not text): compiled for it on its own
+        assert get_template("{{ amount + 1 }}", {}, native=True).render({"amount": 41}) == 42
+        assert get_template("{{ amount + 1 }}", {}).render({"amount": 41}) == "42"
+        assert len(generated) == 3
+        kept = list((tmp_path / "target" / "jinja_bytecode").iterdir())
+        assert len(kept) == 3
+
+        # the next process (nothing in memory) reads the code from disk instead of compiling
+        monkeypatch.setattr(dbt_in_process, "_TEMPLATE_CODE", {})
+        assert get_template(source, {}).render({"amount": 9}) == "select 10 as total_18"
+        assert get_template("{{ amount + 1 }}", {}, native=True).render({"amount": 1}) == 2
+        assert len(generated) == 3
+
+        # a file that is not Jinja's bytecode of this version is compiled again and written over
+        for path in kept:
+            path.write_bytes(b"not bytecode")
+        monkeypatch.setattr(dbt_in_process, "_TEMPLATE_CODE", {})
+        assert get_template(source, {}).render({"amount": 0}) == "select 1 as total_0"
+        assert len(generated) == 4
+    finally:
+        _cache_compiled_templates(PROJECT)
