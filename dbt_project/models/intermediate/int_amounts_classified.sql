@@ -120,7 +120,8 @@ select
     named.amount_wan,
     named.line_no,
     named.page_no,
-    named.cell_box
+    named.cell_box,
+    {{ build_invocation_id() }}
 from named
 inner join documents on named.document_id = documents.document_id
 inner join units on documents.unit_name = units.unit_name

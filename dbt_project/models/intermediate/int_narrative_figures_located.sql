@@ -39,6 +39,7 @@ select
     figures.figure_no,
     figures.line_no,
     figures.page_no,
-    figures.text
+    figures.text,
+    {{ build_invocation_id() }}
 from figures
 inner join documents on figures.document_id = documents.document_id

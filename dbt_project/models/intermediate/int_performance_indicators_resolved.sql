@@ -12,7 +12,7 @@ versions as (
 )
 
 select
-    {{ star_except(ref('int_performance_indicators_scored'), ['document_parsed_at'], 'scores') }},
+    {{ star_except(ref('int_performance_indicators_scored'), ['document_parsed_at', 'build_invocation_id'], 'scores') }},
     versions.is_current as is_current_version
 from scores
 inner join versions on scores.document_id = versions.document_id

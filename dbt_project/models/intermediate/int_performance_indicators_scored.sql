@@ -69,7 +69,8 @@ select
     indicators.deviation_reason,
     indicators.line_no,
     indicators.page_no,
-    documents.parsed_at as document_parsed_at
+    documents.parsed_at as document_parsed_at,
+    {{ build_invocation_id() }}
 from indicators
 inner join tables
     on indicators.document_id = tables.document_id
