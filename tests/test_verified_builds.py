@@ -51,5 +51,6 @@ def test_rows_a_failed_build_left_are_tested_again_and_hold_back_their_document(
         published = {name for (name,) in marts.execute(
             "select distinct source_file from fct_fiscal_amount").fetchall()}
     assert list(held) == [FINANCE]
-    assert held[FINANCE].startswith(f"{FINANCE}: dbt test unique_int_amounts_classified_fact_id failed on 2 of its rows")
+    assert held[FINANCE].startswith(
+        f"{FINANCE}: dbt test unique_int_amounts_classified_fact_id failed on 2 of its rows")
     assert published == {"east_lake_education_bureau_2023_juesuan.txt"}
