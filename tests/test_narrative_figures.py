@@ -357,3 +357,27 @@ def test_figures_are_found_sentence_by_sentence_even_when_a_match_would_run_acro
     assert [(f["printed_text"], f["line_no"]) for f in figures] == [
         ("1,234.50万元", 2), ("12.30%", 2), ("80.00万元", 3)]
     assert figures[2]["subject"] == "项目支出"
+
+
+def test_folding_and_width_are_those_of_each_character():
+    """_flat and _width look up only the characters that can differ; the result is the per-character one."""
+    import random
+    import unicodedata
+
+    from ingest.narrative_figures import _flat, _width
+
+    assert _flat("（一）２０２３年支出１，２３４．５万元") == "(一)2023年支出1,234.5万元"
+    assert _width("一、概况") == 8 and _width("ab 1.") == 5 and _width("𠀀a") == 3  # U+20000 is wide
+    assert _flat("𝐀１") == "A1"  # a letter beyond the BMP folds too
+
+    def fold(char: str) -> str:
+        folded = unicodedata.normalize("NFKC", char)
+        return folded if len(folded) == 1 else char
+
+    draw = random.Random(7)
+    for _ in range(3000):
+        text = "".join(chr(draw.choice([draw.randint(0x20, 0xD7FF), draw.randint(0xE000, 0xFFFF),
+                                        draw.randint(0x10000, 0x10FFFF), draw.randint(0xFF00, 0xFFEF)]))
+                       for _ in range(draw.randint(0, 10)))
+        assert _flat(text) == "".join(map(fold, text))
+        assert _width(text) == sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
