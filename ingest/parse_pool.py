@@ -117,18 +117,25 @@ def bounded_outcomes(jobs: list[tuple[Path, str]], workers: int, limits: ParseLi
     limits = limits or ParseLimits.from_env()
     with ProcessPool(max_workers=max(1, min(workers, len(jobs))), max_tasks=TASKS_PER_WORKER,
                      initializer=_limit_memory, initargs=(limits.memory_mb,)) as pool:
-        ahead: deque = deque()  # a window of scheduled jobs, so parsed outcomes never pile up in memory
+        # a window of scheduled jobs, so parsed outcomes do not pile up in memory: the caller holds at most
+        # ``ahead_of_use`` of them, and at most that many more plus a few per worker wait here
+        ahead: deque = deque()
         pending = iter(jobs)
-        for job in pending:
-            ahead.append((job, pool.schedule(parse_job, args=(job,), timeout=limits.timeout_s)))
-            if len(ahead) >= WINDOW_PER_WORKER * workers + ahead_of_use:
-                break
-        while ahead:
-            job, future = ahead.popleft()
-            yield _result(job, future, limits)
-            following = next(pending, None)
-            if following is not None:
-                ahead.append((following, pool.schedule(parse_job, args=(following,), timeout=limits.timeout_s)))
+        try:
+            for job in pending:
+                ahead.append((job, pool.schedule(parse_job, args=(job,), timeout=limits.timeout_s)))
+                if len(ahead) >= WINDOW_PER_WORKER * workers + ahead_of_use:
+                    break
+            while ahead:
+                job, future = ahead.popleft()
+                yield _result(job, future, limits)
+                following = next(pending, None)
+                if following is not None:
+                    ahead.append((following, pool.schedule(parse_job, args=(following,), timeout=limits.timeout_s)))
+        except BaseException:  # the caller stopped (an error loading a batch, an interrupt): the jobs scheduled
+            for _, future in ahead:  # ahead are cancelled, so closing the pool does not wait for their parse
+                future.cancel()
+            raise
 
 
 def _alone(job: tuple[Path, str], limits: ParseLimits):

@@ -34,7 +34,7 @@ once per process, each node's SQL and test on every call) from source to Python:
 distinct templates in a two-report refresh, 1.4 s of its dbt calls. A template's compiled code depends only on
 its source and the environment's class, so it is kept by those (``_cache_compiled_templates``): in this
 process for the second call, and on disk beside the project's manifest (``target/jinja_bytecode``, Jinja's own
-``FileSystemBytecodeCache``, which checks Jinja's and Python's bytecode versions and writes atomically) for the
+``FileSystemBytecodeCache``, which writes atomically, in a folder per release of Jinja, dbt and Python) for the
 next refresh.
 
 After each call dbt-duckdb's connection to the build database is closed: it would otherwise stay open in this
@@ -50,6 +50,7 @@ import io
 import os
 import pprint
 import subprocess
+import sys
 import threading
 import types
 from collections.abc import Iterator, Sequence
@@ -206,11 +207,16 @@ def _cache_compiled_templates(project_dir: Path) -> None:
     """Compile dbt's templates through the compiled-template cache (module doc), kept on disk under
     ``project_dir``; installed once for the process, called holding ``_LOCK``. Only compiling from source to
     code is skipped: every render still makes its template from the code, with the globals of its call."""
+    from importlib import metadata
+
     import jinja2
     from dbt_common.clients.jinja import MacroFuzzEnvironment
     from jinja2.bccache import FileSystemBytecodeCache
 
-    folder = project_dir / "target" / TEMPLATE_CACHE
+    # compiled code is Jinja's and dbt's: a folder per their releases and Python's (Jinja's own bytecode check
+    # covers its format number and Python's version only)
+    versions = "_".join(f"{name}{metadata.version(name)}" for name in ("jinja2", "dbt-common", "dbt-core"))
+    folder = project_dir / "target" / TEMPLATE_CACHE / f"py{sys.version_info[0]}{sys.version_info[1]}_{versions}"
     if not _template_disk or _template_disk[0].directory != str(folder):
         folder.mkdir(parents=True, exist_ok=True)
         _template_disk[:] = [FileSystemBytecodeCache(str(folder))]
@@ -219,7 +225,8 @@ def _cache_compiled_templates(project_dir: Path) -> None:
     original = jinja2.Environment.compile
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001 (Jinja's)
-        if raw or defer_init or not isinstance(source, str) or not isinstance(self, MacroFuzzEnvironment):
+        if (raw or defer_init or not isinstance(source, str) or not isinstance(self, MacroFuzzEnvironment)
+                or os.environ.get("DBT_MACRO_DEBUGGING")):  # dbt's macro debugging registers each compile's source
             return original(self, source, name, filename, raw, defer_init)
         kind = f"{type(self).__module__}.{type(self).__qualname__}"
         key = (kind, source, name, filename)

@@ -71,6 +71,20 @@ def test_the_workers_have_a_batch_more_scheduled_while_the_caller_loads_one(tmp_
     assert len(scheduled) == BATCH_SIZE + 20
 
 
+def test_a_caller_that_stops_does_not_wait_for_the_jobs_scheduled_ahead(tmp_path, monkeypatch):
+    jobs = []
+    for name in ("first.txt", "never_ends.txt", "second.txt"):
+        path = tmp_path / f"stored_{name}"
+        path.write_text(TEXT, encoding="utf-8")
+        jobs.append((path, name))
+    monkeypatch.setenv("FISCAL_FAULTS", "parse.hang:never_ends.txt")
+    outcomes = bounded_outcomes(jobs, workers=1, limits=ParseLimits(timeout_s=120), ahead_of_use=10)
+    started = time.monotonic()
+    assert next(outcomes).document["file_name"] == "first.txt"
+    outcomes.close()  # the refresh failed loading a batch: the hanging parse scheduled ahead is stopped
+    assert time.monotonic() - started < 60
+
+
 def test_a_file_past_its_time_or_memory_limit_is_quarantined_and_the_others_parsed(tmp_path, monkeypatch):
     jobs = []
     for name in ("first.txt", "never_ends.txt", "grows.txt", "dies.txt", "last.txt"):
