@@ -69,11 +69,16 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
                          target_path=Path("target") / target_name(), target=target_name())
 
 
+PROJECT_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+
+
 def ensure_manifest() -> Path:
     """dbt's manifest is derived from the project; build it when missing or older than the models."""
     manifest = dbt_project.manifest_path
-    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"}
-               and "target" not in p.parts]
+    # the project's own files, without walking target/ or logs/ (other refreshes prune target/'s folders meanwhile)
+    sources = [p for p in DBT_PROJECT_DIR.iterdir() if p.suffix == ".yml"] + [
+        p for folder in PROJECT_SOURCE_FOLDERS for p in (DBT_PROJECT_DIR / folder).rglob("*")
+        if p.suffix in {".sql", ".yml", ".csv"}]
     if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
         if runs_in_own_process(DBT_EXECUTABLE):  # as every call then is (orchestration.dbt_resource)
             dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
