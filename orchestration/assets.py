@@ -47,7 +47,7 @@ from ingest.postgres import sync_raw, target_name
 from ingest.store import RawFileStore
 from ingest.withdrawals import apply_withdrawals
 from orchestration.alerts import announce_changes
-from orchestration.dbt_in_process import parse_project
+from orchestration.dbt_in_process import PROJECT_FILES, parse_project
 from orchestration.dbt_isolation import build_isolated, hold_fingerprint
 from orchestration.dbt_metadata import with_table_metadata
 from orchestration.dbt_resource import runs_in_own_process
@@ -69,16 +69,11 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
                          target_path=Path("target") / target_name(), target=target_name())
 
 
-PROJECT_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
-
-
 def ensure_manifest() -> Path:
     """dbt's manifest is derived from the project; build it when missing or older than the models."""
     manifest = dbt_project.manifest_path
-    # the project's own files, without walking target/ or logs/ (other refreshes prune target/'s folders meanwhile)
-    sources = [p for p in DBT_PROJECT_DIR.iterdir() if p.suffix == ".yml"] + [
-        p for folder in PROJECT_SOURCE_FOLDERS for p in (DBT_PROJECT_DIR / folder).rglob("*")
-        if p.suffix in {".sql", ".yml", ".csv"}]
+    # the project's own files, not target/ or logs/ (other refreshes prune target/'s folders meanwhile)
+    sources = [p for pattern in PROJECT_FILES for p in DBT_PROJECT_DIR.glob(pattern) if p.is_file()]
     if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
         if runs_in_own_process(DBT_EXECUTABLE):  # as every call then is (orchestration.dbt_resource)
             dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)

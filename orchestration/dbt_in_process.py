@@ -67,13 +67,14 @@ _LOCK = threading.Lock()  # dbt's flags, event manager and adapters are process 
 _MANIFESTS: dict[tuple, object] = {}  # ``_settings_key`` -> the project parsed under it
 
 
-_PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models/**/*.*", "macros/**/*.*", "seeds/**/*.*", "tests/**/*.*")
+# the project's own files (relative to its folder): what its manifest is parsed from
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models/**/*.*", "macros/**/*.*", "seeds/**/*.*", "tests/**/*.*")
 
 
 def _settings_key(env: dict[str, str], cwd: str) -> tuple:
     """What a parsed manifest depends on: the project's files, the profiles folder and the settings the
     profile reads."""
-    return (files_fingerprint(_PROJECT_FILES, Path(cwd)), os.path.realpath(cwd), env.get("DBT_PROFILES_DIR"),
+    return (files_fingerprint(PROJECT_FILES, Path(cwd)), os.path.realpath(cwd), env.get("DBT_PROFILES_DIR"),
             tuple(sorted((k, v) for k, v in env.items() if k.startswith("FISCAL_"))))
 
 

@@ -42,10 +42,15 @@
     {% do return(found | sort(attribute='unique_id')) %}
 {%- endmacro %}
 
-{# what a verification holds for: the definitions of the model's row-wise tests #}
-{% macro row_wise_tests_key(model_id) -%}
+{# whether a model's rows carry build_invocation_id (documented on the model) #}
+{% macro is_stamped(node) -%}
+    {% do return(node is not none and node.resource_type == 'model' and 'build_invocation_id' in node.columns) %}
+{%- endmacro %}
+
+{# what a verification holds for: the definitions of a model's row-wise tests (row_wise_tests) #}
+{% macro row_wise_tests_key(tests) -%}
     {%- set parts = [] -%}
-    {%- for node in fiscal.row_wise_tests(model_id) -%}
+    {%- for node in tests -%}
         {%- do parts.append(node.unique_id ~ tojson(node.test_metadata, sort_keys=true)
                             ~ tojson(node.config, sort_keys=true)) -%}
     {%- endfor -%}
@@ -67,11 +72,10 @@
         {%- for result in results if result.node.resource_type == 'test' and result.status == 'pass' -%}
             {%- do passed.append(result.node.unique_id) -%}
         {%- endfor -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model'
-                and 'build_invocation_id' in node.columns -%}
-            {%- set tests = fiscal.row_wise_tests(node.unique_id) | map(attribute='unique_id') | list -%}
-            {%- if tests and tests | reject('in', passed) | list | length == 0 -%}
-                {%- set key = fiscal.row_wise_tests_key(node.unique_id) -%}
+        {%- for node in graph.nodes.values() if fiscal.is_stamped(node) -%}
+            {%- set tests = fiscal.row_wise_tests(node.unique_id) -%}
+            {%- if tests and tests | map(attribute='unique_id') | reject('in', passed) | list | length == 0 -%}
+                {%- set key = fiscal.row_wise_tests_key(tests) -%}
                 {%- do statements.append(
                     "insert into " ~ verified_rows_relation() ~ " select distinct '" ~ node.unique_id ~ "', '"
                     ~ key ~ "', build_invocation_id, " ~ current_timestamp() ~ " from " ~ node.relation_name
@@ -93,7 +97,8 @@
         {%- if tested -%}
             {%- do conditions.append("build_invocation_id not in (select invocation_id from "
                                      ~ verified_rows_relation() ~ " where model_id = '" ~ tested
-                                     ~ "' and tests_key = '" ~ fiscal.row_wise_tests_key(tested) ~ "')") -%}
+                                     ~ "' and tests_key = '" ~ fiscal.row_wise_tests_key(fiscal.row_wise_tests(tested))
+                                     ~ "')") -%}
         {%- endif -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
@@ -110,9 +115,8 @@
     {%- if not execute or model.resource_type != 'test' or not model.attached_node -%}
         {% do return(none) %}
     {%- endif -%}
-    {%- set tested = graph.nodes.get(model.attached_node) -%}
     {%- set kind = (model.test_metadata or {}).get('name') -%}
-    {%- if tested is not none and 'build_invocation_id' in tested.columns and kind in fiscal.row_wise_test_kinds() -%}
+    {%- if fiscal.is_stamped(graph.nodes.get(model.attached_node)) and kind in fiscal.row_wise_test_kinds() -%}
         {% do return(model.attached_node) %}
     {%- endif -%}
     {% do return(none) %}

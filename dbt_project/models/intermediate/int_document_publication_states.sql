@@ -36,13 +36,7 @@ with documents as (
 ),
 
 units as (
-    select unit_name, unit_id, report_unit_name from {{ ref('int_units_resolved') }}
-),
-
-unit_display_names as (  -- as dim_unit names a unit that publishes reports
-    select unit_id, min(report_unit_name) as display_name
-    from units
-    group by unit_id
+    select unit_name, unit_id, unit_display_name from {{ ref('int_units_resolved') }}
 ),
 
 versions as (
@@ -84,10 +78,9 @@ states as (
             || '#' || coalesce(holds.held, '')
         ) as publication_state,
         figure_codes.codes as figure_codes,
-        unit_display_names.display_name as unit_display_name
+        units.unit_display_name
     from documents
     left join units on documents.unit_name = units.unit_name
-    left join unit_display_names on units.unit_id = unit_display_names.unit_id
     left join versions on documents.document_id = versions.document_id
     left join holds on documents.document_id = holds.document_id
     left join figure_codes on documents.document_id = figure_codes.document_id

@@ -25,6 +25,9 @@ select
     unit_key,
     unit_name,
     report_unit_name,
+    -- the unit's name wherever one name is shown for it (dim_unit, mart_budget_execution): the spelling of its
+    -- reports that sorts first, which another report of the unit can change
+    min(report_unit_name) over (partition by unit_key) as unit_display_name,
     -- 深圳市福田区委区政府办公室 -> 深圳市福田区; 江苏省人大常委会办公厅 -> 江苏省
     nullif({{ regexp_group('report_unit_name', "'^((?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}[区县])?)'", 1) }}, '')
         as region,

@@ -7,7 +7,7 @@ with spellings as (
 reporting_units as (
     select
         unit_id,
-        min(report_unit_name) as unit_name,
+        min(unit_display_name) as unit_name,  -- one per unit (int_units_resolved)
         {{ any_value('region') }} as region,
         bool_or(is_consolidated) as is_consolidated
     from spellings
