@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from expectations import data_docs
+from expectations import data_docs, gx_unexpected_rows
 from expectations.catalog import rules
 from expectations.comparisons import COLUMNS
 
@@ -68,6 +68,7 @@ def evaluate(comparisons: pd.DataFrame, docs_dir: Path | None = None,
         return pd.DataFrame(columns=FINDING_COLUMNS)
     import great_expectations as gx
 
+    gx_unexpected_rows.install()  # the failing rows' identities read by column (17 s of 31 at 10,000 reports)
     checks = comparisons.reset_index(drop=True).copy()
     checks["check_id"] = checks.index.astype(int)
     checks["difference"] = (checks["actual"] - checks["expected"]).round(6)
