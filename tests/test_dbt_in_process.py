@@ -167,3 +167,26 @@ def test_a_template_is_compiled_once_per_source_and_kind_of_environment(tmp_path
         assert len(generated) == 4
     finally:
         _cache_compiled_templates(PROJECT)
+
+
+def test_a_node_s_sql_is_kept_in_run_results_only_and_fetched_results_keep_their_types(tmp_path):
+    from dbt_common import behavior_flags
+    from dbt_common.clients import agate_helper
+
+    env = _env(tmp_path)
+    run = InProcessDbt([DBT, "build", "--select", "resource_type:seed"], env=env, cwd=PROJECT)  # seeds, their tests
+    assert run.wait() == 0
+    target = tmp_path / "target"
+    assert not (target / "compiled").exists() and not (target / "run").exists()  # no file per node
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    assert tests and all("from" in r["compiled_code"] for r in tests)  # each test's SQL, as it ran
+    # a result table fetched from the database keeps its text columns as text (a type tester per argument set)
+    table = agate_helper.table_from_data_flat([{"code": "005", "n": 5}, {"code": "null", "n": 6}], ["code", "n"])
+    again = agate_helper.table_from_data_flat([{"code": "", "n": 1}], ["code", "n"])
+    assert list(table.columns["code"].values()) == ["005", "null"] and list(again.columns["code"].values()) == [""]
+    assert [type(t).__name__ for t in table.column_types] == ["Text", "Integer"]
+    assert agate_helper.build_type_tester({"code"}, ()) is agate_helper.build_type_tester(["code"], [])
+    # a behaviour flag is named by the module that declares it, as dbt names it
+    flag = behavior_flags.BehaviorFlagRendered({"name": "some_flag", "default": False, "description": "x"}, {})
+    assert flag._behavior_change_event.flag_source == __name__
