@@ -56,12 +56,14 @@ def install() -> bool:
 
 def _by_column(frame) -> bool:
     """Whether a column's array gives what ``frame.at`` gives: row labels and column names that occur once, and
-    columns of NumPy or string types (a nullable integer's array would hold Python ints and ``pd.NA``)."""
+    columns of NumPy numbers, booleans and objects or of strings (a nullable integer's array would hold Python
+    ints and ``pd.NA``; a date's, ``np.datetime64`` where ``.at`` gives ``pd.Timestamp``)."""
     import numpy as np
     import pandas as pd
 
     return frame.index.is_unique and frame.columns.is_unique and all(
-        isinstance(dtype, np.dtype | pd.StringDtype) for dtype in frame.dtypes)
+        isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind not in "mM")
+        for dtype in frame.dtypes)
 
 
 def unexpected_rows(frame, domain_columns: list[str], index_columns: list[str],
@@ -70,6 +72,8 @@ def unexpected_rows(frame, domain_columns: list[str], index_columns: list[str],
     each named as the batch names it), the values as ``frame.at`` gives them."""
     from great_expectations.expectations.metrics.util import get_dbms_compatible_column_names
 
+    if frame.empty:  # GX checks the names row by row: with no failing row, nothing is checked
+        return []
     keys: list = []
     for domain_column in domain_columns:
         keys.append(domain_column)
@@ -77,7 +81,5 @@ def unexpected_rows(frame, domain_columns: list[str], index_columns: list[str],
                                                      error_message_template=MISSING_COLUMN)
                     for name in index_columns)
     keys = list(dict.fromkeys(keys))  # a key set twice keeps its first place, as in a dict
-    if frame.empty:
-        return []
     values = [frame[key].to_numpy() for key in keys]
     return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]

@@ -43,7 +43,9 @@ refresh reads each node's SQL from ``run_results.json``, which keeps it as ``com
 type tester anew for every result it fetches (new date parsers each time: 199 builds, 0.2 s), and walks the whole
 call stack with ``inspect.stack()`` (reading every frame's source line) to name the module of each behaviour
 flag the adapter declares (0.2 s). The type testers are kept by their arguments (they keep no state between
-tables), and the flag's module is read from the calling frames' globals.
+tables), and the flag's module is read from the calling frames' globals. (dbt's message for a failed model
+still names its file under ``run/``: its SQL is the result's ``compiled_code``; ``FISCAL_DBT_SUBPROCESS=1``
+writes the files.)
 
 After each call dbt-duckdb's connection to the build database is closed: it would otherwise stay open in this
 process, and DuckDB refuses a second connection to the file with another configuration (the audit opens it

@@ -1,8 +1,9 @@
 """Bounded housekeeping: dbt's per-invocation target folders and the refresh logs.
 
 dagster-dbt gives every dbt call its own folder under ``dbt_project/target/`` (``<op>-<hash>-<hash>``, with
-the compiled SQL and run_results; in-process calls write no ``manifest.json``); ``fiscal refresh`` writes one
-log per run.
+``run_results.json``, which holds the SQL each node ran as ``compiled_code``; in-process calls write no
+``manifest.json`` and no file per node under ``compiled/`` and ``run/``, which ``FISCAL_DBT_SUBPROCESS=1``
+writes as dbt does); ``fiscal refresh`` writes one log per run.
 Both are pruned to the newest few after every publish (``FISCAL_KEEP_DBT_TARGETS``, default 6: the last
 refreshes' folders for a maintainer to read; ``FISCAL_KEEP_LOGS``, default 30).
 """

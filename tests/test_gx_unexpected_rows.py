@@ -70,3 +70,12 @@ def test_the_audit_finds_the_same_breaches_with_it():
     breaches = findings[findings["severity"] != "info"].sort_values("line_no")
     assert breaches["line_no"].tolist() == [12, 30, 41]
     assert findings.loc[findings["severity"] == "info", "actual"].tolist() == [7.004]
+
+
+def test_gx_s_own_function_for_what_a_column_array_gives_otherwise():
+    frame = _checked(_comparisons())
+    failing = frame[frame["beyond_tolerance"] > 0].assign(seen=pd.Timestamp("2026-12-02"))
+    assert not gx_unexpected_rows._by_column(failing)  # .at gives pd.Timestamp, the array np.datetime64
+    assert gx_unexpected_rows._by_column(failing.drop(columns="seen"))
+    # nothing failing: nothing to name, as GX checks the identity columns row by row
+    assert gx_unexpected_rows.unexpected_rows(failing.iloc[:0], ["beyond_tolerance"], ["nowhere"], []) == []
