@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 VERIFIED_RELEASE = "1.24.1"
 MISSING_COLUMN = ('Error: The unexpected_index_column "{column_name:s}" does not exist in Dataframe. '
                   "Please check your configuration and try again.")
@@ -58,9 +61,6 @@ def _by_column(frame) -> bool:
     """Whether a column's array gives what ``frame.at`` gives: row labels and column names that occur once, and
     columns of NumPy numbers, booleans and objects or of strings (a nullable integer's array would hold Python
     ints and ``pd.NA``; a date's, ``np.datetime64`` where ``.at`` gives ``pd.Timestamp``)."""
-    import numpy as np
-    import pandas as pd
-
     return frame.index.is_unique and frame.columns.is_unique and all(
         isinstance(dtype, pd.StringDtype) or (isinstance(dtype, np.dtype) and dtype.kind not in "mM")
         for dtype in frame.dtypes)
