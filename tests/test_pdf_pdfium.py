@@ -139,6 +139,27 @@ def test_dedupe_keeps_pdfplumbers_characters_in_pdfplumbers_order():
     assert kept[0] is chars[0] and kept[-1] is chars[4]
 
 
+def test_dedupe_matches_pdfplumber_on_crowded_pages():
+    """Glyphs repeated across a page, near one another along x or y only, chained within a point, exactly
+    on a point apart, and printed twice: whatever the groups, pdfplumber's characters in its order."""
+    import random
+
+    from pdfplumber.utils import dedupe_chars as reference
+
+    for seed in range(40):
+        rng = random.Random(seed)
+        chars = []
+        for _ in range(rng.randint(20, 160)):
+            x0 = rng.choice([10.0, 10.5, 11.0, 11.6, 30.0, 31.0, 55.25]) + rng.choice([0.0, 0.0, 0.3, 1.0, 2.5])
+            top = rng.choice([100.0, 100.8, 101.6, 140.0]) + rng.choice([0.0, 0.0, 0.5, 1.0])
+            chars.append({"text": rng.choice("0120"), "x0": x0, "x1": x0 + 5, "top": top, "bottom": top + 9,
+                          "doctop": top, "upright": True, "fontname": rng.choice("FFG"), "size": 9.0})
+        kept = dedupe_chars(chars)
+        expected = reference(chars)
+        assert kept == expected, seed
+        assert [id(c) for c in kept] == [id(c) for c in expected], seed
+
+
 def test_within_page_keeps_what_pdfplumbers_crop_keeps():
     from ingest.renderings.pdf_dedupe import within_page
     from ingest.renderings.pdf_pdfium import PdfiumPage

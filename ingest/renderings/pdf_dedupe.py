@@ -46,8 +46,8 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1,
         groups.setdefault(key(char), []).append(char)
     kept = []
     for group in groups.values():
-        if len(group) == 1:
-            kept.append(group[0])
+        if len(group) == 1 or _apart(group, tolerance):
+            kept.extend(group)
             continue
         for y_cluster in _clusters(group, "doctop", tolerance):
             for x_cluster in _clusters(y_cluster, "x0", tolerance):
@@ -55,6 +55,14 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1,
     if len(kept) == len(chars):  # nothing printed twice (most pages): the page order as it was
         return list(chars)
     return sorted(kept, key=_first_index(chars))
+
+
+def _apart(group: list[dict], tolerance: float) -> bool:
+    """No two characters of the group within ``tolerance`` of each other along x: then no cluster of
+    ``_clusters`` by x (of any part of the group) holds two of them, and each is kept (gaps between a part's
+    neighbours are sums of the group's)."""
+    xs = sorted(char["x0"] for char in group)
+    return all(b > a + tolerance for a, b in zip(xs, xs[1:], strict=False))  # as ``_clusters`` chains them
 
 
 def _position(char: dict) -> tuple[float, float]:

@@ -243,8 +243,11 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
     """The characters of the text page ``raw``, and the gaps after a blank where pdfium may have dropped
     more blanks."""
     n = calls.text_count_chars(raw)
-    fonts: dict[int, tuple] = {}  # text object -> (font name, descent per unit size, size, font, matrices)
+    # text object -> (font name, size, font, its matrix, that through the page's, descent and ascent in text
+    # space, upright, the font's advances per character)
+    fonts: dict[int, tuple] = {}
     out = []
+    owners = []  # the text object of each character in ``out`` (for ``_blank_runs``)
     matrix = pdfium_c.FS_MATRIX()
     loose = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
@@ -254,36 +257,37 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
     get_origin, get_loose = calls.text_origin, calls.text_loose_box
     get_width, width = calls.font_glyph_width, ctypes.c_float()
     width_ref = ctypes.byref(width)
-    widths: dict[tuple[int, int], float] = {}  # (font, character) -> advance per unit of size
+    widths: dict[int, dict[int, float]] = {}  # font -> character -> advance per unit of size
     ca, cb, cc, cd, ce, cf = ctm
     faces: dict[int, tuple[str, float]] = {}  # font -> (name, descent per unit of size)
     styles: dict[tuple, tuple] = {}  # (font, size, matrix as pdfium gives them) -> what ``fonts`` holds
     get_font, get_size, object_size = calls.text_object_font, calls.text_object_font_size, ctypes.c_float()
     size_ref = ctypes.byref(object_size)
+    last = None  # the text object of the character before (a text object's characters come together)
     for i in range(n):
         code = get_unicode(raw, i)
         if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
             continue
         key = get_object(raw, i) or 0
-        font = fonts.get(key)
-        if font is None:  # a text object's characters share its font, size and matrix
-            get_matrix(raw, i, matrix)
-            handle = get_font(key) or 0
-            get_size(key, size_ref)
-            style = (handle, object_size.value, matrix.a, matrix.b, matrix.c, matrix.d)
-            font = styles.get(style)
-            if font is None:  # most of a page's text objects share a few styles
-                a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
-                font = styles[style] = (*_face(handle, faces), _r(object_size.value), handle, (a, b, c, d),
-                                        _mult((a, b, c, d, 0.0, 0.0), ctm)[:4])
-            fonts[key] = font
-        name, descent, size, font_key, (a, b, c, d), (ma, mb, mc, md) = font
+        if key != last:
+            font = fonts.get(key)
+            if font is None:  # a text object's characters share its font, size and matrix
+                get_matrix(raw, i, matrix)
+                handle = get_font(key) or 0
+                get_size(key, size_ref)
+                style = (handle, object_size.value, matrix.a, matrix.b, matrix.c, matrix.d)
+                font = styles.get(style)
+                if font is None:  # most of a page's text objects share a few styles
+                    font = styles[style] = _style(handle, object_size.value, matrix, ctm, faces, widths)
+                fonts[key] = font
+            name, size, font_key, (a, b, c, d), (ma, mb, mc, md), low, high, upright, advances = font
+            last = key
         get_origin(raw, i, ox_ref, oy_ref)
         # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
         # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
-        unit = widths.get((font_key, code))
+        unit = advances.get(code)
         if unit is None:
-            unit = widths[(font_key, code)] = (
+            unit = advances[code] = (
                 width.value / 1000.0 if code and get_width(font_key, code, 1000.0, width_ref) else 0.0)
         if unit < 0:  # pdfium gives a vertical font's vertical advance, which runs down the page
             raise Unsupported(f"page {page_number}: vertical writing")
@@ -297,7 +301,6 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
         ex, fy = round(ox.value, 4), round(oy.value, 4)
         me, mf = ca * ex + cc * fy + ce, cb * ex + cd * fy + cf  # _mult((a, b, c, d, ex, fy), ctm)
         char_matrix = (ma, mb, mc, md, me, mf)
-        low, high = descent * size, descent * size + size
         if mb == 0 and mc == 0:  # upright or mirrored, not slanted: two corners are the box
             xa, xb = me, ma * adv + me
             ya, yb = md * low + mf, md * high + mf
@@ -309,33 +312,43 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
             y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
         top = height - y1
         out.append({
-            "matrix": char_matrix, "fontname": name, "adv": adv, "upright": ma * md > 0 and mb * mc <= 0,
+            "matrix": char_matrix, "fontname": name, "adv": adv, "upright": upright,
             "x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
             "size": y1 - y0, "object_type": "char", "page_number": page_number,
             "text": chr(code) if code else "", "top": top, "bottom": height - y0, "doctop": doctop + top,
-            "_object": key,
         })
-    gaps = _blank_runs(out)
-    return _strip_objects(out), gaps
+        owners.append(key)
+    return out, _blank_runs(out, owners)
 
 
-def _blank_runs(chars: list[dict]) -> list[tuple[float, float, float, float]]:
+def _style(font: int, size: float, matrix, ctm: Matrix, faces: dict[int, tuple[str, float]],
+           widths: dict[int, dict[int, float]]) -> tuple:
+    """What the characters of one text style share (see ``_chars``): the font's name, the size, the font, the
+    matrix (rounded as pdfminer's), the matrix through the page's, the glyph box's bottom and top in text
+    space, whether it is upright, and the font's advances (filled as characters come)."""
+    name, descent = _face(font, faces)
+    size = _r(size)
+    a, b, c, d = _r(matrix.a), _r(matrix.b), _r(matrix.c), _r(matrix.d)
+    ma, mb, mc, md = _mult((a, b, c, d, 0.0, 0.0), ctm)[:4]
+    low = descent * size
+    return (name, size, font, (a, b, c, d), (ma, mb, mc, md), low, low + size, ma * md > 0 and mb * mc <= 0,
+            widths.setdefault(font, {}))
+
+
+def _blank_runs(chars: list[dict], owners: list[int]) -> list[tuple[float, float, float, float]]:
     """pdfium keeps one blank of a run of blanks (``CPDF_TextPage::CloseTempLine``); pdfminer keeps them all.
-    Where a blank is followed, in the same text object, by a gap wider than half a blank, more blanks may have
-    stood there: the gap's box (x0, top, x1, bottom)."""
+    Where a blank is followed, in the same text object (``owners``: each character's), by a gap wider than
+    half a blank, more blanks may have stood there: the gap's box (x0, top, x1, bottom)."""
     gaps = []
-    for char, after in zip(chars, chars[1:], strict=False):
-        if char["text"] == " " and after["_object"] == char["_object"] and after["text"] != " " \
+    for i, char in enumerate(chars[:-1]):
+        if char["text"] != " ":
+            continue
+        after = chars[i + 1]
+        if owners[i + 1] == owners[i] and after["text"] != " " \
                 and abs(after["x0"] - char["x1"]) > 0.5 * max(char["width"], 0.1):
             x0, x1 = sorted((char["x1"], after["x0"]))
             gaps.append((x0, min(char["top"], after["top"]), x1, max(char["bottom"], after["bottom"])))
     return gaps
-
-
-def _strip_objects(chars: list[dict]) -> list[dict]:
-    for char in chars:
-        del char["_object"]
-    return chars
 
 
 def _blank_objects(texts: list[tuple[int, PdfBox]], ctm: Matrix,
