@@ -6,8 +6,9 @@ Reads every PDF of the corpus (the 15 shared real reports by default) and prints
 pages, seconds and pages/s per core of ``parse_report_file`` (render + table parsers) with the pdfium
 reader and with the pdfplumber reader, the pdfium reader's pages/s with the documents spread over every
 core (a process pool, as ``ingest.parse_pool`` parses them), and how many pages pdfplumber read for the
-pdfium reader (``RenderedReport.reference_pages``). ``--stages`` adds where one core's time goes in the
-pdfium reader (CPU seconds per stage, the stages timed around their functions).
+pdfium reader (``RenderedReport.reference_pages``) and how many were given blanks playa read
+(``blank_pages``). ``--stages`` adds where one core's time goes in the pdfium reader (CPU seconds per stage,
+the stages timed around their functions).
 
 The floor beside each figure: reading the page objects alone (pdfium characters + paths + clip paths,
 ``PdfiumDocument.pages``), the least any pdfium reading of these pages costs here.
@@ -83,8 +84,10 @@ def floor(paths: list[Path]) -> dict:
     return _timed(pages_of)
 
 
-def reference_pages(paths: list[Path]) -> int:
-    return sum(len(pdf_reader.render_pdf(path.read_bytes(), reader="pdfium").reference_pages) for path in paths)
+def reference_pages(paths: list[Path]) -> tuple[int, int]:
+    """Pages pdfplumber read for the pdfium reader, and pages given blanks playa read (``pdf_blanks``)."""
+    renderings = [pdf_reader.render_pdf(path.read_bytes(), reader="pdfium") for path in paths]
+    return sum(len(r.reference_pages) for r in renderings), sum(len(r.blank_pages) for r in renderings)
 
 
 def stages(paths: list[Path]) -> Counter:
@@ -138,8 +141,9 @@ def main() -> None:
     _parse(paths[0], "pdfium")  # imports and caches warm
     rows = {"pdfplumber, one core": one_core(paths, "pdfplumber"), "pdfium, one core": one_core(paths, "pdfium"),
             "pdfium, all cores": all_cores(paths, "pdfium"), "floor: pdfium page objects only": floor(paths)}
-    print(f"{len(paths)} PDFs from {args.corpus}; pages pdfplumber read for the pdfium reader: "
-          f"{reference_pages(paths)}\n")
+    read_again, given_blanks = reference_pages(paths)
+    print(f"{len(paths)} PDFs from {args.corpus}; pages pdfplumber read for the pdfium reader: {read_again}; "
+          f"pages given blanks playa read: {given_blanks}\n")
     print("| reading | pages | wall s | pages/s (wall) | CPU s | pages/s per CPU s |\n|:---|---:|---:|---:|---:|---:|")
     for name, row in rows.items():
         print(f"| {name} | {row['pages']} | {row['seconds']} | {row['pages_per_s']} | {row['cpu_seconds']} "

@@ -206,3 +206,51 @@ print(json.dumps({"reader": rendering.reader, "lines": rendering.lines}))
     rendering = json.loads(done.stdout)
     assert rendering["reader"] == "pdfplumber"
     assert "".join(rendering["lines"]) == "部门决算"
+
+
+def test_blank_padded_cells_are_decided_by_playas_blanks_not_a_second_reading():
+    """A Jiangsu court pads empty cells with text objects of blanks only, which pdfium's text page skips: on
+    the two pages where such a blank alone makes a column, playa's blanks decide it (no pdfplumber reading),
+    and the rendering is pdfplumber's (the test above)."""
+    path = PDF_CORPUS / "省法院2018年度部门预算公开.pdf"
+    if not path.exists():
+        pytest.skip(f"real corpus not available at {PDF_CORPUS}")
+    fast = pdf.render_pdf(path.read_bytes())
+    assert fast.blank_pages == [10, 16]
+    assert fast.reference_pages == []
+    # the column the blanks make: 6 printed columns on page 10's first table, as pdfplumber reads it
+    page_10 = [line for line, page in zip(fast.lines, fast.pages, strict=True) if page == 10]
+    assert "当年收入小计\t33,172.15\t当年支出小计\t\t\t33,172.15" in page_10
+
+
+def test_where_playa_cannot_answer_pdfplumber_reads_the_page(monkeypatch):
+    path = PDF_CORPUS / "省法院2018年度部门预算公开.pdf"
+    if not path.exists():
+        pytest.skip(f"real corpus not available at {PDF_CORPUS}")
+    monkeypatch.setattr(pdf.PlayaPages, "glyphs", lambda self, page_no: None)
+    data = path.read_bytes()
+    fast = pdf.render_pdf(data)
+    assert fast.reference_pages == [10, 16] and fast.blank_pages == []
+    assert_same_rendering(fast, pdf.render_pdf(data, reader="pdfplumber"))
+
+
+def test_blanks_in_strips_answers_only_when_certain():
+    from ingest.renderings.pdf_blanks import blanks_in_strips
+
+    chars = [{"text": "合", "x0": 10.0, "x1": 19.0, "top": 10.0, "bottom": 19.0},
+             {"text": "计", "x0": 19.0, "x1": 28.0, "top": 10.0, "bottom": 19.0}]
+    seen = [("合", (10.2, 10.1, 19.2, 19.1)), ("计", (19.2, 10.1, 28.2, 19.1))]
+    strip = (100.0, 0.0, 150.0, 200.0)
+
+    blank = blanks_in_strips([*seen, (" ", (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 1600.0)
+    assert [(c["text"], c["x0"], c["top"], c["doctop"], c["page_number"]) for c in blank] == [
+        (" ", 120.0, 10.0, 1610.0, 3)]
+    assert blanks_in_strips([*seen, (" ", (60.0, 10.0, 64.5, 19.0))], chars, [strip], 3, 800.0, 0.0) == []
+    # a blank within a point of the strip's edge, a character that is not a blank, a glyph without text
+    assert blanks_in_strips([*seen, (" ", (98.0, 10.0, 102.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
+    assert blanks_in_strips([*seen, ("5", (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
+    assert blanks_in_strips([*seen, (None, (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
+    # playa's page coordinates are not pdfium's (a crop box or rotation read otherwise): no answer
+    moved = [(text, (x0, top + 5, x1, bottom + 5)) for text, (x0, top, x1, bottom) in seen]
+    assert blanks_in_strips([*moved, (" ", (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
+    assert blanks_in_strips(None, chars, [strip], 3, 800.0, 0.0) is None

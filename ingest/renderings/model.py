@@ -23,6 +23,7 @@ class RenderedReport:
     fallback_pages: list[int] = field(default_factory=list)  # PDF pages whose tables camelot read
     reader: str = ""  # PDF: which engine read the page objects (pdfium, or pdfplumber where pdfium could not)
     reference_pages: list[int] = field(default_factory=list)  # PDF pages pdfplumber read instead of pdfium
+    blank_pages: list[int] = field(default_factory=list)  # PDF pages given blanks playa read (pdf_blanks)
 
     def add_text(self, text: str, page: int | None) -> None:
         self.lines.append(text)

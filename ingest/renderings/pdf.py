@@ -3,9 +3,10 @@
 The page objects (characters with their boxes, ruling lines and rectangles) are read by pdfium
 (``pdf_pdfium``: ~2× the pages per CPU second of pdfplumber, see docs/BENCHMARKS.md) in the shape pdfplumber
 gives them, and pdfplumber's table finder and word grouping work on them unchanged. pdfplumber reads the
-document instead where pdfium cannot open it or box its characters as pdfminer does, and a page where pdfium
-may have dropped blank characters that decide a table's grid (``_blanks_undecided``);
-``RenderedReport.reader`` and ``reference_pages`` say so.
+document instead where pdfium cannot open it or box its characters as pdfminer does. On a page where pdfium
+may have dropped blank characters that decide a table's grid (``_blanks_undecided``), playa's reading of
+the page's glyphs adds the blanks that do (``pdf_blanks``), and pdfplumber reads the page where that cannot
+be said for certain; ``RenderedReport.reader``, ``blank_pages`` and ``reference_pages`` say so.
 
 Per page, after ``dedupe_chars`` (some generators print every glyph twice) and without the text that a
 clipping path hides (``pdf_clipping``), tables are rebuilt from their ruling lines (``pdf_tables``): one slot
@@ -35,9 +36,11 @@ from dataclasses import dataclass
 
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.page import FilteredPage
 
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
+from ingest.renderings.pdf_blanks import PlayaPages, blanks_in_strips
 from ingest.renderings.pdf_clipping import is_clipped
 from ingest.renderings.pdf_dedupe import deduped, within_page
 from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported, clipped_text_regions
@@ -102,12 +105,17 @@ def _render(data: bytes, pages: list, clipped: dict, reader: str) -> RenderedRep
 
 
 class _ReferencePages:
-    """pdfplumber's reading of single pages, for the pages the pdfium reading cannot decide (opened once,
-    when the first such page comes)."""
+    """For the pages the pdfium reading cannot decide: playa's glyphs (``pdf_blanks``), and pdfplumber's reading
+    of the page where those do not decide it either (each document opened once, when the first such page
+    comes)."""
 
     def __init__(self, data: bytes):
         self._data = data
         self._pdf = None
+        self._playa = PlayaPages(data)
+
+    def glyphs(self, page_no: int):
+        return self._playa.glyphs(page_no)
 
     def page(self, page_no: int):
         if self._pdf is None:
@@ -115,8 +123,17 @@ class _ReferencePages:
         return self._pdf.pages[page_no - 1]
 
     def close(self) -> None:
+        self._playa.close()
         if self._pdf is not None:
             self._pdf.close()
+
+
+def _with_chars(page, chars: list[dict]):
+    """The page with ``chars`` added to its characters."""
+    result = FilteredPage(page, lambda _: True)
+    result._objects = dict(page.objects)
+    result._objects["char"] = [*page.objects["char"], *chars]
+    return result
 
 
 def _visible(page, clipped: dict, page_no: int):
@@ -158,9 +175,17 @@ def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dic
             visible = _visible(page, clipped, page_no)
             tables = page_tables(visible)
             if reference is not None and _blanks_undecided(page, tables):
-                visible = _visible(reference.page(page_no), clipped, page_no)
-                tables = page_tables(visible)
-                report.reference_pages.append(page_no)
+                blanks = blanks_in_strips(reference.glyphs(page_no), visible.chars,
+                                          [strip for table in tables for strip in table.empty_strips],
+                                          page_no, visible.height, page.initial_doctop)
+                if blanks is None:  # playa cannot say for certain: pdfplumber reads the page
+                    visible = _visible(reference.page(page_no), clipped, page_no)
+                    tables = page_tables(visible)
+                    report.reference_pages.append(page_no)
+                elif blanks:
+                    visible = _with_chars(visible, blanks)
+                    tables = page_tables(visible)
+                    report.blank_pages.append(page_no)
             if not tables and _looks_tabular(visible, continuing):
                 tables = _camelot_tables(data, page_no, visible.height)
                 if tables:

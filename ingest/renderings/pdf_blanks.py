@@ -1,0 +1,111 @@
+"""Blank characters pdfium's text page leaves out, where they decide a table's grid, read with playa.
+
+A text object holding only blanks has no width, so pdfium's text page skips it (``pdf_pdfium._blank_objects``),
+and pdfium keeps one blank of a run (``_blank_runs``); pdfminer reads every blank. A ruled column (or row) that
+holds nothing but blanks is a printed column for the grid (``pdf_tables._grid``), so where such a gap touches a
+strip of a table that no character fell into, the page needs the blanks pdfminer reads. Reading the whole page
+again with pdfplumber costs several times pdfium's reading of it (a Jiangsu court's tables pad cells with
+blank-only text objects on every page); playa (MIT, the pdfminer lineage's lazy successor, already installed
+with camelot) reads the page's glyphs, with the boxes pdfminer gives them, in a fraction of that.
+
+``blanks_in_strips`` answers for one page: the blank glyphs whose centres lie in the tables' empty strips (as
+pdfplumber characters), an empty list when none does, or None when playa's reading cannot be trusted to answer
+(the document or page does not parse, its glyphs do not lie where pdfium put the same characters, a glyph that
+is not a blank lies in a strip, or a blank lies within a point of a strip's edge): the caller then reads the
+page with pdfplumber, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+EDGE = 1.0  # a blank's centre this close to a strip's edge may lie on either side in pdfminer's reading
+CHECKED_GLYPHS = 40  # characters compared with pdfium's to check that both readings place them alike
+PLACE = 1.0  # how far (points) the same character may lie in the two readings
+
+
+class PlayaPages:
+    """One document's pages as playa reads them (parsed once, when the first page is asked for)."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._document = None
+        self._failed = False
+
+    def glyphs(self, page_no: int) -> list[tuple[str | None, BBox]] | None:
+        """(text, box) of every glyph of the page in pdfplumber's coordinates, or None when playa cannot
+        read the page."""
+        if self._failed:
+            return None
+        try:
+            if self._document is None:
+                import playa
+
+                logging.getLogger("playa").setLevel(logging.ERROR)
+                self._document = playa.parse(self._data, space="screen")
+            page = self._document.pages[page_no - 1]
+            return [(glyph.text, tuple(glyph.bbox)) for text in page.texts for glyph in text]
+        except Exception:  # noqa: BLE001 - playa refuses what pdfplumber may still read: the caller falls back
+            self._failed = True
+            return None
+
+    def close(self) -> None:
+        if self._document is not None:
+            try:
+                self._document.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._document = None
+
+
+def blanks_in_strips(glyphs: list[tuple[str | None, BBox]] | None, chars: Sequence[dict],
+                     strips: Sequence[BBox], page_number: int, height: float, doctop: float) -> list[dict] | None:
+    """The blanks of ``glyphs`` (playa's reading of the page) whose centres lie in ``strips`` (the empty strips
+    of the page's tables), as pdfplumber characters; None where the answer is not certain (see the module)."""
+    if glyphs is None or not _placed_alike(glyphs, chars):
+        return None
+    found = []
+    for text, box in glyphs:
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        for x0, top, x1, bottom in strips:
+            if not (x0 - EDGE <= cx <= x1 + EDGE and top - EDGE <= cy <= bottom + EDGE):
+                continue
+            if text is None or not text.isspace():
+                return None  # a character pdfium did not read where the grid has none: not a blank gap
+            if min(cx - x0, x1 - cx, cy - top, bottom - cy) < EDGE:
+                return None  # too close to the edge to say on which side pdfminer puts it
+            found.append(_char(text, box, page_number, height, doctop))
+            break
+    return found
+
+
+def _placed_alike(glyphs: list[tuple[str | None, BBox]], chars: Sequence[dict]) -> bool:
+    """The first characters playa read (not blanks) lie where pdfium put the same characters: both readings
+    use the same page coordinates (origin, rotation, crop box)."""
+    by_text: dict[str, list[tuple[float, float]]] = {}
+    for char in chars:
+        by_text.setdefault(char["text"], []).append(((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2))
+    checked = 0
+    for text, box in glyphs:
+        if not text or text.isspace():
+            continue
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        if not any(abs(cx - x) <= PLACE and abs(cy - y) <= PLACE for x, y in by_text.get(text, ())):
+            return False
+        checked += 1
+        if checked == CHECKED_GLYPHS:
+            break
+    return checked > 0
+
+
+def _char(text: str, box: BBox, page_number: int, height: float, doctop: float) -> dict:
+    """A blank as pdfplumber's characters hold it (its font is not read: no blank of a strip is ever
+    compared with another one for ``dedupe_chars``)."""
+    x0, top, x1, bottom = (float(v) for v in box)
+    return {"matrix": (1.0, 0.0, 0.0, 1.0, x0, height - bottom), "fontname": "", "adv": x1 - x0, "upright": True,
+            "x0": x0, "y0": height - bottom, "x1": x1, "y1": height - top, "width": x1 - x0,
+            "height": bottom - top, "size": bottom - top, "object_type": "char", "page_number": page_number,
+            "text": text, "top": top, "bottom": bottom, "doctop": doctop + top}
