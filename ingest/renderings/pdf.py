@@ -186,15 +186,19 @@ def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dic
                     visible = _with_chars(visible, blanks)
                     tables = page_tables(visible)
                     report.blank_pages.append(page_no)
-            if not tables and _looks_tabular(visible, continuing):
-                tables = _camelot_tables(data, page_no, visible.height)
-                if tables:
-                    report.fallback_pages.append(page_no)
+            prose = None  # the page's lines, when it has no table (read once for both uses)
+            if not tables:
+                prose = _lines(_words(visible))
+                if _looks_tabular(prose, continuing):
+                    tables = _camelot_tables(data, page_no, visible.height)
+                    if tables:
+                        report.fallback_pages.append(page_no)
+                        prose = None
             if tables and previous_table is not None and previous_table.columns:
                 tables = _continuation_laid_on(visible, tables, previous_table,
                                                lambda text, title=table_title: _furniture(text, running, title))
             tables = with_open_rows(visible, tables)
-            items = _page_items(visible, tables)
+            items = _page_items(visible, tables, prose)
         except Exception as exc:
             raise UnreadablePdf(f"page {page_no} cannot be read ({type(exc).__name__}: {exc})") from exc
         ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
@@ -310,11 +314,11 @@ def _add_segment(report: RenderedReport, segment: TableSegment, page_no: int,
     return previous_header if continued else (header or previous_header)
 
 
-def _looks_tabular(page, continuing: bool) -> bool:
-    """A table should be on this page: a standard table's title with its 单位 caption under it, or, when
-    the previous page ended inside a table or with a table's title, amounts or a header at the top of this
-    one."""
-    lines = [text for _, text in _lines(_words(page))]
+def _looks_tabular(page_lines: list[tuple[float, str]], continuing: bool) -> bool:
+    """A table should be on this page (its ``_lines``): a standard table's title with its 单位 caption under
+    it, or, when the previous page ended inside a table or with a table's title, amounts or a header at the
+    top of this one."""
+    lines = [text for _, text in page_lines]
     top = lines[:5]
     if continuing and any(sum(map(looks_like_amount, text.split())) >= 2 or "栏次" in text or "科目" in text
                           for text in top):
@@ -349,8 +353,12 @@ def _camelot_tables(data: bytes, page_no: int, page_height: float):
     return found
 
 
-def _page_items(page, tables: list[PageTable]) -> list[tuple[float, TextLine | PageTable]]:
-    """The page's tables and prose lines, each with its top coordinate."""
+def _page_items(page, tables: list[PageTable],
+                prose: list[tuple[float, str]] | None = None) -> list[tuple[float, TextLine | PageTable]]:
+    """The page's tables and prose lines, each with its top coordinate (``prose``: the lines of a page
+    without tables, when they have been read)."""
+    if prose is not None and not tables:
+        return [(top, TextLine(text)) for top, text in prose]
     items: list[tuple[float, TextLine | PageTable]] = [(table.bbox[1], table) for table in tables]
     regions = [table.bbox for table in tables]
 
