@@ -44,7 +44,10 @@ def _clip_rectangle(obj: int, height: float, point=None,
     if not clip:
         return None
     n_paths = calls.clip_count_paths(clip)
-    key = tuple(calls.clip_segment(clip, i, 0) or 0 for i in range(n_paths))
+    if n_paths == 2:  # most text objects' (the page's clip and the object's own)
+        key: tuple[int, ...] = (calls.clip_segment(clip, 0, 0) or 0, calls.clip_segment(clip, 1, 0) or 0)
+    else:
+        key = tuple(calls.clip_segment(clip, i, 0) or 0 for i in range(n_paths))
     if rectangles is not None and key in rectangles:
         return rectangles[key]
     x, y = point or (ctypes.c_float(), ctypes.c_float())
