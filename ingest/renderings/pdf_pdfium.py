@@ -252,9 +252,10 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
     loose = pdfium_c.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     ox_ref, oy_ref = ctypes.byref(ox), ctypes.byref(oy)
-    is_generated, get_unicode = calls.text_is_generated, calls.text_unicode
-    get_object, get_matrix = calls.text_object, calls.text_matrix
-    get_origin, get_loose = calls.text_origin, calls.text_loose_box
+    page = ctypes.c_void_p(raw)  # for the per-character calls, declared without argument types
+    is_generated, get_unicode = calls.text_is_generated_unchecked, calls.text_unicode_unchecked
+    get_object, get_origin = calls.text_object_unchecked, calls.text_origin_unchecked
+    get_matrix, get_loose = calls.text_matrix, calls.text_loose_box
     get_width, width = calls.font_glyph_width, ctypes.c_float()
     width_ref = ctypes.byref(width)
     widths: dict[int, dict[int, float]] = {}  # font -> character -> advance per unit of size
@@ -265,10 +266,10 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
     size_ref = ctypes.byref(object_size)
     last = None  # the text object of the character before (a text object's characters come together)
     for i in range(n):
-        code = get_unicode(raw, i)
-        if code in _GENERATED and is_generated(raw, i):  # pdfium's own line breaks and word spaces
+        code = get_unicode(page, i)
+        if code in _GENERATED and is_generated(page, i):  # pdfium's own line breaks and word spaces
             continue
-        key = get_object(raw, i) or 0
+        key = get_object(page, i) or 0
         if key != last:
             font = fonts.get(key)
             if font is None:  # a text object's characters share its font, size and matrix
@@ -282,7 +283,7 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
                 fonts[key] = font
             name, size, font_key, (a, b, c, d), (ma, mb, mc, md), low, high, upright, advances = font
             last = key
-        get_origin(raw, i, ox_ref, oy_ref)
+        get_origin(page, i, ox_ref, oy_ref)
         # the advance is the font's width of the character (pdfium's loose box is sometimes the glyph's
         # ink instead, for fonts the PDF does not embed); from the loose box where the font has none
         unit = advances.get(code)
@@ -409,8 +410,9 @@ def _paths(paths: list[tuple[int, Matrix]], ctm: Matrix, height: float, page_num
     rgba_refs = [ctypes.byref(v) for v in rgba]
     own = pdfium_c.FS_MATRIX()
     moveto, bezier = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
-    get_segment, get_type, get_point, get_close = (calls.path_segment, calls.segment_type, calls.segment_point,
-                                                   calls.segment_closes)
+    # declared without argument types (``pdfium_calls._unchecked``): the path as c_void_p, segments as returned
+    get_segment, get_type, get_point, get_close = (calls.path_segment_unchecked, calls.segment_type_unchecked,
+                                                   calls.segment_point_unchecked, calls.segment_closes_unchecked)
     matrices: dict[tuple, Matrix] = {}  # (the path's matrix as pdfium gives it, the forms') -> to the page
 
     def colour(get, obj: int) -> tuple[float, ...]:
@@ -431,8 +433,9 @@ def _paths(paths: list[tuple[int, Matrix]], ctm: Matrix, height: float, page_num
                  "stroking_color": colour(calls.object_stroke_color, obj),
                  "non_stroking_color": colour(calls.object_fill_color, obj)}
         subpath: list[tuple[str, tuple[float, float]]] = []
+        path = ctypes.c_void_p(obj)
         for j in range(calls.path_count_segments(obj)):
-            segment = get_segment(obj, j)
+            segment = get_segment(path, j)
             kind = get_type(segment)
             get_point(segment, x_ref, y_ref)
             px, py = round(x.value, 4), round(y.value, 4)

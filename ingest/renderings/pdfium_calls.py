@@ -29,6 +29,17 @@ def _declare(name: str, restype, *argtypes):
     return function
 
 
+def _unchecked(name: str, restype):
+    """The function without declared argument types: ctypes then converts no argument through a type's
+    ``from_param`` (which builds a new ``c_void_p`` per handle per call: half the cost of the calls made per
+    character). Call it only with ``ctypes.c_void_p`` handles, Python ints for C ints and ``byref`` pointers:
+    an int handle would be passed as a 32-bit int, and a float as a double."""
+    function = _lib[name]
+    function.restype = restype
+    function.argtypes = None
+    return function
+
+
 def handle(pointer) -> int:
     """A pypdfium2 handle (typed pointer) as the integer these functions take."""
     return ctypes.cast(pointer, ctypes.c_void_p).value or 0
@@ -73,3 +84,20 @@ text_object = _declare("FPDFText_GetTextObject", H, H, INT)
 text_matrix = _declare("FPDFText_GetMatrix", INT, H, INT, ctypes.POINTER(pdfium_c.FS_MATRIX))
 text_origin = _declare("FPDFText_GetCharOrigin", INT, H, INT, P_DOUBLE, P_DOUBLE)
 text_loose_box = _declare("FPDFText_GetLooseCharBox", INT, H, INT, ctypes.POINTER(pdfium_c.FS_RECTF))
+
+class Segment(ctypes.c_void_p):
+    """A path segment handle kept as a ctypes object (a ``c_void_p`` subclass as a return type is not turned
+    into an int), to hand straight to the unchecked segment functions."""
+
+
+# per path segment (``pdf_pdfium._paths``): the path as c_void_p, its segments as ``Segment``
+path_segment_unchecked = _unchecked("FPDFPath_GetPathSegment", Segment)
+segment_type_unchecked = _unchecked("FPDFPathSegment_GetType", INT)
+segment_point_unchecked = _unchecked("FPDFPathSegment_GetPoint", INT)
+segment_closes_unchecked = _unchecked("FPDFPathSegment_GetClose", INT)
+
+# per character (``pdf_pdfium._chars``): (text page as c_void_p, index[, c_double byref, c_double byref])
+text_unicode_unchecked = _unchecked("FPDFText_GetUnicode", UINT)
+text_is_generated_unchecked = _unchecked("FPDFText_IsGenerated", INT)
+text_object_unchecked = _unchecked("FPDFText_GetTextObject", H)
+text_origin_unchecked = _unchecked("FPDFText_GetCharOrigin", INT)
