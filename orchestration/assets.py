@@ -57,7 +57,7 @@ from orchestration.listing import shown
 from orchestration.memory import release_freed_memory, rss_mb
 from orchestration.postgres_publish import publish_on_server
 from orchestration.publish import publish
-from orchestration.release_fingerprint import build_fingerprint, remember, unchanged_release
+from orchestration.release_fingerprint import remember, unchanged_release
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import REPO_ROOT
 
@@ -397,15 +397,14 @@ def published_marts(context: AssetExecutionContext, warehouse: WarehouseResource
                                       encoding="utf-8")
         context.log.info(f"published release {release['release_id']} to {published_to}")
         return MaterializeResult(metadata={k: v for k, v in release.items() if k != "tables"})
-    build = build_fingerprint(paths)
-    unchanged = unchanged_release(paths, build)
-    if unchanged is not None:
+    with _writer(context, paths):
+        release = publish(paths, unchanged=lambda build: unchanged_release(paths, build))
+    build = release["fingerprint"]
+    if release.get("nothing_new"):
         summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db),
-                   "release_id": unchanged, "nothing_new": True}
-        context.log.info(f"nothing new: the marts equal release {unchanged}, which stays published")
+                   "release_id": release["release_id"], "nothing_new": True}
+        context.log.info(f"nothing new: the marts equal release {release['release_id']}, which stays published")
     else:
-        with _writer(context, paths):
-            release = publish(paths)
         remember(paths, release["release_id"], build)
         summary = {"finished_at": datetime.now(UTC).isoformat(), "marts_db": str(paths.marts_db), **release,
                    "nothing_new": False}

@@ -33,13 +33,14 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from ingest.faults import crash_point
-from orchestration.release_fingerprint import row_hash
+from orchestration.release_fingerprint import OBSERVATION_COLUMNS, digest, row_hash
 from orchestration.warehouse import WarehousePaths
 
 KEEP_RELEASES = 10
@@ -66,36 +67,46 @@ create table publish_history (
 """
 
 
-def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
+def publish(paths: WarehousePaths, incremental: bool = True,
+            unchanged: Callable[[str], str | None] | None = None) -> dict:
     """Write the build's marts schema into a new release file and swap it in atomically; the current
-    release's file is copied and only what differs rewritten when ``incremental`` and it can be."""
+    release's file is copied and only what differs rewritten when ``incremental`` and it can be.
+
+    The build's row hashes give its fingerprint (``release_fingerprint.digest``), returned as ``fingerprint``;
+    where ``unchanged(fingerprint)`` names a release (the current one, equal to the build), nothing is
+    written and ``{"nothing_new": True, "release_id": <that release>, "fingerprint": ...}`` is returned."""
     now = datetime.now(UTC).replace(tzinfo=None)
     release_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     target = paths.releases / f"{release_id}.duckdb"
     partial = target.with_suffix(".partial")
-    for stale in paths.releases.glob("*.partial*"):  # left by a publish that was killed (and its WAL)
-        stale.unlink()
-    previous_histories = _previous_histories(paths)
-    base = _base_release(paths) if incremental else None
-    if base is not None:
-        shutil.copyfile(base.file, partial)
-        os.chmod(partial, 0o644)
-        if _stat(base.file) != base.stat:  # written into while it was copied: the copy may be torn
-            log.warning("release %s changed while it was copied: this release is written whole", base.file.stem)
-            partial.unlink()
-            base = None
     with duckdb.connect(config=_bounded_memory(paths)) as con:
-        if base is not None:
-            con.execute(f"attach '{partial}' as release")
-        else:
-            con.execute(f"attach '{partial}' as release (storage_version '{STORAGE_VERSION}')")
         con.execute(f"attach '{paths.build_db}' as build (read_only)")
-        con.execute("use release")
         tables = [row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_catalog = 'build' "
             "and table_schema = 'marts' order by table_name").fetchall()]
         layout = {table: _typed_layout(con, table) for table in tables}
         _hash_rows(con, layout)
+        build = _fingerprint(con, layout)
+        same = unchanged(build) if unchanged is not None else None
+        if same is not None:
+            return {"nothing_new": True, "release_id": same, "fingerprint": build}
+        for stale in paths.releases.glob("*.partial*"):  # left by a publish that was killed (and its WAL)
+            stale.unlink()
+        previous_histories = _previous_histories(paths)
+        base = _base_release(paths) if incremental else None
+        if base is not None:
+            shutil.copyfile(base.file, partial)
+            os.chmod(partial, 0o644)
+            if _stat(base.file) != base.stat:  # written into while it was copied: the copy may be torn
+                log.warning("release %s changed while it was copied: this release is written whole",
+                            base.file.stem)
+                partial.unlink()
+                base = None
+        if base is not None:
+            con.execute(f"attach '{partial}' as release")
+        else:
+            con.execute(f"attach '{partial}' as release (storage_version '{STORAGE_VERSION}')")
+        con.execute("use release")
         if base is not None:
             con.execute(f"create temp table base_rows as select * from read_parquet('{base.rows}')")
             _drop_others(con, set(tables))
@@ -120,8 +131,8 @@ def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
         con.execute(f"copy (select * from publish_history order by published_at) to '{sidecar}.partial' "
                     "(format parquet)")
         rows_file = _rows_file(target)
-        con.execute(f"copy (select * from build_rows order by table_name, document_id) to '{rows_file}.partial' "
-                    "(format parquet)")
+        con.execute("copy (select table_name, document_id, n, h from build_rows order by table_name, document_id) "
+                    f"to '{rows_file}.partial' (format parquet)")
         con.execute("checkpoint")
         free, total = con.execute("select free_blocks, total_blocks from pragma_database_size() "
                                   "where database_name = 'release'").fetchone()
@@ -139,7 +150,8 @@ def publish(paths: WarehousePaths, incremental: bool = True) -> dict:
     _swap_in(paths, target)
     crash_point("publish.after_swap")
     _prune(paths)
-    return {"release_id": release_id, "tables": tables, "written_from": base.file.stem if base else None,
+    return {"release_id": release_id, "fingerprint": build, "tables": tables,
+            "written_from": base.file.stem if base else None,
             "tables_rewritten": sum(rewritten for rewritten, _rows in written.values()),
             "document_rows_rewritten": sum(rows for _rewritten, rows in written.values()), **stats}
 
@@ -198,15 +210,28 @@ def _by_document(layout: list[list[str]]) -> bool:
 def _hash_rows(con: duckdb.DuckDBPyConnection, layout: dict[str, list[list[str]]]) -> None:
     """``build_rows``: per table, and per document where the table has ``document_id``, the number of rows
     and the sum of their hashes, kept as DECIMAL(38, 0), which Parquet stores exactly (a HUGEINT becomes a
-    DOUBLE there)."""
+    DOUBLE there); ``h_stable`` is that sum without the columns that only record when something was last
+    observed (``release_fingerprint.OBSERVATION_COLUMNS``; null where a table has none)."""
     parts = []
     for table, columns in layout.items():
         document = "t.document_id" if _by_document(columns) else "cast(null as varchar)"
+        volatile = OBSERVATION_COLUMNS.get(table, ())
+        stable = (f"cast(sum({row_hash([c for c in columns if c[0] not in volatile])}) as decimal(38, 0))"
+                  if volatile else "cast(null as decimal(38, 0))")
         parts.append(f"select '{table}' as table_name, cast({document} as varchar) as document_id, "
-                     f"count(*) as n, cast(sum({row_hash(columns)}) as decimal(38, 0)) as h "
+                     f"count(*) as n, cast(sum({row_hash(columns)}) as decimal(38, 0)) as h, {stable} as h_stable "
                      f"from ({_select(table, columns)}) t group by all")
     con.execute("create temp table build_rows as " + " union all ".join(parts) if parts else
-                "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h decimal(38, 0))")
+                "create temp table build_rows (table_name varchar, document_id varchar, n bigint, h decimal(38, 0), "
+                "h_stable decimal(38, 0))")
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, layout: dict[str, list[list[str]]]) -> str:
+    """The build's fingerprint from ``build_rows``: each table's layout, row count and sum of row hashes."""
+    sums = {table: (int(n), int(h)) for table, n, h in con.execute(
+        "select table_name, sum(n), coalesce(sum(coalesce(h_stable, h)), 0) from build_rows group by table_name"
+    ).fetchall()}
+    return digest((table, columns, *sums.get(table, (0, 0))) for table, columns in sorted(layout.items()))
 
 
 def _drop_others(con: duckdb.DuckDBPyConnection, tables: set[str]) -> None:

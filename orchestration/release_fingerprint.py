@@ -1,14 +1,16 @@
 """Whether a build's marts differ from the published release: a refresh with nothing new publishes nothing.
 
 The fingerprint of a marts database is a hash of every table's name, columns and types, row count and
-order-independent hash of its rows (``row_hash``, summed). ``row_hash`` is also what the publish compares a
-release's documents by (orchestration/publish.py). Each release's fingerprint is kept
-beside it (``releases/<id>.sha``); a build whose fingerprint equals the current release's is not published.
+order-independent hash of its rows (``row_hash``, summed). The publish computes it from the per-document row
+hashes it compares a release's documents by (orchestration/publish.py), so the marts are read once for both.
+Each release's fingerprint is kept beside it (``releases/<id>.sha``); a build whose fingerprint equals the
+current release's is not published.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -20,12 +22,22 @@ from orchestration.warehouse import WarehousePaths
 OBSERVATION_COLUMNS = {"inbox_entry": ("last_seen_at", "is_in_last_scan")}
 
 
+def digest(tables: Iterable[tuple[str, list, int, int]]) -> str:
+    """The fingerprint of (table, its [column, type] pairs, row count, sum of row hashes without the
+    observation columns) for every table, in table order."""
+    hashed = hashlib.sha256()
+    for table, columns, count, rows in tables:
+        hashed.update(f"{table}|{[list(c) for c in columns]}|{count}|{rows}\n".encode())
+    return hashed.hexdigest()
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> str:
-    """The fingerprint of every table of ``catalog.schema`` (except publish_history)."""
+    """The fingerprint of every table of ``catalog.schema`` (except publish_history), read from the tables
+    themselves (the publish reads it off its row hashes instead)."""
     tables = con.execute(
         "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
         "and table_name <> 'publish_history' order by table_name", [catalog, schema]).fetchall()
-    digest = hashlib.sha256()
+    entries = []
     for (table,) in tables:
         columns = con.execute(
             "select column_name, data_type from information_schema.columns where table_catalog = ? "
@@ -34,8 +46,8 @@ def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> st
         count, rows = con.execute(
             f'select count(*), coalesce(sum({row_hash([c for c in columns if c[0] not in volatile])}), 0) '
             f'from "{catalog}"."{schema}"."{table}" t').fetchone()
-        digest.update(f"{table}|{columns}|{count}|{rows}\n".encode())
-    return digest.hexdigest()
+        entries.append((table, columns, int(count), int(rows)))
+    return digest(entries)
 
 
 def row_hash(columns: list) -> str:
@@ -47,11 +59,6 @@ def row_hash(columns: list) -> str:
         nested = data_type.endswith("]") or data_type.split("(")[0] in {"STRUCT", "MAP", "UNION"}
         return f'cast(t."{name}" as varchar)' if nested else f't."{name}"'
     return "hash(" + ", ".join(hashed(name, data_type) for name, data_type in columns) + ")"
-
-
-def build_fingerprint(paths: WarehousePaths) -> str:
-    with duckdb.connect(str(paths.build_db), read_only=True) as con:
-        return fingerprint(con, "build", "marts")
 
 
 def stamp_of(paths: WarehousePaths, release_id: str) -> Path:
