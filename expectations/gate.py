@@ -110,6 +110,10 @@ READING_ORDER = {
     "staging.stg_raw__parse_issues": "document_id, line_no nulls first, table_code, message",
 }
 AUDIT_BATCH = 400  # documents per batch: every rule is within one document, so memory stays bounded
+# comparisons per Great Expectations evaluation, whole documents each: GX holds every failing row of a
+# validation several times over (its results, their JSON, Data Docs); the 1.3 M comparisons of 100,000
+# reports in one evaluation took its process to 6.3 GB (docs/BENCHMARKS.md)
+GX_CHUNK = 200_000
 
 
 def run_integrity(build_db: Build, raw_db: Path, waivers_path: Path | None = None,
@@ -125,7 +129,7 @@ def run_integrity(build_db: Build, raw_db: Path, waivers_path: Path | None = Non
     candidates = _concat([a.candidates for a in audits])
     problems = _concat([a.problems for a in audits], PROBLEM_COLUMNS)
     failed = _concat([a.failed for a in audits], FAILURE_COLUMNS)
-    evaluated, not_evaluated = _evaluate_isolated(candidates, docs_dir, documents)
+    evaluated, not_evaluated = _evaluate_in_chunks(candidates, docs_dir, documents)
     failed = _concat([failed, not_evaluated], FAILURE_COLUMNS)
     fresh = _concat([evaluated, *(a.unreadable for a in audits), audit_failures(failed)], FINDING_COLUMNS)
     fresh = fresh[~(fresh["document_id"].isin(set(failed["document_id"])) & (fresh["rule_id"] != "audit_failed"))]
@@ -193,6 +197,36 @@ def _failed_audit(build_db: Build, raw_db: Path, document_id: str, exc: Exceptio
                       problems=pd.DataFrame(columns=PROBLEM_COLUMNS),
                       failed=pd.DataFrame([{"document_id": document_id, "file_name": names[0][0] if names else "",
                                             "error": error}]))
+
+
+def _evaluate_in_chunks(candidates: pd.DataFrame, docs_dir: Path | None,
+                        documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``_evaluate_isolated`` on parts of at most ``GX_CHUNK`` comparisons, each holding whole documents (every
+    rule compares within one document, so the findings are those of one evaluation); each part's Data Docs
+    pages are its own."""
+    if len(candidates) <= GX_CHUNK:
+        return _evaluate_isolated(candidates, docs_dir, documents)
+    found, failed = [], []
+    for part in _document_chunks(candidates, GX_CHUNK):
+        evaluated, not_evaluated = _evaluate_isolated(part, docs_dir, documents)
+        found.append(evaluated)
+        failed.append(not_evaluated)
+    return _concat(found, FINDING_COLUMNS), _concat(failed, FAILURE_COLUMNS)
+
+
+def _document_chunks(candidates: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    """The candidates in parts of whole documents, each of at most ``size`` rows (a document with more is a
+    part of its own), in document order."""
+    counts = candidates.groupby("document_id", sort=True).size()
+    parts: list[list[str]] = [[]]
+    n = 0
+    for document_id, rows in counts.items():
+        if parts[-1] and n + rows > size:
+            parts.append([])
+            n = 0
+        parts[-1].append(document_id)
+        n += rows
+    return [candidates[candidates["document_id"].isin(set(ids))] for ids in parts]
 
 
 def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
