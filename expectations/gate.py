@@ -129,24 +129,31 @@ def run_integrity(build_db: Build, raw_db: Path, waivers_path: Path | None = Non
     candidates = _concat([a.candidates for a in audits])
     problems = _concat([a.problems for a in audits], PROBLEM_COLUMNS)
     failed = _concat([a.failed for a in audits], FAILURE_COLUMNS)
+    unreadable = [a.unreadable for a in audits]
+    n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
+    # the batches' comparisons are in ``candidates`` now, and those in the findings once GX has judged them:
+    # neither copy is kept past that (1.3 M comparisons of 100,000 reports are over a GB each)
+    del audits
+    n_candidates = len(candidates)
     evaluated, not_evaluated = _evaluate_in_chunks(candidates, docs_dir, documents)
+    del candidates
     failed = _concat([failed, not_evaluated], FAILURE_COLUMNS)
-    fresh = _concat([evaluated, *(a.unreadable for a in audits), audit_failures(failed)], FINDING_COLUMNS)
+    fresh = _concat([evaluated, *unreadable, audit_failures(failed)], FINDING_COLUMNS)
+    del evaluated, unreadable
     fresh = fresh[~(fresh["document_id"].isin(set(failed["document_id"])) & (fresh["rule_id"] != "audit_failed"))]
     fresh = fresh.assign(origin=assign_origin(fresh, problems), scope=fresh["scope"].fillna("table"))
     fresh["finding_id"] = unique_finding_ids(fresh)
     for name in injected_files("audit.duplicate_ids"):
         ids = set(documents.loc[documents["file_name"] == name, "document_id"])
         fresh.loc[fresh["document_id"].isin(ids), "finding_id"] = "f" * 16
-    n_checks = _concat([a.n_checks for a in audits], ["document_id", "n_checks"])
     fresh["first_seen_at"] = pd.Series(_remember(raw_db, fresh["finding_id"].tolist()), index=fresh.index,
                                        dtype="datetime64[us]")  # typed when empty too (a server column)
+    fresh = fresh.reindex(columns=[*FINDING_COLUMNS, "first_seen_at"])  # in place of the wider frame
     waivers = load_waivers(waivers_path)
     with BuildDatabase(build_db, raw_db) as build, build.transaction():
-        record_audit(build, fingerprint, n_checks, fresh.reindex(columns=[*FINDING_COLUMNS, "first_seen_at"]),
-                     documents)
+        record_audit(build, fingerprint, n_checks, fresh, documents)
         _write_audit(build, waivers)
-        outcome = _summary(build, n_documents_audited=len(stale), n_candidates=len(candidates))
+        outcome = _summary(build, n_documents_audited=len(stale), n_candidates=n_candidates)
         pages = {row[0] for row in build.rows("select distinct data_docs_page from audit.dq_finding "
                                               "where data_docs_page is not null")}
     if docs_dir is not None:  # every page a finding links to stays; the rest beyond the newest few goes
