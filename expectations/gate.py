@@ -213,11 +213,24 @@ def _evaluate_in_chunks(candidates: pd.DataFrame, docs_dir: Path | None,
     pages are its own."""
     if len(candidates) <= GX_CHUNK:
         return _evaluate_isolated(candidates, docs_dir, documents)
-    found, failed = [], []
-    for part in _document_chunks(candidates, GX_CHUNK):
-        evaluated, not_evaluated = _evaluate_isolated(part, docs_dir, documents)
+    found, failed, errors = [], [], []
+    parts = _document_chunks(candidates, GX_CHUNK)
+    names = dict(zip(documents["document_id"], documents["file_name"], strict=True))
+    for part in parts:
+        try:
+            evaluated, not_evaluated = _evaluate_isolated(part, docs_dir, documents)
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as exc:  # a part of one document, or whose every document GX fails on: those fail
+            errors.append(exc)
+            error = f"Great Expectations: {type(exc).__name__}: {exc}"
+            evaluated = pd.DataFrame(columns=FINDING_COLUMNS)
+            not_evaluated = pd.DataFrame([{"document_id": d, "file_name": names.get(d, ""), "error": error}
+                                          for d in sorted(set(part["document_id"]))], columns=FAILURE_COLUMNS)
         found.append(evaluated)
         failed.append(not_evaluated)
+    if len(errors) == len(parts):  # every document fails: the rules are broken, not the documents
+        raise errors[0]
     return _concat(found, FINDING_COLUMNS), _concat(failed, FAILURE_COLUMNS)
 
 

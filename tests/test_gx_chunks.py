@@ -43,3 +43,20 @@ def test_findings_in_parts_are_the_findings_of_one_evaluation(tmp_path, monkeypa
                                   whole[COMPARED].sort_values(key).reset_index(drop=True))
     # three evaluations, three Data Docs pages of the rule, each finding linked to its own part's
     assert parts["data_docs_page"].nunique() == 3 and whole["data_docs_page"].nunique() == 1
+
+
+def test_a_part_gx_fails_on_fails_its_documents_not_the_audit(tmp_path, monkeypatch):
+    monkeypatch.setenv("FISCAL_GX_WORKER", "0")
+    monkeypatch.setattr(gate, "GX_CHUNK", 6)
+    real = gate.evaluate
+
+    def evaluate(comparisons, docs_dir, documents):
+        if "doc4" in set(comparisons["document_id"]):
+            raise ValueError("GX cannot validate this document")
+        return real(comparisons, docs_dir, documents)
+
+    monkeypatch.setattr(gate, "evaluate", evaluate)
+    found, failed = gate._evaluate_in_chunks(_comparisons(), tmp_path, DOCUMENTS)
+    assert failed["document_id"].tolist() == ["doc4"] and failed["file_name"].tolist() == ["unit4.txt"]
+    assert "GX cannot validate" in failed["error"].iloc[0]
+    assert sorted(set(found["document_id"])) == ["doc0", "doc1", "doc2", "doc3"]

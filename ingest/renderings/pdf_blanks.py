@@ -63,23 +63,43 @@ class PlayaPages:
 
 def blanks_in_strips(glyphs: list[tuple[str | None, BBox]] | None, chars: Sequence[dict],
                      strips: Sequence[BBox], page_number: int, height: float, doctop: float) -> list[dict] | None:
-    """The blanks of ``glyphs`` (playa's reading of the page) whose centres lie in ``strips`` (the empty strips
-    of the page's tables), as pdfplumber characters; None where the answer is not certain (see the module)."""
+    """The blanks of ``glyphs`` (playa's reading of the page) that lie in ``strips`` (the empty strips of the
+    page's tables), as pdfplumber characters; None where the answer is not certain (see the module).
+
+    playa boxes a glyph by its font's ascent and descent and a missing width as a full em; pdfminer from the
+    descent up one font size and a missing width as none. So where pdfminer puts a blank's centre is only known
+    to lie in ``_where_centre_may_be``: a blank counts when that whole region is inside a strip, none when it
+    touches no strip, and anything between leaves the page to pdfplumber."""
     if glyphs is None or not _placed_alike(glyphs, chars):
         return None
     found = []
     for text, box in glyphs:
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        for x0, top, x1, bottom in strips:
-            if not (x0 - EDGE <= cx <= x1 + EDGE and top - EDGE <= cy <= bottom + EDGE):
-                continue
-            if text is None or not text.isspace():
-                return None  # a character pdfium did not read where the grid has none: not a blank gap
-            if min(cx - x0, x1 - cx, cy - top, bottom - cy) < EDGE:
-                return None  # too close to the edge to say on which side pdfminer puts it
-            found.append(_char(text, box, page_number, height, doctop))
-            break
+        region = _where_centre_may_be(box)
+        touched = [strip for strip in strips if _overlap(region, strip)]
+        if not touched:
+            continue
+        if text is None or not text.isspace():
+            return None  # a character pdfium did not read where the grid has none: not a blank gap
+        if not any(_inside(region, strip) for strip in touched):
+            return None  # on a strip's edge: pdfminer's centre may lie on either side
+        found.append(_char(text, box, page_number, height, doctop))
     return found
+
+
+def _where_centre_may_be(box: BBox) -> BBox:
+    """Where pdfminer may put the centre of a glyph playa boxed as ``box``: from its origin (no width) to its
+    right edge across, half its height beyond its box up and down (another descent), and ``EDGE`` around."""
+    x0, top, x1, bottom = box
+    half = (bottom - top) / 2
+    return (x0 - EDGE, top - half - EDGE, x1 + EDGE, bottom + half + EDGE)
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    return a[0] <= b[2] and a[2] >= b[0] and a[1] <= b[3] and a[3] >= b[1]
+
+
+def _inside(a: BBox, b: BBox) -> bool:
+    return b[0] < a[0] and a[2] < b[2] and b[1] < a[1] and a[3] < b[3]
 
 
 def _placed_alike(glyphs: list[tuple[str | None, BBox]], chars: Sequence[dict]) -> bool:
