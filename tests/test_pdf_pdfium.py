@@ -252,6 +252,9 @@ def test_blanks_in_strips_answers_only_when_certain():
     # a blank, a glyph without text
     assert blanks_in_strips([*seen, (" ", (98.0, 10.0, 102.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
     assert blanks_in_strips([*seen, (" ", (96.0, 10.0, 105.0, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
+    # inside a column strip, but on the edge of an empty row strip across it: that row is not certain
+    row = (100.0, 22.0, 150.0, 40.0)  # the table is 100-150 wide
+    assert blanks_in_strips([*seen, (" ", (120.0, 10.0, 124.5, 19.0))], chars, [strip, row], 3, 800.0, 0.0) is None
     assert blanks_in_strips([*seen, ("5", (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
     assert blanks_in_strips([*seen, (None, (120.0, 10.0, 124.5, 19.0))], chars, [strip], 3, 800.0, 0.0) is None
     # playa's page coordinates are not pdfium's (a crop box or rotation read otherwise): no answer

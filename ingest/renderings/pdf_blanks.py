@@ -6,13 +6,15 @@ holds nothing but blanks is a printed column for the grid (``pdf_tables._grid``)
 strip of a table that no character fell into, the page needs the blanks pdfminer reads. Reading the whole page
 again with pdfplumber costs several times pdfium's reading of it (a Jiangsu court's tables pad cells with
 blank-only text objects on every page); playa (MIT, the pdfminer lineage's lazy successor, already installed
-with camelot) reads the page's glyphs, with the boxes pdfminer gives them, in a fraction of that.
+with camelot) reads the page's glyphs in a fraction of that. Its boxes are not quite pdfminer's (see
+``blanks_in_strips``), so a blank is placed only where every box pdfminer may give it leads to the same grid.
 
-``blanks_in_strips`` answers for one page: the blank glyphs whose centres lie in the tables' empty strips (as
-pdfplumber characters), an empty list when none does, or None when playa's reading cannot be trusted to answer
-(the document or page does not parse, its glyphs do not lie where pdfium put the same characters, a glyph that
-is not a blank lies in a strip, or a blank lies within a point of a strip's edge): the caller then reads the
-page with pdfplumber, as before.
+``blanks_in_strips`` answers for one page: the blank glyphs that lie in the tables' empty strips (as pdfplumber
+characters), an empty list when none does, or None when playa's reading cannot be trusted to answer (the
+document or page does not parse, its glyphs do not lie where pdfium put the same characters, a glyph that is
+not a blank lies in a strip, or where pdfminer may put a blank's centre is partly in a strip and partly out):
+the caller then reads the page with pdfplumber, as before. A blank placed in a column strip may sit in another
+of the strip's printed rows than pdfminer's (its cell's text is empty either way).
 """
 
 from __future__ import annotations
@@ -80,8 +82,8 @@ def blanks_in_strips(glyphs: list[tuple[str | None, BBox]] | None, chars: Sequen
             continue
         if text is None or not text.isspace():
             return None  # a character pdfium did not read where the grid has none: not a blank gap
-        if not any(_inside(region, strip) for strip in touched):
-            return None  # on a strip's edge: pdfminer's centre may lie on either side
+        if not all(_inside(region, strip) for strip in touched):
+            return None  # on a strip's edge: pdfminer's centre may lie on either side of it
         found.append(_char(text, box, page_number, height, doctop))
     return found
 
