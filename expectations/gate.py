@@ -210,28 +210,16 @@ def _evaluate_in_chunks(candidates: pd.DataFrame, docs_dir: Path | None,
                         documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``_evaluate_isolated`` on parts of at most ``GX_CHUNK`` comparisons, each holding whole documents (every
     rule compares within one document, so the findings are those of one evaluation); each part's Data Docs
-    pages are its own."""
+    pages are its own. A part's documents GX fails on fail alone; only every document failing fails the audit."""
     if len(candidates) <= GX_CHUNK:
         return _evaluate_isolated(candidates, docs_dir, documents)
-    found, failed, errors = [], [], []
-    parts = _document_chunks(candidates, GX_CHUNK)
-    names = dict(zip(documents["document_id"], documents["file_name"], strict=True))
-    for part in parts:
-        try:
-            evaluated, not_evaluated = _evaluate_isolated(part, docs_dir, documents)
-        except INFRASTRUCTURE_ERRORS:
-            raise
-        except Exception as exc:  # a part of one document, or whose every document GX fails on: those fail
-            errors.append(exc)
-            error = f"Great Expectations: {type(exc).__name__}: {exc}"
-            evaluated = pd.DataFrame(columns=FINDING_COLUMNS)
-            not_evaluated = pd.DataFrame([{"document_id": d, "file_name": names.get(d, ""), "error": error}
-                                          for d in sorted(set(part["document_id"]))], columns=FAILURE_COLUMNS)
-        found.append(evaluated)
-        failed.append(not_evaluated)
-    if len(errors) == len(parts):  # every document fails: the rules are broken, not the documents
-        raise errors[0]
-    return _concat(found, FINDING_COLUMNS), _concat(failed, FAILURE_COLUMNS)
+    results = [_evaluate_isolated(part, docs_dir, documents, whole=False)
+               for part in _document_chunks(candidates, GX_CHUNK)]
+    found = _concat([evaluated for evaluated, _ in results], FINDING_COLUMNS)
+    failed = _concat([not_evaluated for _, not_evaluated in results], FAILURE_COLUMNS)
+    if len(failed) == candidates["document_id"].nunique():
+        raise RuntimeError(f"Great Expectations failed on every document ({failed['error'].iloc[0]})")
+    return found, failed
 
 
 def _document_chunks(candidates: pd.DataFrame, size: int) -> list[pd.DataFrame]:
@@ -249,16 +237,18 @@ def _document_chunks(candidates: pd.DataFrame, size: int) -> list[pd.DataFrame]:
     return [candidates[candidates["document_id"].isin(set(ids))] for ids in parts]
 
 
-def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
-                       documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None, documents: pd.DataFrame,
+                       whole: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """GX's verdict on the candidates; if it raises, each document's candidates alone, and the documents
-    it still raises on are returned as failed (document_id, file_name, error)."""
+    it still raises on are returned as failed (document_id, file_name, error). When the candidates are the
+    ``whole`` audit, GX failing on its only document, or on every one, raises instead (the rules are broken);
+    on a part of the audit the caller decides that."""
     try:
         return evaluate(candidates, docs_dir, documents), pd.DataFrame(columns=FAILURE_COLUMNS)
     except INFRASTRUCTURE_ERRORS:
         raise
     except Exception:
-        if candidates["document_id"].nunique() < 2:
+        if whole and candidates["document_id"].nunique() < 2:
             raise
     names = dict(zip(documents["document_id"], documents["file_name"], strict=True))
     found, failed = [], []
@@ -270,7 +260,7 @@ def _evaluate_isolated(candidates: pd.DataFrame, docs_dir: Path | None,
         except Exception as exc:
             failed.append({"document_id": document_id, "file_name": names.get(document_id, ""),
                            "error": f"Great Expectations: {type(exc).__name__}: {exc}"})
-    if len(failed) == candidates["document_id"].nunique():
+    if whole and len(failed) == candidates["document_id"].nunique():
         raise RuntimeError(f"Great Expectations failed on every document ({failed[0]['error']})")
     return _concat(found, FINDING_COLUMNS), pd.DataFrame(failed, columns=FAILURE_COLUMNS)
 

@@ -1,8 +1,9 @@
 """Whether a build's marts differ from the published release: a refresh with nothing new publishes nothing.
 
 The fingerprint of a marts database is a hash of every table's name, columns and types, row count and
-order-independent hash of its rows (``row_hash``, summed). The publish computes it from the per-document row
-hashes it compares a release's documents by (orchestration/publish.py), so the marts are read once for both.
+order-independent hash of its rows (``row_hash``, summed; ``digest``). The publish computes it from the
+per-document row hashes it compares a release's documents by (orchestration/publish.py ``_fingerprint``), so
+the marts are read once for both.
 Each release's fingerprint is kept beside it (``releases/<id>.sha``); a build whose fingerprint equals the
 current release's is not published.
 """
@@ -12,8 +13,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-
-import duckdb
 
 from orchestration.warehouse import WarehousePaths
 
@@ -29,25 +28,6 @@ def digest(tables: Iterable[tuple[str, list, int, int]]) -> str:
     for table, columns, count, rows in tables:
         hashed.update(f"{table}|{[list(c) for c in columns]}|{count}|{rows}\n".encode())
     return hashed.hexdigest()
-
-
-def fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, schema: str) -> str:
-    """The fingerprint of every table of ``catalog.schema`` (except publish_history), read from the tables
-    themselves (the publish reads it off its row hashes instead)."""
-    tables = con.execute(
-        "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "and table_name <> 'publish_history' order by table_name", [catalog, schema]).fetchall()
-    entries = []
-    for (table,) in tables:
-        columns = con.execute(
-            "select column_name, data_type from information_schema.columns where table_catalog = ? "
-            "and table_schema = ? and table_name = ? order by ordinal_position", [catalog, schema, table]).fetchall()
-        volatile = OBSERVATION_COLUMNS.get(table, ())
-        count, rows = con.execute(
-            f'select count(*), coalesce(sum({row_hash([c for c in columns if c[0] not in volatile])}), 0) '
-            f'from "{catalog}"."{schema}"."{table}" t').fetchone()
-        entries.append((table, columns, int(count), int(rows)))
-    return digest(entries)
 
 
 def row_hash(columns: list) -> str:

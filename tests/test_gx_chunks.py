@@ -60,3 +60,13 @@ def test_a_part_gx_fails_on_fails_its_documents_not_the_audit(tmp_path, monkeypa
     assert failed["document_id"].tolist() == ["doc4"] and failed["file_name"].tolist() == ["unit4.txt"]
     assert "GX cannot validate" in failed["error"].iloc[0]
     assert sorted(set(found["document_id"])) == ["doc0", "doc1", "doc2", "doc3"]
+
+
+def test_gx_failing_on_every_part_fails_the_audit(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setenv("FISCAL_GX_WORKER", "0")
+    monkeypatch.setattr(gate, "GX_CHUNK", 6)
+    monkeypatch.setattr(gate, "evaluate", lambda *args: (_ for _ in ()).throw(ValueError("rules broken")))
+    with pytest.raises(RuntimeError, match="failed on every document.*rules broken"):
+        gate._evaluate_in_chunks(_comparisons(), tmp_path, DOCUMENTS)

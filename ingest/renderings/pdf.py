@@ -42,7 +42,7 @@ from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_blanks import PlayaPages, blanks_in_strips
 from ingest.renderings.pdf_clipping import is_clipped
-from ingest.renderings.pdf_dedupe import deduped, within_page
+from ingest.renderings.pdf_dedupe import deduped, within_box, within_page
 from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported, clipped_text_regions
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
 from ingest.renderings.pdf_words import words
@@ -128,12 +128,6 @@ class _ReferencePages:
             self._pdf.close()
 
 
-def _on_page(char: dict, page) -> bool:
-    """Wholly inside the page's box, as ``within_page`` keeps objects."""
-    left, top, right, bottom = page.bbox
-    return left <= char["x0"] and char["x1"] <= right and top <= char["top"] and char["bottom"] <= bottom
-
-
 def _with_chars(page, chars: list[dict]):
     """The page with ``chars`` added to its characters."""
     result = FilteredPage(page, lambda _: True)
@@ -185,8 +179,8 @@ def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dic
                                           [strip for table in tables for strip in table.empty_strips],
                                           page_no, visible.height, page.initial_doctop)
                 if blanks:  # what ``_visible`` leaves out of pdfplumber's reading: off the page, clipped away
-                    blanks = [c for c in blanks if _on_page(c, visible)
-                              and not (page_no in clipped and is_clipped(c, clipped[page_no]))]
+                    blanks = [c for c in within_box(blanks, visible.bbox)
+                              if not (page_no in clipped and is_clipped(c, clipped[page_no]))]
                 if blanks is None:  # playa cannot say for certain: pdfplumber reads the page
                     visible = _visible(reference.page(page_no), clipped, page_no)
                     tables = page_tables(visible)

@@ -20,13 +20,16 @@ from pdfplumber.page import FilteredPage, Page
 def within_page(page: Page) -> FilteredPage:
     """The page with only the objects wholly inside its box, as ``page.within_bbox(page.bbox)`` gives it
     (pdfplumber's ``within_bbox`` test, written out: a box wholly inside, of some width or height)."""
-    left, top, right, bottom = page.bbox
     result = FilteredPage(page, lambda _: True)
-    result._objects = {
-        kind: [o for o in objects if left <= o["x0"] and o["x1"] <= right and top <= o["top"]
-               and o["bottom"] <= bottom and (o["x1"] - o["x0"]) + (o["bottom"] - o["top"]) > 0]
-        for kind, objects in page.objects.items()}
+    result._objects = {kind: within_box(objects, page.bbox) for kind, objects in page.objects.items()}
     return result
+
+
+def within_box(objects: list[dict], bbox: tuple[float, float, float, float]) -> list[dict]:
+    """The objects wholly inside ``bbox`` (x0, top, x1, bottom), of some width or height."""
+    left, top, right, bottom = bbox
+    return [o for o in objects if left <= o["x0"] and o["x1"] <= right and top <= o["top"]
+            and o["bottom"] <= bottom and (o["x1"] - o["x0"]) + (o["bottom"] - o["top"]) > 0]
 
 
 def deduped(page: Page, tolerance: float = 1, extra_attrs: tuple[str, ...] = ("fontname", "size")) -> FilteredPage:
