@@ -158,7 +158,9 @@ def trace_failures(results: list[dict], manifest: dict, paths: WarehousePaths) -
     if not results:
         raise UntracedFailure("dbt failed without a failed node (see the log)")
     tests = []
-    for result in results:
+    # in node order, not in the order dbt's threads finished them: a document's reason names its failed tests
+    # the same way every run
+    for result in sorted(results, key=lambda r: r["unique_id"]):
         node = manifest["nodes"].get(result["unique_id"], {})
         if node.get("resource_type") != "test" or result["status"] != "fail":
             raise UntracedFailure(f"{result['unique_id']} {result['status']}: {result.get('message')}")
