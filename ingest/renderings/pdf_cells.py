@@ -6,14 +6,17 @@ intersections share on every comparison: quadratic in a table's intersections, a
 page of the shared reports (docs/BENCHMARKS.md). ``cells_of`` gives the same cells in the same order: the
 intersections sorted as pdfplumber sorts them, those below one are the ones right after it with the same
 x, those to its right the later ones of its row, and the edge sets are built once per intersection.
-``find_tables`` is ``Page.find_tables`` with that search; the edges, intersections and grouping of cells
-into tables are pdfplumber's own.
+``find_tables`` is ``Page.find_tables`` with that search and with the ruling edges of ``pdf_edges`` (the same
+edges, built without pdfplumber's per-edge copies); the intersections and the grouping of cells into tables
+are pdfplumber's own.
 """
 
 from __future__ import annotations
 
 from pdfplumber import utils
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+from ingest.renderings.pdf_edges import filter_edges, merge_edges, page_edges
 
 Point = tuple[float, float]
 Cell = tuple[float, float, float, float]
@@ -64,7 +67,8 @@ def _smallest(v: set, h: set, below: list[Point], right: list[Point], vertical: 
 
 
 class _Finder(TableFinder):
-    """``TableFinder`` with ``cells_of`` for its cell search."""
+    """``TableFinder`` with ``cells_of`` for its cell search, and ``pdf_edges`` for its edges where it reads
+    them from the page's lines (the default; other strategies are pdfplumber's own)."""
 
     def __init__(self, page, settings=None):
         self.page = page
@@ -74,6 +78,18 @@ class _Finder(TableFinder):
                                                     self.settings.intersection_y_tolerance)
         self.cells = cells_of(self.intersections)
         self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+    def get_edges(self) -> list[dict]:
+        settings = self.settings
+        if settings.vertical_strategy != "lines" or settings.horizontal_strategy != "lines" \
+                or settings.explicit_vertical_lines or settings.explicit_horizontal_lines:
+            return super().get_edges()
+        edges = page_edges(self.page)
+        merged = merge_edges(filter_edges(edges, "v", settings.edge_min_length_prefilter)
+                             + filter_edges(edges, "h", settings.edge_min_length_prefilter),
+                             settings.snap_x_tolerance, settings.snap_y_tolerance,
+                             settings.join_x_tolerance, settings.join_y_tolerance)
+        return filter_edges(merged, min_length=settings.edge_min_length)
 
 
 def find_tables(page, settings=None) -> list[Table]:

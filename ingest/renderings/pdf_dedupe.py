@@ -52,8 +52,8 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1,
         if len(group) == 1 or _apart(group, tolerance):
             kept.extend(group)
             continue
-        for y_cluster in _clusters(group, "doctop", tolerance):
-            for x_cluster in _clusters(y_cluster, "x0", tolerance):
+        for y_cluster in cluster_objects(group, "doctop", tolerance):
+            for x_cluster in cluster_objects(y_cluster, "x0", tolerance):
                 kept.append(min(x_cluster, key=_position))  # the first of the lowest (doctop, x0)
     if len(kept) == len(chars):  # nothing printed twice (most pages): the page order as it was
         return list(chars)
@@ -62,17 +62,17 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1,
 
 def _apart(group: list[dict], tolerance: float) -> bool:
     """No two characters of the group within ``tolerance`` of each other along x: then no cluster of
-    ``_clusters`` by x (of any part of the group) holds two of them, and each is kept (gaps between a part's
+    ``cluster_objects`` by x (of any part of the group) holds two of them, and each is kept (gaps between a part's
     neighbours are sums of the group's)."""
     xs = sorted(char["x0"] for char in group)
-    return all(b > a + tolerance for a, b in zip(xs, xs[1:], strict=False))  # as ``_clusters`` chains them
+    return all(b > a + tolerance for a, b in zip(xs, xs[1:], strict=False))  # as ``cluster_objects`` chains them
 
 
 def _position(char: dict) -> tuple[float, float]:
     return char["doctop"], char["x0"]
 
 
-def _clusters(objects: list[dict], attr: str, tolerance: float) -> list[list[dict]]:
+def cluster_objects(objects: list[dict], attr: str, tolerance: float) -> list[list[dict]]:
     """``pdfplumber.utils.cluster_objects``: the distinct values sorted and chained while each is within
     ``tolerance`` of the one before; the objects of each chain in their order, chains in value order."""
     if len(objects) == 1:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import BBox
 from ingest.renderings.pdf_cells import find_tables
+from ingest.renderings.pdf_edges import page_edges
 from ingest.renderings.pdf_words import cell_text
 from ingest.renderings.pdf_words import words as words_of
 from ingest.tables.rows import classification_code, is_body_row
@@ -75,8 +76,11 @@ def _is_white(color) -> bool:
 
 def _white_fill(obj) -> bool:
     """A rectangle painted white and not stroked: a cell background, not a rule."""
-    return (obj.get("object_type") == "rect" and bool(obj.get("fill")) and not obj.get("stroke")
-            and _is_white(obj.get("non_stroking_color")))
+    return obj.get("object_type") == "rect" and _painted_white(obj)
+
+
+def _painted_white(obj) -> bool:
+    return bool(obj.get("fill")) and not obj.get("stroke") and _is_white(obj.get("non_stroking_color"))
 
 
 def _has_white_fills(page) -> bool:
@@ -85,7 +89,7 @@ def _has_white_fills(page) -> bool:
 
 def _prefer_visible_rules(page, found: list) -> list:
     """Tables found from the visible rules alone, where they have columns; the others as found."""
-    visible = [t for t in find_tables(page.filter(lambda obj: not _white_fill(obj))) if _on_page(t.bbox, page)]
+    visible = [t for t in find_tables(visible_rules(page)) if _on_page(t.bbox, page)]
     chosen: list = []
     for table in found:
         replacing = [v for v in visible if _overlap(v.bbox, table.bbox) > 0.5 * _area(v.bbox)]
@@ -94,6 +98,15 @@ def _prefer_visible_rules(page, found: list) -> list:
         else:
             chosen.append(table)
     return chosen
+
+
+def visible_rules(page):
+    """The page without its white fills. Its edges are the page's but the fills' (an edge keeps its
+    rectangle's fill, stroke and colour; only rectangles are white fills): the list pdfplumber would build
+    again from the remaining objects, taken from the page's instead."""
+    rules = page.filter(lambda obj: not _white_fill(obj))
+    rules._edges = [e for e in page_edges(page) if not (e["object_type"] == "rect_edge" and _painted_white(e))]
+    return rules
 
 
 def _n_columns(table) -> int:
