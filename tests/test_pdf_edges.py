@@ -1,5 +1,6 @@
-"""The ruling edges the table finder works from (ingest/renderings/pdf_edges.py) are pdfplumber's: the same
-dicts, key by key and value by value, in the same order, on every page of the shared real PDFs (with and
+"""The ruling edges the table finder works from (ingest/renderings/pdf_edges.py) and the intersections it
+finds in them (pdf_cells.intersections_of) are pdfplumber's: the same dicts, key by key and value by value,
+in the same order, on every page of the shared real PDFs (with and
 without their white cell fills) and on rules drawn to snap, join and chain within the tolerances."""
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ def _items(edges: list[dict]) -> list[list[tuple]]:
     return [list(e.items()) for e in edges]
 
 
+def _same_intersections(finder, reference) -> bool:
+    """The same points in the same order, each with the same edges in the same order."""
+    ours, theirs = finder.intersections, reference.intersections
+    return list(ours) == list(theirs) and all(_items(ours[p][k]) == _items(theirs[p][k])
+                                              for p in theirs for k in ("v", "h"))
+
+
 def _visible_pages(path: Path):
     document = pdfium.PdfDocument(path.read_bytes())
     try:
@@ -42,7 +50,9 @@ def test_edges_equal_pdfplumber_s_on_every_shared_page():
         for fresh in _visible_pages(path):
             ours, theirs = fresh(), fresh()  # two readings of the page: pdfplumber caches edges on it
             assert _items(page_edges(ours)) == _items(theirs.edges), path.name
-            assert _items(_Finder(ours).edges) == _items(TableFinder(theirs).edges), path.name
+            finder, reference = _Finder(ours), TableFinder(theirs)
+            assert _items(finder.edges) == _items(reference.edges), path.name
+            assert _same_intersections(finder, reference), path.name
             n_edges += len(ours.edges)
             if any(_white_fill(r) for r in ours.rects):  # the visible rules: the page's edges but the fills'
                 rules = visible_rules(ours)
@@ -95,5 +105,7 @@ def test_edges_equal_pdfplumber_s_on_drawn_rules(seed):
 
     ours, theirs = page(), page()
     assert _items(page_edges(ours)) == _items(theirs.edges)
-    assert _items(_Finder(ours).edges) == _items(TableFinder(theirs).edges)
+    finder, reference = _Finder(ours), TableFinder(theirs)
+    assert _items(finder.edges) == _items(reference.edges)
+    assert _same_intersections(finder, reference)
     assert [t.cells for t in _Finder(page()).tables] == [t.cells for t in TableFinder(page()).tables]

@@ -6,28 +6,59 @@ intersections share on every comparison: quadratic in a table's intersections, a
 page of the shared reports (docs/BENCHMARKS.md). ``cells_of`` gives the same cells in the same order: the
 intersections sorted as pdfplumber sorts them, those below one are the ones right after it with the same
 x, those to its right the later ones of its row, and the edge sets are built once per intersection.
-``find_tables`` is ``Page.find_tables`` with that search and with the ruling edges of ``pdf_edges`` (the same
-edges, built without pdfplumber's per-edge copies); the intersections and the grouping of cells into tables
-are pdfplumber's own.
+``find_tables`` is ``Page.find_tables`` with that search, the ruling edges of ``pdf_edges`` (the same
+edges, built without pdfplumber's per-edge copies) and ``intersections_of`` (the same intersections, each
+vertical edge compared only with the horizontal edges near its span); the grouping of cells into tables is
+pdfplumber's own.
 """
 
 from __future__ import annotations
 
-from pdfplumber import utils
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
+
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
 
 from ingest.renderings.pdf_edges import filter_edges, merge_edges, page_edges
 
 Point = tuple[float, float]
 Cell = tuple[float, float, float, float]
+_BBOX = itemgetter("x0", "top", "x1", "bottom")
+# how far beyond the tolerance a horizontal edge's y may lie and still be compared with a vertical edge (the
+# comparisons themselves are pdfplumber's, with its float rounding; this only skips edges certainly too far)
+_MARGIN = 1.0
+
+
+def intersections_of(edges: list[dict], x_tolerance: float = 1,
+                     y_tolerance: float = 1) -> dict[Point, dict[str, list[dict]]]:
+    """``pdfplumber.table.edges_to_intersections``: where a vertical edge meets a horizontal one, within the
+    tolerances, the edges meeting there, in pdfplumber's order. pdfplumber compares every vertical edge with
+    every horizontal one (sorting the horizontal ones again for each); here each vertical edge is compared
+    only with the horizontal edges whose y lies within its span (found by bisection in one sorting)."""
+    intersections: dict[Point, dict[str, list[dict]]] = {}
+    vertical = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    horizontal = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    tops = [h["top"] for h in horizontal]
+    for v in vertical:
+        v_top, v_bottom, x = v["top"], v["bottom"], v["x0"]
+        for h in horizontal[bisect_left(tops, v_top - y_tolerance - _MARGIN):
+                            bisect_right(tops, v_bottom + y_tolerance + _MARGIN)]:
+            if v_top <= h["top"] + y_tolerance and v_bottom >= h["top"] - y_tolerance \
+                    and x >= h["x0"] - x_tolerance and x <= h["x1"] + x_tolerance:
+                vertex = (x, h["top"])
+                if vertex not in intersections:
+                    intersections[vertex] = {"v": [], "h": []}
+                intersections[vertex]["v"].append(v)
+                intersections[vertex]["h"].append(h)
+    return intersections
 
 
 def cells_of(intersections: dict[Point, dict[str, list[dict]]]) -> list[Cell]:
     """The smallest closed cell whose top-left corner is each intersection, as pdfplumber's
     ``intersections_to_cells`` finds them."""
-    bbox = utils.obj_to_bbox
-    vertical = {p: {bbox(e) for e in edges["v"]} for p, edges in intersections.items()}
-    horizontal = {p: {bbox(e) for e in edges["h"]} for p, edges in intersections.items()}
+    bbox = _BBOX  # utils.obj_to_bbox, called in C
+    vertical = {p: set(map(bbox, edges["v"])) for p, edges in intersections.items()}
+    horizontal = {p: set(map(bbox, edges["h"])) for p, edges in intersections.items()}
     points = sorted(intersections)
     rows: dict[float, list[Point]] = {}
     for point in points:  # each row in x order, as the sorted points give them
@@ -74,8 +105,8 @@ class _Finder(TableFinder):
         self.page = page
         self.settings = TableSettings.resolve(settings)
         self.edges = self.get_edges()
-        self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
-                                                    self.settings.intersection_y_tolerance)
+        self.intersections = intersections_of(self.edges, self.settings.intersection_x_tolerance,
+                                              self.settings.intersection_y_tolerance)
         self.cells = cells_of(self.intersections)
         self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
 

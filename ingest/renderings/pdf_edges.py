@@ -3,19 +3,19 @@
 pdfplumber turns every line, rectangle and curve of a page into edges (``Container.edges``; a rectangle's
 four by ``rect_to_edges``), then snaps the edges within a tolerance of each other to their average and joins
 those that continue one another (``merge_edges``). Its helpers copy each edge through a tuple of all its
-items (``move_object``) and cluster through generic key functions: on pages of spreadsheet exports, which
-paint a rectangle under every cell, that was a tenth of reading a page of the shared reports
-(docs/BENCHMARKS.md). The functions here give the same edges, equal key by key and value by value, in the
-same order: the same sums and differences of the same numbers in the same order, written as dict
-displays and copies instead of item tuples. ``tests/test_pdf_edges.py`` compares them with pdfplumber's.
+items (``move_object``, ``resize_object``) and cluster through generic key functions: on pages of
+spreadsheet exports, which paint a rectangle under every cell, that was a tenth of reading a page of the
+shared reports (docs/BENCHMARKS.md). The functions here give the same edges, equal key by key and value by
+value, in the same order: the same sums and differences of the same numbers in the same order, written as
+dict displays and copies instead of item tuples. ``tests/test_pdf_edges.py`` compares them with pdfplumber's.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 
-from pdfplumber.table import join_edge_group
 from pdfplumber.utils import curve_to_edges, line_to_edge
 
 from ingest.renderings.pdf_dedupe import cluster_objects
@@ -50,7 +50,7 @@ def rect_to_edges(rect: dict) -> list[Edge]:
 def merge_edges(edges: list[Edge], snap_x_tolerance: float, snap_y_tolerance: float, join_x_tolerance: float,
                 join_y_tolerance: float) -> list[Edge]:
     """``pdfplumber.table.merge_edges``: vertical edges snapped by x and horizontal ones by y, then the
-    edges of each line joined where they meet (pdfplumber's ``join_edge_group``)."""
+    edges of each line joined where they meet."""
     if snap_x_tolerance > 0 or snap_y_tolerance > 0:
         vertical = [e for e in edges if e["orientation"] == "v"]
         horizontal = [e for e in edges if e["orientation"] == "h"]
@@ -60,7 +60,7 @@ def merge_edges(edges: list[Edge], snap_x_tolerance: float, snap_y_tolerance: fl
                  + _snapped(horizontal, "top", snap_y_tolerance, _moved_down))
     joined: list[Edge] = []
     for (orientation, _), group in itertools.groupby(sorted(edges, key=_line_of), key=_line_of):
-        joined += join_edge_group(group, orientation, join_x_tolerance if orientation == "h" else join_y_tolerance)
+        joined += _joined(group, orientation, join_x_tolerance if orientation == "h" else join_y_tolerance)
     return joined
 
 
@@ -82,6 +82,42 @@ def _snapped(edges: list[Edge], attr: str, tolerance: float,
     for cluster in cluster_objects(edges, attr, tolerance):
         average = sum(e[attr] for e in cluster) / len(cluster)
         out += [moved(e, average - e[attr]) for e in cluster]
+    return out
+
+
+def _joined(edges: Iterable[Edge], orientation: str, tolerance: float) -> list[Edge]:
+    """``pdfplumber.table.join_edge_group``: the edges of one line in order, each that starts within
+    ``tolerance`` of the end of the one before extending it."""
+    start, end = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+    extended = _extended_across if orientation == "h" else _extended_down
+    ordered = sorted(edges, key=itemgetter(start))
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if e[start] <= last[end] + tolerance:
+            if e[end] > last[end]:
+                joined[-1] = extended(last, e[end])
+        else:
+            joined.append(e)
+    return joined
+
+
+def _extended_across(edge: Edge, x1: float) -> Edge:
+    """``pdfplumber.utils.resize_object(edge, "x1", x1)``."""
+    out = dict(edge)
+    out["x1"] = x1
+    out["width"] = x1 - edge["x0"]
+    return out
+
+
+def _extended_down(edge: Edge, bottom: float) -> Edge:
+    """``pdfplumber.utils.resize_object(edge, "bottom", bottom)``."""
+    diff = bottom - edge["bottom"]
+    out = dict(edge)
+    out["bottom"] = bottom
+    out["height"] = edge["height"] + diff
+    if "y0" in edge:
+        out["y0"] = edge["y0"] - diff
     return out
 
 
