@@ -8,6 +8,8 @@ again with pdfplumber costs several times pdfium's reading of it (a Jiangsu cour
 blank-only text objects on every page); playa (MIT, the pdfminer lineage's lazy successor, already installed
 with camelot) reads the page's glyphs in a fraction of that. Its boxes are not quite pdfminer's (see
 ``blanks_in_strips``), so a blank is placed only where every box pdfminer may give it leads to the same grid.
+How high pdfminer boxes a glyph is recreated from playa's reading (``Glyph.exact``, as playa's own pdfminer
+layer does) and trusted for the glyphs of a font once one of its characters lies exactly where pdfium put it.
 
 ``blanks_in_strips`` answers for one page: the blank glyphs that lie in the tables' empty strips (as pdfplumber
 characters), an empty list when none does, or None when playa's reading cannot be trusted to answer (the
@@ -20,13 +22,24 @@ of the strip's printed rows than pdfminer's (its cell's text is empty either way
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import NamedTuple
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 EDGE = 1.0  # a blank's centre this close to a strip's edge may lie on either side in pdfminer's reading
 CHECKED_GLYPHS = 40  # characters compared with pdfium's to check that both readings place them alike
 PLACE = 1.0  # how far (points) the same character may lie in the two readings
+EXACT = 0.1  # how far a font's character may lie from pdfium's box for the font's boxes to count as pdfminer's
+EXACT_EDGE = 0.25  # how near a strip's edge an exactly boxed blank's centre leaves the side in doubt
+TRIES_PER_FONT = 20  # characters of a font compared with pdfium's before its boxes are left untrusted
+
+
+class Glyph(NamedTuple):
+    text: str | None
+    box: BBox  # playa's box: the font's ascent to descent, a missing width a full em
+    exact: BBox | None = None  # pdfminer's box as playa's pdfminer layer recreates it (horizontal fonts)
+    font: Hashable = None  # what the exact box's height depends on: the font's name, descent and scale
 
 
 class PlayaPages:
@@ -37,9 +50,8 @@ class PlayaPages:
         self._document = None
         self._failed = False
 
-    def glyphs(self, page_no: int) -> list[tuple[str | None, BBox]] | None:
-        """(text, box) of every glyph of the page in pdfplumber's coordinates, or None when playa cannot
-        read the page."""
+    def glyphs(self, page_no: int) -> list[Glyph] | None:
+        """Every glyph of the page in pdfplumber's coordinates, or None when playa cannot read the page."""
         if self._failed:
             return None
         try:
@@ -49,7 +61,7 @@ class PlayaPages:
                 logging.getLogger("playa").setLevel(logging.ERROR)
                 self._document = playa.parse(self._data, space="screen")
             page = self._document.pages[page_no - 1]
-            return [(glyph.text, tuple(glyph.bbox)) for text in page.texts for glyph in text]
+            return [_glyph(glyph) for text in page.texts for glyph in text]
         except Exception:  # noqa: BLE001 - playa refuses what pdfplumber may still read: the caller falls back
             self._failed = True
             return None
@@ -63,37 +75,63 @@ class PlayaPages:
             self._document = None
 
 
-def blanks_in_strips(glyphs: list[tuple[str | None, BBox]] | None, chars: Sequence[dict],
-                     strips: Sequence[BBox], page_number: int, height: float, doctop: float) -> list[dict] | None:
+def blanks_in_strips(glyphs: Sequence[Glyph] | None, chars: Sequence[dict], strips: Sequence[BBox],
+                     page_number: int, height: float, doctop: float) -> list[dict] | None:
     """The blanks of ``glyphs`` (playa's reading of the page) that lie in ``strips`` (the empty strips of the
     page's tables), as pdfplumber characters; None where the answer is not certain (see the module).
 
     playa boxes a glyph by its font's ascent and descent and a missing width as a full em; pdfminer from the
     descent up one font size and a missing width as none. So where pdfminer puts a blank's centre is only known
     to lie in ``_where_centre_may_be``: a blank counts when that whole region is inside a strip, none when it
-    touches no strip, and anything between leaves the page to pdfplumber."""
+    touches no strip, and anything between leaves the page to pdfplumber. How high pdfminer boxes it is known
+    where its font's glyphs are boxed as pdfminer boxes them (``_fonts_boxed_exactly``)."""
     if glyphs is None or not _placed_alike(glyphs, chars):
         return None
+    exact_fonts = _fonts_boxed_exactly(glyphs, chars)
     found = []
-    for text, box in glyphs:
-        region = _where_centre_may_be(box)
+    for glyph in glyphs:
+        exact = glyph.exact if glyph.exact is not None and glyph.font in exact_fonts else None
+        region = _where_centre_may_be(glyph.box, exact)
         touched = [strip for strip in strips if _overlap(region, strip)]
         if not touched:
             continue
-        if text is None or not text.isspace():
+        if glyph.text is None or not glyph.text.isspace():
             return None  # a character pdfium did not read where the grid has none: not a blank gap
         if not all(_inside(region, strip) for strip in touched):
             return None  # on a strip's edge: pdfminer's centre may lie on either side of it
-        found.append(_char(text, box, page_number, height, doctop))
+        found.append(_char(glyph.text, exact or glyph.box, page_number, height, doctop))
     return found
 
 
-def _where_centre_may_be(box: BBox) -> BBox:
+def _where_centre_may_be(box: BBox, exact: BBox | None = None) -> BBox:
     """Where pdfminer may put the centre of a glyph playa boxed as ``box``: from its origin (no width) to its
-    right edge across, half its height beyond its box up and down (another descent), and ``EDGE`` around."""
+    right edge across, and ``EDGE`` around; up and down, half its height beyond its box (another descent) and
+    ``EDGE``, or where pdfminer's box is known (``exact``), its middle and ``EXACT_EDGE``."""
     x0, top, x1, bottom = box
+    if exact is not None:
+        middle = (exact[1] + exact[3]) / 2
+        return (x0 - EDGE, middle - EXACT_EDGE, max(x1, exact[2]) + EDGE, middle + EXACT_EDGE)
     half = (bottom - top) / 2
     return (x0 - EDGE, top - half - EDGE, x1 + EDGE, bottom + half + EDGE)
+
+
+def _fonts_boxed_exactly(glyphs: Sequence[Glyph], chars: Sequence[dict]) -> set:
+    """The fonts one of whose glyphs playa's recreated pdfminer box puts within ``EXACT`` of a character pdfium
+    read (pdfium's boxes are pdfminer's to 1e-4 pt): playa reads their descent as pdfminer does (its default
+    where a font has none is not pdfminer's), so their glyphs' heights are pdfminer's."""
+    boxes: dict[str, list[BBox]] = {}
+    for char in chars:
+        boxes.setdefault(char["text"], []).append((char["x0"], char["top"], char["x1"], char["bottom"]))
+    exact: set = set()
+    tries: dict = {}
+    for glyph in glyphs:
+        if glyph.exact is None or glyph.font in exact or not glyph.text or tries.get(glyph.font, 0) >= TRIES_PER_FONT:
+            continue
+        tries[glyph.font] = tries.get(glyph.font, 0) + 1
+        if any(max(abs(a - b) for a, b in zip(box, glyph.exact, strict=True)) <= EXACT
+               for box in boxes.get(glyph.text, ())):
+            exact.add(glyph.font)
+    return exact
 
 
 def _overlap(a: BBox, b: BBox) -> bool:
@@ -104,14 +142,14 @@ def _inside(a: BBox, b: BBox) -> bool:
     return b[0] < a[0] and a[2] < b[2] and b[1] < a[1] and a[3] < b[3]
 
 
-def _placed_alike(glyphs: list[tuple[str | None, BBox]], chars: Sequence[dict]) -> bool:
+def _placed_alike(glyphs: Sequence[Glyph], chars: Sequence[dict]) -> bool:
     """The first characters playa read (not blanks) lie where pdfium put the same characters: both readings
     use the same page coordinates (origin, rotation, crop box)."""
     by_text: dict[str, list[tuple[float, float]]] = {}
     for char in chars:
         by_text.setdefault(char["text"], []).append(((char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2))
     checked = 0
-    for text, box in glyphs:
+    for text, box, *_ in glyphs:
         if not text or text.isspace():
             continue
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -121,6 +159,23 @@ def _placed_alike(glyphs: list[tuple[str | None, BBox]], chars: Sequence[dict]) 
         if checked == CHECKED_GLYPHS:
             break
     return checked > 0
+
+
+def _glyph(glyph) -> Glyph:
+    """playa's glyph, with the box pdfminer gives it as playa's pdfminer layer (``playa.miner.LTChar``)
+    recreates it: from the font's descent up one font size, across its width (horizontal fonts only)."""
+    box = tuple(glyph.bbox)
+    font = glyph.font
+    try:
+        if font.vertical:
+            return Glyph(glyph.text, box)
+        from playa.miner import transform_bbox
+
+        descent = font.descent * font.matrix[3]
+        exact = tuple(transform_bbox(glyph.matrix, (0, descent, font.hdisp(glyph.cid), descent + 1)))
+        return Glyph(glyph.text, box, exact, (font.fontname, font.descent, font.matrix[3]))
+    except Exception:  # noqa: BLE001 - a font playa reads otherwise: its boxes are not trusted
+        return Glyph(glyph.text, box)
 
 
 def _char(text: str, box: BBox, page_number: int, height: float, doctop: float) -> dict:
