@@ -109,3 +109,45 @@ def test_edges_equal_pdfplumber_s_on_drawn_rules(seed):
     assert _items(finder.edges) == _items(reference.edges)
     assert _same_intersections(finder, reference)
     assert [t.cells for t in _Finder(page()).tables] == [t.cells for t in TableFinder(page()).tables]
+
+
+def test_merging_intersections_and_clusters_equal_pdfplumber_s_on_random_edges():
+    """Edges with and without ``doctop``/``y0``, a signed zero, tolerances of 0 and more, empty lists:
+    ``merge_edges``, ``intersections_of`` and ``cluster_objects`` give pdfplumber's lists, item for item
+    (``repr``, so that -0.0 and 0.0 count apart)."""
+    from operator import itemgetter
+
+    from pdfplumber.table import edges_to_intersections
+    from pdfplumber.table import merge_edges as reference_merge
+    from pdfplumber.utils import cluster_objects as reference_clusters
+
+    from ingest.renderings.pdf_cells import intersections_of
+    from ingest.renderings.pdf_dedupe import cluster_objects
+    from ingest.renderings.pdf_edges import merge_edges
+
+    rng = random.Random(7)
+
+    def edge(orientation: str) -> dict:
+        x, top = rng.choice([10.0, 10.1, 10.5, 13.0, 50.0, 50.3, -0.0, 0.0]), rng.choice([5.0, 5.2, 5.9, 8.0, 30.0])
+        length = rng.choice([0.5, 1.0, 3.0, 20.0])
+        if orientation == "h":
+            e = {"x0": x, "x1": x + length, "top": top, "bottom": top, "width": length, "height": 0}
+        else:
+            e = {"x0": x, "x1": x, "top": top, "bottom": top + length, "width": 0, "height": length}
+        if rng.random() < 0.5:
+            e.update(doctop=top + 100, y0=800 - e["bottom"], y1=800 - e["top"])
+        e["orientation"] = orientation
+        return e
+
+    for trial in range(1500):
+        edges = [edge(rng.choice("vh")) for _ in range(rng.randint(0, 15))]
+        tolerances = [rng.choice([0, 0.5, 1, 3]) for _ in range(4)]
+        assert repr(_items(merge_edges(edges, *tolerances))) == repr(_items(reference_merge(edges, *tolerances))), trial
+        x_tolerance, y_tolerance = rng.choice([0, 1, 3]), rng.choice([0, 1, 3])
+        ours, theirs = intersections_of(edges, x_tolerance, y_tolerance), edges_to_intersections(edges, x_tolerance,
+                                                                                                y_tolerance)
+        assert repr(list(ours)) == repr(list(theirs)), trial
+        assert all(repr(_items(ours[p][k])) == repr(_items(theirs[p][k])) for p in theirs for k in "vh"), trial
+        tolerance = rng.choice([0, 1, 3])
+        assert repr([_items(c) for c in cluster_objects(edges, "top", tolerance)]) == repr(
+            [_items(c) for c in reference_clusters(edges, itemgetter("top"), tolerance)]), trial

@@ -118,6 +118,25 @@ def test_a_document_pdfium_cannot_box_is_read_by_pdfplumber(monkeypatch):
     assert rendering.lines == ["测试单位2024年度部门决算"]
 
 
+@pytest.mark.parametrize("error", [OverflowError("cannot convert float infinity to integer"),
+                                   ValueError("cannot convert float NaN to integer")])
+def test_a_coordinate_pdfium_cannot_give_leaves_the_document_to_pdfplumber(monkeypatch, error):
+    """Rounding an infinite or undefined coordinate raises (``round(v * 10000.0)``); the page is not read
+    with it: pdfplumber reads the document."""
+    pytest.importorskip("reportlab")
+    from tests.pdf_fixtures import draw_text, pdf_pages
+
+    data = pdf_pages(lambda canvas: draw_text(canvas, 40, 40, "测试单位2024年度部门决算", size=16))
+
+    def broken(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr("ingest.renderings.pdf_pdfium._paths", broken)
+    rendering = pdf.render_pdf(data)
+    assert rendering.reader == "pdfplumber"
+    assert rendering.lines == ["测试单位2024年度部门决算"]
+
+
 def test_an_unknown_reader_is_refused():
     with pytest.raises(ValueError, match="unknown PDF reader"):
         pdf.render_pdf(b"%PDF-1.4", reader="pymupdf")
@@ -277,6 +296,9 @@ def test_blanks_in_strips_answers_only_when_certain():
     # the exact box's middle within EXACT_EDGE of the row strip's top edge: not certain either
     edge_blank = low_blank._replace(exact=(120.0, 13.1, 122.5, 31.0))
     assert blanks_in_strips([*exact, edge_blank], chars, [strip, row], 3, 800.0, 0.0) is None
+    # a glyph of a simple font without a width on the page: playa and pdfminer place what follows it apart
+    assert blanks_in_strips([*exact, low_blank, Glyph("元", (200.0, 10.0, 209.0, 19.0), defaulted=True)], chars,
+                            [strip, row], 3, 800.0, 0.0) is None
 
 
 def test_playas_recreated_pdfminer_boxes_are_pdfplumbers_on_shared_pages():
@@ -297,8 +319,23 @@ def test_playas_recreated_pdfminer_boxes_are_pdfplumbers_on_shared_pages():
                 glyphs = playa_pages.glyphs(page_no)
                 chars = reference.pages[page_no - 1].chars
                 assert [g.text for g in glyphs] == [c["text"] for c in chars]
-                assert all(g.exact is not None for g in glyphs)
+                assert all(g.exact is not None and not g.defaulted for g in glyphs)
                 worst = max(max(abs(a - c[k]) for a, k in zip(g.exact, ("x0", "top", "x1", "bottom"), strict=True))
                             for g, c in zip(glyphs, chars, strict=True))
                 assert worst <= tolerance, (name, page_no, worst)
         playa_pages.close()
+
+
+def test_a_turned_glyph_has_no_exact_box():
+    """Turned, a glyph's box is as high as it is wide, and where a font gives no width playa and pdfminer
+    differ (a full em, none): the court's page 17 prints one blank turned, which gets no exact box."""
+    from ingest.renderings.pdf_blanks import PlayaPages
+
+    path = PDF_CORPUS / "省法院2018年度部门预算公开.pdf"
+    if not path.exists():
+        pytest.skip(f"real corpus not available at {PDF_CORPUS}")
+    playa_pages = PlayaPages(path.read_bytes())
+    glyphs = playa_pages.glyphs(17)
+    playa_pages.close()
+    turned = [g for g in glyphs if g.exact is None]
+    assert len(glyphs) > 100 and [g.text for g in turned] == [" "]

@@ -8,8 +8,10 @@ again with pdfplumber costs several times pdfium's reading of it (a Jiangsu cour
 blank-only text objects on every page); playa (MIT, the pdfminer lineage's lazy successor, already installed
 with camelot) reads the page's glyphs in a fraction of that. Its boxes are not quite pdfminer's (see
 ``blanks_in_strips``), so a blank is placed only where every box pdfminer may give it leads to the same grid.
-How high pdfminer boxes a glyph is recreated from playa's reading (``Glyph.exact``, as playa's own pdfminer
-layer does) and trusted for the glyphs of a font once one of its characters lies exactly where pdfium put it.
+How high pdfminer boxes an upright glyph is recreated from playa's reading (``Glyph.exact``, as playa's own
+pdfminer layer does) and trusted for the glyphs of one font at one size once one of them lies within
+``EXACT`` of where pdfium put it. Where a simple font gives a glyph no width, playa advances a full em and
+pdfminer none, so the glyphs after it lie apart in the two readings: such a page is left to pdfplumber.
 
 ``blanks_in_strips`` answers for one page: the blank glyphs that lie in the tables' empty strips (as pdfplumber
 characters), an empty list when none does, or None when playa's reading cannot be trusted to answer (the
@@ -38,8 +40,9 @@ TRIES_PER_FONT = 20  # characters of a font compared with pdfium's before its bo
 class Glyph(NamedTuple):
     text: str | None
     box: BBox  # playa's box: the font's ascent to descent, a missing width a full em
-    exact: BBox | None = None  # pdfminer's box as playa's pdfminer layer recreates it (horizontal fonts)
-    font: Hashable = None  # what the exact box's height depends on: the font's name, descent and scale
+    exact: BBox | None = None  # pdfminer's box as playa's pdfminer layer recreates it (upright glyphs)
+    font: Hashable = None  # the font and size the exact box's height depends on (their descent and scale)
+    defaulted: bool = False  # a simple font's glyph without a width (playa: a full em, pdfminer: none)
 
 
 class PlayaPages:
@@ -85,7 +88,7 @@ def blanks_in_strips(glyphs: Sequence[Glyph] | None, chars: Sequence[dict], stri
     to lie in ``_where_centre_may_be``: a blank counts when that whole region is inside a strip, none when it
     touches no strip, and anything between leaves the page to pdfplumber. How high pdfminer boxes it is known
     where its font's glyphs are boxed as pdfminer boxes them (``_fonts_boxed_exactly``)."""
-    if glyphs is None or not _placed_alike(glyphs, chars):
+    if glyphs is None or any(glyph.defaulted for glyph in glyphs) or not _placed_alike(glyphs, chars):
         return None
     exact_fonts = _fonts_boxed_exactly(glyphs, chars)
     found = []
@@ -116,9 +119,11 @@ def _where_centre_may_be(box: BBox, exact: BBox | None = None) -> BBox:
 
 
 def _fonts_boxed_exactly(glyphs: Sequence[Glyph], chars: Sequence[dict]) -> set:
-    """The fonts one of whose glyphs playa's recreated pdfminer box puts within ``EXACT`` of a character pdfium
-    read (pdfium's boxes are pdfminer's to 1e-4 pt): playa reads their descent as pdfminer does (its default
-    where a font has none is not pdfminer's), so their glyphs' heights are pdfminer's."""
+    """The fonts (at one size: ``Glyph.font``) one of whose glyphs playa's recreated pdfminer box puts within
+    ``EXACT`` of a character pdfium read (pdfium's boxes are pdfminer's to 1e-4 pt): playa reads their descent
+    as pdfminer does to within that (its default where a font has none is not pdfminer's; a non-embedded
+    standard font's metrics may differ by a few thousandths of an em), so their glyphs' heights are
+    pdfminer's to within it."""
     boxes: dict[str, list[BBox]] = {}
     for char in chars:
         boxes.setdefault(char["text"], []).append((char["x0"], char["top"], char["x1"], char["bottom"]))
@@ -163,19 +168,25 @@ def _placed_alike(glyphs: Sequence[Glyph], chars: Sequence[dict]) -> bool:
 
 def _glyph(glyph) -> Glyph:
     """playa's glyph, with the box pdfminer gives it as playa's pdfminer layer (``playa.miner.LTChar``)
-    recreates it: from the font's descent up one font size, across its width (horizontal fonts only)."""
+    recreates it, from the font's descent up one font size and across its width, for an upright glyph of a
+    horizontal font (turned, its box's height would be its width, which the two readers may not agree on)."""
+    from playa.font import CIDFont
+    from playa.miner import transform_bbox
+
     box = tuple(glyph.bbox)
     font = glyph.font
     try:
-        if font.vertical:
-            return Glyph(glyph.text, box)
-        from playa.miner import transform_bbox
-
+        defaulted = glyph.cid not in font.widths and not isinstance(font, CIDFont)
+        a, b, c, d, _, _ = glyph.matrix
+        if font.vertical or b != 0 or c != 0:
+            return Glyph(glyph.text, box, defaulted=defaulted)
         descent = font.descent * font.matrix[3]
         exact = tuple(transform_bbox(glyph.matrix, (0, descent, font.hdisp(glyph.cid), descent + 1)))
-        return Glyph(glyph.text, box, exact, (font.fontname, font.descent, font.matrix[3]))
-    except Exception:  # noqa: BLE001 - a font playa reads otherwise: its boxes are not trusted
-        return Glyph(glyph.text, box)
+        # the font object itself (two fonts may share a name; kept, so its identity is not reused), at the
+        # glyph's height (a descent read otherwise is off by its difference times the size)
+        return Glyph(glyph.text, box, exact, (font, round(abs(d), 3)), defaulted)
+    except Exception:  # noqa: BLE001 - a font playa reads otherwise: where its glyphs lie is not trusted
+        return Glyph(glyph.text, box, defaulted=True)
 
 
 def _char(text: str, box: BBox, page_number: int, height: float, doctop: float) -> dict:

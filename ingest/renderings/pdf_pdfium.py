@@ -186,11 +186,13 @@ def read_page(document: pdfium.PdfDocument, index: int, initial_doctop: float = 
         try:
             chars, gaps = _chars(calls.handle(textpage.raw), ctm, height, index + 1, initial_doctop)
             gaps += _blank_objects(texts, ctm, height)
+            objects: dict[str, list[dict]] = {"char": chars}
+            for kind, obj in _paths(paths, ctm, height, index + 1, initial_doctop):
+                objects.setdefault(kind, []).append(obj)
+        except (OverflowError, ValueError) as exc:  # rounding an infinite or undefined coordinate
+            raise Unsupported(f"page {index + 1}: a coordinate pdfium cannot give ({exc})") from exc
         finally:
             textpage.close()
-        objects: dict[str, list[dict]] = {"char": chars}
-        for kind, obj in _paths(paths, ctm, height, index + 1, initial_doctop):
-            objects.setdefault(kind, []).append(obj)
         return (PdfiumPage(objects, index + 1, page_box, rotation, initial_doctop, gaps),
                 clipped_regions(texts, page.get_size()[1]))
     finally:
@@ -301,7 +303,8 @@ def _chars(raw: int, ctm: Matrix, height: float, page_number: int,
             raise Unsupported(f"page {page_number}: a character turned 45° (its advance is unknown)")
         # round(v, 4) at a third of its cost, for the 32-bit floats pdfium keeps: such a number times 10,000 is
         # exact in a double (24 bits of mantissa times 625 fit in 53), so rounding that product half to even
-        # and dividing gives the double nearest the same 4-decimal number (checked on every shared PDF)
+        # and dividing gives the double nearest the same 4-decimal number (but 0.0 where round gives -0.0,
+        # and an error for an infinite or undefined value, which read_page turns into Unsupported)
         ex, fy = round(ox.value * 10000.0) / 10000.0, round(oy.value * 10000.0) / 10000.0
         me, mf = ca * ex + cc * fy + ce, cb * ex + cd * fy + cf  # _mult((a, b, c, d, ex, fy), ctm)
         char_matrix = (ma, mb, mc, md, me, mf)
