@@ -43,13 +43,14 @@ def intersections_of(edges: list[dict], x_tolerance: float = 1,
         v_top, v_bottom, x = v["top"], v["bottom"], v["x0"]
         for h in horizontal[bisect_left(tops, v_top - y_tolerance - _MARGIN):
                             bisect_right(tops, v_bottom + y_tolerance + _MARGIN)]:
-            if v_top <= h["top"] + y_tolerance and v_bottom >= h["top"] - y_tolerance \
+            top = h["top"]
+            if v_top <= top + y_tolerance and v_bottom >= top - y_tolerance \
                     and x >= h["x0"] - x_tolerance and x <= h["x1"] + x_tolerance:
-                vertex = (x, h["top"])
-                if vertex not in intersections:
-                    intersections[vertex] = {"v": [], "h": []}
-                intersections[vertex]["v"].append(v)
-                intersections[vertex]["h"].append(h)
+                meeting = intersections.get((x, top))
+                if meeting is None:
+                    meeting = intersections[(x, top)] = {"v": [], "h": []}
+                meeting["v"].append(v)
+                meeting["h"].append(h)
     return intersections
 
 
