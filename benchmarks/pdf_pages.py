@@ -1,6 +1,6 @@
 """Benchmark (not a test): real PDF pages per second per core, through each PDF reader, and on all cores.
 
-    .venv/bin/python benchmarks/pdf_pages.py [--corpus ../shared/corpus/pdf] [--stages]
+    .venv/bin/python benchmarks/pdf_pages.py [--corpus ../shared/corpus/pdf] [--stages] [--instructions]
 
 Reads every PDF of the corpus (the 15 shared real reports by default) and prints a markdown table:
 pages, seconds and pages/s per core of ``parse_report_file`` (render + table parsers) with the pdfium
@@ -12,6 +12,11 @@ the stages timed around their functions).
 
 The floor beside each figure: reading the page objects alone (pdfium characters + paths + clip paths,
 ``PdfiumDocument.pages``), the least any pdfium reading of these pages costs here.
+
+``--instructions`` adds the instructions one pass of the pdfium reader executes (valgrind's cachegrind, in a
+fresh interpreter, less its imports), and of the page objects alone: unlike seconds, the same count on a
+busy or throttled machine, so two versions of the reader can be compared where a pass's time varies more
+than they differ (a few minutes: valgrind runs ~30× slower).
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +92,31 @@ def floor(paths: list[Path]) -> dict:
     return _timed(pages_of)
 
 
+def instructions(paths: list[Path]) -> dict[str, int] | None:
+    """Instructions of a fresh interpreter that imports the reader (``imports``), then reads every PDF once
+    with the pdfium reader (``reading``) or reads their page objects only (``floor``); None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    setup = (f"import sys; sys.path.insert(0, {str(REPO)!r}); from pathlib import Path; "
+             "from ingest.parse_report import parse_report_file; from ingest.reader import load_report_file; "
+             "import ingest.renderings.pdf, playa, playa.miner, camelot; "
+             "from ingest.renderings.pdf_pdfium import PdfiumDocument; "
+             f"paths = [Path(p) for p in {[str(p) for p in paths]!r}]")
+    passes = {"imports": setup,
+              "reading": setup + "; [parse_report_file(load_report_file(p)) for p in paths]",
+              "floor": setup + "; [len(PdfiumDocument(p.read_bytes()).pages) for p in paths]"}
+
+    def count(code: str) -> int:
+        run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                              sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": "0"},
+                             capture_output=True, text=True, check=True)
+        return int(re.search(r"I\s+refs:\s+([\d,]+)", run.stderr).group(1).replace(",", ""))
+
+    with ThreadPoolExecutor(max_workers=len(passes)) as pool:
+        counts = dict(zip(passes, pool.map(count, passes.values()), strict=True))
+    return {"reading": counts["reading"] - counts["imports"], "floor": counts["floor"] - counts["imports"]}
+
+
 def reference_pages(paths: list[Path]) -> tuple[int, int]:
     """Pages pdfplumber read for the pdfium reader, and pages given blanks playa read (``pdf_blanks``)."""
     renderings = [pdf_reader.render_pdf(path.read_bytes(), reader="pdfium") for path in paths]
@@ -92,8 +125,6 @@ def reference_pages(paths: list[Path]) -> tuple[int, int]:
 
 def stages(paths: list[Path]) -> Counter:
     """CPU seconds per stage of the pdfium reader on one core (nested stages are inside their callers)."""
-    import pdfplumber.page
-
     from ingest.renderings import pdf_pdfium, pdf_tables
 
     spent: Counter = Counter()
@@ -116,7 +147,7 @@ def stages(paths: list[Path]) -> Counter:
         (pdf_pdfium, "_chars", "pdfium: characters"), (pdf_pdfium, "clipped_regions", "pdfium: clip paths"),
         (pdf_pdfium, "_page_objects", "pdfium: object walk"),
         (pdf_pdfium, "_blank_objects", "pdfium: blank-only text objects"),
-        (pdf_reader, "deduped", "dedupe characters"), (pdfplumber.page.Page, "find_tables", "pdfplumber table finder"),
+        (pdf_reader, "deduped", "dedupe characters"), (pdf_tables, "find_tables", "table finder (pdf_cells)"),
         (pdf_tables, "_grid", "grid from cells"), (pdf_reader, "_camelot_tables", "camelot fallback"),
         (pdf_reader, "_running_lines", "running headers"), (pdf_reader, "_page_items", "prose lines"),
         (pdf_tables, "with_open_rows", "open rows"), (pdf_reader, "_looks_tabular", "looks tabular"),
@@ -134,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=PDF_CORPUS)
     parser.add_argument("--stages", action="store_true")
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
     paths = sorted(args.corpus.glob("*.pdf"))
     if not paths:
@@ -152,6 +184,15 @@ def main() -> None:
         print("\n| stage (pdfium reader, one core) | seconds |\n|:---|---:|")
         for label, seconds in stages(paths).most_common():
             print(f"| {label} | {seconds:.2f} |")
+    if args.instructions:
+        counted = instructions(paths)
+        if counted is None:
+            print("\nvalgrind is not installed: no instruction counts")
+        else:
+            pages = rows["pdfium, one core"]["pages"]
+            print("\n| pdfium reader, one pass less imports | instructions | per page |\n|:---|---:|---:|")
+            for name, label in (("reading", "reading (parse_report_file)"), ("floor", "floor: page objects only")):
+                print(f"| {label} | {counted[name] / 1e9:.2f} G | {counted[name] / pages / 1e6:.1f} M |")
 
 
 if __name__ == "__main__":
