@@ -169,6 +169,52 @@ def test_text_outside_its_clipping_path_is_not_read():
         ("1.行政运行（项）1,623.18万元。", 1), ("2.信息化建设（项）166.66万元。", 2)]
 
 
+def test_the_clip_index_finds_what_comparing_every_clipped_object_finds():
+    """``clip_test`` files a page's clipped objects under squares of the page; it says what ``is_clipped`` says
+    comparing a character with every one of them: on random boxes (on square lines, spanning squares, off the
+    page, one covering everything) and on the shared Shanghai budget page that clips 934 text objects."""
+    import random
+
+    from ingest.renderings.pdf_clipping import GRID, clip_test, is_clipped
+
+    rng = random.Random(3)
+    for trial in range(60):
+        regions = []
+        for _ in range(rng.choice([0, 3, 8, 40, 200])):
+            x0 = rng.choice([rng.uniform(-60, 800), GRID * rng.randint(0, 12), GRID * rng.randint(0, 12) - 0.5])
+            top = rng.choice([rng.uniform(-60, 1100), GRID * rng.randint(0, 20) - 0.5])
+            box = (x0, top, x0 + rng.choice([0.5, 9.0, GRID, 300.0]), top + rng.choice([0.5, 12.0, GRID]))
+            visible = (box[0] + rng.uniform(-5, 5), box[1] + rng.uniform(-5, 5), box[2] + rng.uniform(-5, 5),
+                       box[3] + rng.uniform(-5, 5))
+            regions.append((box, visible))
+        if rng.random() < 0.2:
+            regions.append(((-1e6, -1e6, 1e6, 1e6), (0.0, 0.0, 10.0, 10.0)))
+        hidden = clip_test(regions)
+        for _ in range(200):
+            x0, top = rng.choice([rng.uniform(-20, 820), GRID * rng.randint(0, 16)]), rng.uniform(-20, 1120)
+            if regions and rng.random() < 0.5:  # just over one of a box's edges
+                box = rng.choice(regions)[0]
+                x0 = rng.choice([box[0] - 4.2, box[2] - 0.3, rng.uniform(box[0], box[2])])
+                top = rng.choice([box[1] - 8.7, box[3] - 0.3, rng.uniform(box[1], box[3])])
+            char = {"x0": x0, "x1": x0 + rng.choice([0.0, 4.5, 9.0]), "top": top, "bottom": top + 9.0}
+            assert hidden(char) == is_clipped(char, regions), trial
+
+    corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "pdf"
+    path = corpus / "上海市普陀区财政局部门25年预算.pdf"
+    if not path.exists():
+        pytest.skip(f"real corpus not available at {path}")
+    from ingest.renderings.pdf_pdfium import PdfiumDocument
+
+    with PdfiumDocument(path.read_bytes()) as document:
+        pages, clipped = document.pages, document.clipped
+    page_no, regions = max(clipped.items(), key=lambda item: len(item[1]))
+    assert len(regions) == 934
+    chars = pages[page_no - 1].chars
+    hidden = clip_test(regions)
+    verdicts = [hidden(c) for c in chars]
+    assert verdicts == [is_clipped(c, regions) for c in chars] and any(verdicts) and not all(verdicts)
+
+
 def test_a_form_label_merged_over_two_slots_is_not_spread_over_its_value():
     """A key-value form (项目名称 | value over two merged slots each): only a header cell whose columns a lower
     header row tells apart is a group label; a form's label stays where it is printed."""

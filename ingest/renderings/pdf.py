@@ -41,7 +41,7 @@ from pdfplumber.page import FilteredPage
 from ingest.amounts import looks_like_amount, normalise_cell
 from ingest.renderings.model import RenderedReport
 from ingest.renderings.pdf_blanks import PlayaPages, blanks_in_strips
-from ingest.renderings.pdf_clipping import is_clipped
+from ingest.renderings.pdf_clipping import clip_test
 from ingest.renderings.pdf_dedupe import deduped, within_box, within_page
 from ingest.renderings.pdf_pdfium import PdfiumDocument, Unsupported, clipped_text_regions
 from ingest.renderings.pdf_tables import PageTable, align_to_columns, page_tables, with_open_rows
@@ -142,9 +142,8 @@ def _visible(page, clipped: dict, page_no: int):
     page), and without duplicate characters."""
     visible = deduped(within_page(page))
     if page_no in clipped:
-        regions = clipped[page_no]
-        visible = visible.filter(lambda obj, regions=regions: obj.get("object_type") != "char"
-                                 or not is_clipped(obj, regions))
+        hidden = clip_test(clipped[page_no])
+        visible = visible.filter(lambda obj: obj.get("object_type") != "char" or not hidden(obj))
     return visible
 
 
@@ -179,8 +178,8 @@ def _render_pages(report: RenderedReport, data: bytes, pages: list, clipped: dic
                                           [strip for table in tables for strip in table.empty_strips],
                                           page_no, visible.height, page.initial_doctop)
                 if blanks:  # what ``_visible`` leaves out of pdfplumber's reading: off the page, clipped away
-                    blanks = [c for c in within_box(blanks, visible.bbox)
-                              if not (page_no in clipped and is_clipped(c, clipped[page_no]))]
+                    hidden = clip_test(clipped.get(page_no, []))
+                    blanks = [c for c in within_box(blanks, visible.bbox) if not hidden(c)]
                 if blanks is None:  # playa cannot say for certain: pdfplumber reads the page
                     visible = _visible(reference.page(page_no), clipped, page_no)
                     tables = page_tables(visible)

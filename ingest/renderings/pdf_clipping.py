@@ -10,11 +10,17 @@ character whose centre lies in a clipped object's box but outside that rectangle
 from __future__ import annotations
 
 import ctypes
+import math
+from collections.abc import Callable
 
 from ingest.renderings import pdfium_calls as calls
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (points from the top left, as pdfplumber)
 PdfBox = tuple[float, float, float, float]  # left, bottom, right, top (points from the bottom left, as pdfium)
+
+GRID = 50.0  # points per side of the squares ``clip_test`` files the clipped objects' boxes under
+INDEXED = 8  # clipped objects on a page from which ``clip_test`` files them (below, each is compared)
+MAX_SQUARES = 2_000  # a box covering more squares than this is compared with every character
 
 
 def clipped_regions(objects: list[tuple[int, PdfBox]], height: float) -> list[tuple[Box, Box]]:
@@ -80,3 +86,35 @@ def is_clipped(char: dict, regions: list[tuple[Box, Box]]) -> bool:
         if overlaps and not (visible[0] <= cx <= visible[2] and visible[1] <= cy <= visible[3]):
             return True
     return False
+
+
+def clip_test(regions: list[tuple[Box, Box]]) -> Callable[[dict], bool]:
+    """``is_clipped(char, regions)`` as a function of the character, for every character of a page: a page may
+    clip hundreds of text objects (a Shanghai budget book clips each of 934 cells on one page), so the objects'
+    boxes are filed under the ``GRID``-point squares they cover and a character is compared only with the
+    boxes filed under its own squares (a box it overlaps shares a square with it)."""
+    if len(regions) < INDEXED or not all(math.isfinite(v) for box, _ in regions for v in box):
+        return lambda char: is_clipped(char, regions)
+    squares: dict[tuple[int, int], list[int]] = {}
+    everywhere: list[int] = []
+    for index, (box, _) in enumerate(regions):
+        columns, rows = _squares(box[0], box[2]), _squares(box[1], box[3])
+        if len(columns) * len(rows) > MAX_SQUARES:
+            everywhere.append(index)
+            continue
+        for column in columns:
+            for row in rows:
+                squares.setdefault((column, row), []).append(index)
+
+    def test(char: dict) -> bool:
+        near = set(everywhere)
+        for column in _squares(char["x0"], char["x1"]):
+            for row in _squares(char["top"], char["bottom"]):
+                near.update(squares.get((column, row), ()))
+        return bool(near) and is_clipped(char, [regions[i] for i in sorted(near)])
+
+    return test
+
+
+def _squares(low: float, high: float) -> range:
+    return range(math.floor(low / GRID), math.floor(high / GRID) + 1)
