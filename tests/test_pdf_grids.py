@@ -198,6 +198,9 @@ def test_the_clip_index_finds_what_comparing_every_clipped_object_finds():
                 top = rng.choice([box[1] - 8.7, box[3] - 0.3, rng.uniform(box[1], box[3])])
             char = {"x0": x0, "x1": x0 + rng.choice([0.0, 4.5, 9.0]), "top": top, "bottom": top + 9.0}
             assert hidden(char) == is_clipped(char, regions), trial
+        for char in ({"x0": -1e5, "x1": 1e5, "top": 0.0, "bottom": 1e5},  # a page-sized glyph
+                     {"x0": float("nan"), "x1": float("nan"), "top": 10.0, "bottom": 19.0}):
+            assert hidden(char) == is_clipped(char, regions), trial
 
     corpus = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "pdf"
     path = corpus / "上海市普陀区财政局部门25年预算.pdf"

@@ -20,7 +20,7 @@ PdfBox = tuple[float, float, float, float]  # left, bottom, right, top (points f
 
 GRID = 50.0  # points per side of the squares ``clip_test`` files the clipped objects' boxes under
 INDEXED = 8  # clipped objects on a page from which ``clip_test`` files them (below, each is compared)
-MAX_SQUARES = 2_000  # a box covering more squares than this is compared with every character
+MAX_SQUARES = 2_000  # a box (a character) covering more squares is compared with every character (box)
 
 
 def clipped_regions(objects: list[tuple[int, PdfBox]], height: float) -> list[tuple[Box, Box]]:
@@ -107,9 +107,15 @@ def clip_test(regions: list[tuple[Box, Box]]) -> Callable[[dict], bool]:
                 squares.setdefault((column, row), []).append(index)
 
     def test(char: dict) -> bool:
+        try:
+            columns, rows = _squares(char["x0"], char["x1"]), _squares(char["top"], char["bottom"])
+        except (OverflowError, ValueError):  # an infinite or undefined coordinate: no square to look in
+            return is_clipped(char, regions)
+        if len(columns) * len(rows) > MAX_SQUARES:  # a character as large as a page: every box is near
+            return is_clipped(char, regions)
         near = set(everywhere)
-        for column in _squares(char["x0"], char["x1"]):
-            for row in _squares(char["top"], char["bottom"]):
+        for column in columns:
+            for row in rows:
                 near.update(squares.get((column, row), ()))
         return bool(near) and is_clipped(char, [regions[i] for i in sorted(near)])
 
